@@ -1,0 +1,18 @@
+// Structured logging: one JSON line per event on stderr (stdout is for reports and tables).
+// Secrets never go through here: redact the usual key names as a second line of defence.
+import { pino, type Logger } from 'pino';
+
+const level = process.env.RANLAB_LOG_LEVEL ?? (process.env.VITEST ? 'silent' : 'info');
+
+export const log: Logger = pino(
+  {
+    level,
+    base: { pid: process.pid },
+    redact: { paths: ['*.privateKey', '*.key', '*.mnemonic', 'privateKey', 'key', 'mnemonic'], censor: '[redacted]' },
+  },
+  pino.destination(2),
+);
+
+export function childLog(component: string): Logger {
+  return log.child({ component });
+}

@@ -1,0 +1,86 @@
+// The BaseStation interface every RAN driver implements (e2 gRPC, later srsRAN Project,
+// srsRAN 4G, OAI). Measurement names follow 3GPP TS 28.552 as O-RAN E2SM-KPM uses them;
+// units are normalised here whatever the agent reports (see README, InfluxDB schema).
+
+export interface CellInfo {
+  id: string;
+  rat: 'NR' | 'LTE';
+  band: string;
+  /** Carrier centre frequency, MHz. */
+  carrierMHz: number;
+  bandwidthMHz: number;
+  scsKHz: number;
+  pci: number;
+  /** Resource blocks the carrier holds (3GPP tables for bandwidth and numerology). */
+  prbTotal: number;
+  on: boolean;
+}
+
+export interface RanFunction {
+  id: number;
+  name: string;
+  oid: string;
+}
+
+export interface SetupInfo {
+  nodeId: string;
+  operator: string;
+  cells: CellInfo[];
+  ranFunctions: RanFunction[];
+}
+
+/** RC control actions. `prbQuota` gives a cell a contiguous PRB range; `cellState` turns it on or off. */
+export type ControlAction =
+  | { kind: 'prbQuota'; cellId: string; startPrb: number; nPrb: number }
+  | { kind: 'cellState'; cellId: string; on: boolean };
+
+export interface ControlAck {
+  cellId: string;
+  /** When the change took effect at the node, ns since the Unix epoch (node's clock). */
+  effectiveNs: bigint;
+}
+
+export interface UeKpm {
+  ueId: string;
+  /** DRB.UEThpDl, kbit/s. */
+  thpDlKbps: number;
+  /** PRBs scheduled for this UE (share of RRU.PrbUsedDl). */
+  prbUsedDl: number;
+  cqi: number;
+  sinrDb: number;
+  rsrpDbm: number;
+}
+
+export interface KpmIndication {
+  nodeId: string;
+  cellId: string;
+  /** Start of the granularity period, ns since the Unix epoch (node's clock). */
+  timestampNs: bigint;
+  periodMs: number;
+  /** RRU.PrbAvailDl: PRBs available to this cell's scheduler (its quota). */
+  prbAvailDl: number;
+  /** RRU.PrbUsedDl: PRBs used. */
+  prbUsedDl: number;
+  /** RRU.PrbTotDl: used PRBs as % of the carrier's total. */
+  prbTotDlPct: number;
+  /** DRB.UEThpDl summed over the cell's UEs, kbit/s. */
+  thpDlKbps: number;
+  ues: UeKpm[];
+}
+
+export interface KpmSubscription {
+  close(): void;
+}
+
+export interface BaseStation {
+  readonly id: string;
+  /** E2 setup: identity, cells and RAN functions. Fails with ComponentError if unreachable. */
+  setup(): Promise<SetupInfo>;
+  control(action: ControlAction): Promise<ControlAck>;
+  /** Stream KPM indications every periodMs; onError is called once if the stream breaks. */
+  subscribe(periodMs: number, onIndication: (ind: KpmIndication) => void, onError: (err: Error) => void): KpmSubscription;
+  /** Every cell off (the radio's safe state). Best effort, bounded in time. */
+  shutdown(): Promise<void>;
+  /** Release the connection. */
+  close(): void;
+}
