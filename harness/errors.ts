@@ -4,7 +4,7 @@
 
 export abstract class RanlabError extends Error {
   abstract readonly code: string;
-  abstract readonly exitCode: 1 | 2 | 3;
+  abstract readonly exitCode: number;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
@@ -38,6 +38,15 @@ export class ComponentError extends RanlabError {
 export class AcceptanceError extends RanlabError {
   readonly code = 'ACCEPTANCE_FAILED';
   readonly exitCode = 1 as const;
+}
+
+/** Stopped by the user (SIGINT) or the system (SIGTERM): teardown ran; exit 130 as shells expect. */
+export class InterruptedError extends RanlabError {
+  readonly code = 'INTERRUPTED';
+  readonly exitCode = 130;
+  constructor(signal: string) {
+    super(`interrupted by ${signal}`);
+  }
 }
 
 /** A native library (libuhd, NVML, libc symbol) is absent: only the feature needing it is disabled. */

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Make this machine able to run ranlab: Debian packages (influxd for the embedded
+# measurement store, libuhd for USRPs, socat and iperf3 for UE work), npm packages, build.
+# Safe to run again: it installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+need=()
+command -v influxd >/dev/null || need+=(influxdb)
+command -v influx >/dev/null || need+=(influxdb-client)
+[ -e /usr/lib/x86_64-linux-gnu/libuhd.so.4.3.0 ] || ls /usr/lib/*/libuhd.so.4* >/dev/null 2>&1 || need+=(libuhd4.3.0)
+command -v socat >/dev/null || need+=(socat)
+command -v iperf3 >/dev/null || need+=(iperf3)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "bootstrap: installing Debian packages: ${need[*]}" >&2
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+# The Debian package may start a system influxd on :8086; ranlab runs its own private one.
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "bootstrap: installing npm packages (npm ci)" >&2
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+echo "bootstrap: building (TypeScript + Solidity contracts)" >&2
+npm run build --silent

@@ -1,0 +1,110 @@
+// The `ranlab` command line. Exit codes (DESIGN.md): 0 success, 1 trial failed its
+// acceptance criteria, 2 bad input or configuration, 3 a rig component unreachable or
+// failed, 130 interrupted.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { resolve } from 'node:path';
+import { ConfigError, exitCodeOf, messageOf } from '../errors.js';
+import { log } from '../log.js';
+import { packageRoot } from '../paths.js';
+import { formatReport } from '../report/index.js';
+import { loadRig } from '../rig/index.js';
+import { runSpectrumTrial } from '../trial/index.js';
+import { epochProgress } from './progress.js';
+
+const defaultRig = resolve(packageRoot, 'rigs', 'twin.yaml');
+
+function int(name: string, min: number, max: number) {
+  return (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}`);
+    return n;
+  };
+}
+
+const say = (line: string) => process.stderr.write(`ranlab: ${line}\n`);
+
+async function main(argv: string[]): Promise<number> {
+  const program = new Command('ranlab')
+    .description('Hardware-in-the-loop harness for RAN trials: ledger-decided spectrum sharing on the digital twin or real radios.')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  let exitCode = 0;
+
+  program
+    .command('validate')
+    .description('check a rig file against the schema and its cross-references')
+    .argument('[rig]', 'rig file', defaultRig)
+    .action((rigPath: string) => {
+      const rig = loadRig(rigPath);
+      process.stdout.write(
+        `${rigPath}: valid rig "${rig.name}" (${rig.mode}): ${rig.operators.length} operators, ${rig.basestations.length} base stations, ` +
+          `${rig.ues.length} UEs, ${rig.edge.length} edge hosts; ledger ${rig.ledger.embedded ? 'embedded' : rig.ledger.rpc}; ` +
+          `influx ${rig.influx.embedded ? 'embedded' : rig.influx.url}\n`,
+      );
+    });
+
+  program
+    .command('trial')
+    .description('run a spectrum-sharing trial: bring up the rig, run the epochs, tear down, print and save the report')
+    .argument('[rig]', 'rig file', defaultRig)
+    .addOption(new Option('--policy <policy>', 'who decides the grants: the ledger contract, or a baseline').choices(['ledger', 'random', 'equal']))
+    .option('--epochs <n>', 'number of epochs (default: the rig file\'s trial.epochs)', int('--epochs', 1, 100_000))
+    .option('--epoch-ms <ms>', 'epoch length in ms (default: the rig file\'s spectrum.epochMs)', int('--epoch-ms', 50, 3_600_000))
+    .option('--seed <n>', 'seed of the random policy, to repeat a run', int('--seed', 0, 2 ** 31 - 1))
+    .option('--results <dir>', 'results folder (a sub-folder per trial id)', resolve(packageRoot, 'results'))
+    .option('--json', 'print the report as JSON instead of a table')
+    .action(async (rigPath: string, o: { policy?: 'ledger' | 'random' | 'equal'; epochs?: number; epochMs?: number; seed?: number; results: string; json?: boolean }) => {
+      const rig = loadRig(rigPath);
+      const outcome = await runSpectrumTrial(rig, {
+        policy: o.policy,
+        epochs: o.epochs,
+        epochMs: o.epochMs,
+        seed: o.seed,
+        resultsRoot: o.results,
+        say,
+        progress: epochProgress(),
+      });
+      process.stdout.write((o.json ? JSON.stringify(outcome.report, null, 2) : formatReport(outcome.report)) + '\n');
+      say(`report written to ${outcome.reportPath}`);
+      for (const p of outcome.teardownProblems) say(`teardown: ${p}`);
+      if (outcome.error) {
+        say(`error: ${messageOf(outcome.error)}`);
+        exitCode = exitCodeOf(outcome.error);
+      }
+    });
+
+  program
+    .command('twin-gnb', { hidden: true })
+    .description('(internal) run one twin base station: an E2-style agent on gRPC')
+    .requiredOption('--config <file>', 'agent configuration (JSON), written by the controller')
+    .action(async (o: { config: string }) => {
+      const { runTwinGnb } = await import('../twin/gnb.js');
+      await runTwinGnb(o.config);
+    });
+
+  program
+    .command('twin-modem', { hidden: true })
+    .description('(internal) run one twin modem: the AT command set on a real pseudo-terminal')
+    .requiredOption('--config <file>', 'modem configuration (JSON), written by the controller')
+    .action(async (o: { config: string }) => {
+      const { runTwinModem } = await import('../twin/modem.js');
+      await runTwinModem(o.config);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return 0;
+    if (code?.startsWith('commander.')) return 2;
+    if (!(err instanceof ConfigError)) log.debug({ err }, 'command failed');
+    process.stderr.write(`ranlab: error: ${messageOf(err)}\n`);
+    return exitCodeOf(err);
+  }
+  return exitCode;
+}
+
+const code = await main(process.argv.slice(2));
+// Agents (twin-gnb, twin-modem) keep running until told to stop; commands end here.
+if (!['twin-gnb', 'twin-modem'].includes(process.argv[2] ?? '')) process.exit(code);

@@ -1,0 +1,135 @@
+// A pure reference of the SpectrumLedger arithmetic (contracts/SpectrumLedger.sol), in the same
+// fixed point (bigint micro-tokens). The runner never uses it to decide anything: it reads the
+// contract's Granted/Settled events. It exists so tests can compare the contract against an
+// independent statement of the rules, and so planners can reason about the dynamics.
+
+export interface GrantInput {
+  /** Balances in micro-tokens, in operator (index) order. */
+  balances: readonly bigint[];
+  /** Requested units per operator (0 = no request). */
+  requests: readonly bigint[];
+  /** W in spectrum units. */
+  bandUnits: bigint;
+  /** Micro-tokens per unit per second. */
+  priceMicro: bigint;
+  epochMs: bigint;
+}
+
+/** floor(balance / (price * epochMs / 1000)) = floor(balance * 1000 / (price * epochMs)). */
+export function affordableUnits(balanceMicro: bigint, priceMicro: bigint, epochMs: bigint): bigint {
+  return (balanceMicro * 1000n) / (priceMicro * epochMs);
+}
+
+/**
+ * Balance-weighted water-filling of the band (see SpectrumLedger.decide):
+ * cap_k = min(request_k, affordable_k); among operators with cap_k > 0, share_k =
+ * remaining * balance_k / sum(balances of active); every operator whose cap fits within its
+ * share gets its cap and leaves, and the rest is shared again; when no cap fits, each gets the
+ * floor of its share and the leftover units go one each by largest remainder (ties: lower index).
+ */
+export function computeGrants(input: GrantInput): bigint[] {
+  const { balances, requests, bandUnits, priceMicro, epochMs } = input;
+  const n = balances.length;
+  if (requests.length !== n) throw new RangeError('computeGrants: balances and requests differ in length');
+  const cap = balances.map((b, k) => {
+    const a = affordableUnits(b, priceMicro, epochMs);
+    return requests[k] < a ? requests[k] : a;
+  });
+  const active = cap.map((c) => c > 0n);
+  const grant: bigint[] = new Array<bigint>(n).fill(0n);
+  let remaining = bandUnits;
+  while (remaining > 0n) {
+    let sumBal = 0n;
+    let count = 0;
+    for (let k = 0; k < n; k++) if (active[k]) (sumBal += balances[k]), count++;
+    if (count === 0) break;
+    let taken = 0n;
+    let removed = false;
+    for (let k = 0; k < n; k++) {
+      if (active[k] && cap[k] * sumBal <= remaining * balances[k]) {
+        grant[k] = cap[k];
+        taken += cap[k];
+        active[k] = false;
+        removed = true;
+      }
+    }
+    if (removed) {
+      remaining -= taken;
+      continue;
+    }
+    const rem: bigint[] = new Array<bigint>(n).fill(0n);
+    let given = 0n;
+    for (let k = 0; k < n; k++) {
+      if (!active[k]) continue;
+      grant[k] = (remaining * balances[k]) / sumBal;
+      rem[k] = (remaining * balances[k]) % sumBal;
+      given += grant[k];
+    }
+    // Largest remainder, ties to the lower index: a stable sort by remainder, descending.
+    const order = [...Array(n).keys()].filter((k) => active[k]).sort((a, b) => (rem[b] > rem[a] ? 1 : rem[b] < rem[a] ? -1 : a - b));
+    for (let left = remaining - given, i = 0; left > 0n; left--, i++) grant[order[i]] += 1n;
+    remaining = 0n;
+  }
+  return grant;
+}
+
+/** Initial balances: supply / n each, the remainder one micro-token each to the first operators. */
+export function initialBalances(supplyMicro: bigint, n: number): bigint[] {
+  const N = BigInt(n);
+  const each = supplyMicro / N;
+  const extra = supplyMicro % N;
+  return [...Array(n).keys()].map((i) => each + (BigInt(i) < extra ? 1n : 0n));
+}
+
+/** The cost of a settlement: usedUnits * price * usedMs / 1000, floored, capped at the balance. */
+export function settlementCost(usedUnits: bigint, usedMs: bigint, priceMicro: bigint, balanceMicro: bigint): bigint {
+  const cost = (usedUnits * priceMicro * usedMs) / 1000n;
+  return cost > balanceMicro ? balanceMicro : cost;
+}
+
+/**
+ * The balances after operator `payer` pays `cost` in `epoch`: the others (index order) get
+ * cost / (n-1) each, and the remainder goes one micro-token each to consecutive others starting
+ * at position epoch mod (n-1).
+ */
+export function applySettlement(balances: readonly bigint[], payer: number, cost: bigint, epoch: bigint): bigint[] {
+  const n = balances.length;
+  const others = BigInt(n - 1);
+  const out = [...balances];
+  out[payer] -= cost;
+  const share = cost / others;
+  const extra = cost % others;
+  const start = epoch % others;
+  let j = 0n;
+  for (let i = 0; i < n; i++) {
+    if (i === payer) continue;
+    out[i] += share + ((j + others - start) % others < extra ? 1n : 0n);
+    j++;
+  }
+  return out;
+}
+
+/**
+ * Saturated demand with proportional grants: operator k uses W * b_k / M each epoch and spends
+ * the fraction c = W * price * epoch / M of the supply M in proportion to its balance, and receives
+ * an equal part of everyone else's spending. With x_k = b_k / M:
+ *   x_k' = x_k - c x_k + c (1 - x_k) / (n - 1)   =>   (x_k' - 1/n) = (1 - c n / (n - 1)) (x_k - 1/n).
+ * The deviation from W/n contracts by |1 - c n/(n-1)| per epoch (a contraction when
+ * 0 < c n/(n-1) < 2). This returns that factor.
+ */
+export function saturatedContraction(n: number, spendFraction: number): number {
+  return Math.abs(1 - (spendFraction * n) / (n - 1));
+}
+
+/**
+ * Epochs after which a relative grant deviation |g_k - W/n| / (W/n) that starts at
+ * `initialDeviation` is below `tolerance`, by the contraction above (Infinity if it does not
+ * contract). Integer rounding of grants and costs adds a small bounded term on top.
+ */
+export function epochsToConverge(n: number, spendFraction: number, initialDeviation: number, tolerance: number): number {
+  if (initialDeviation <= tolerance) return 0;
+  const q = saturatedContraction(n, spendFraction);
+  if (q >= 1) return Infinity;
+  if (q === 0) return 1;
+  return Math.ceil(Math.log(tolerance / initialDeviation) / Math.log(q));
+}

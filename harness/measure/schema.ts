@@ -1,0 +1,82 @@
+// The InfluxDB schema ranlab writes: one entry per measurement, with its tags and fields.
+// The runner produces these points; the dashboard (dashboards/ranlab-trial.json) and the
+// report read them. Field kinds matter to InfluxDB: a field's type is fixed by its first
+// write in a shard, and a later point with another type is refused ("field type conflict").
+// So every number is written as a float except the fields marked 'integer' here.
+
+export type FieldKind = 'float' | 'integer' | 'boolean' | 'string';
+
+export interface MeasurementSchema {
+  /** Tag keys (besides these, a point may carry no others). `rig` and `trial` are on every point. */
+  tags: readonly string[];
+  fields: Readonly<Record<string, FieldKind>>;
+}
+
+export const MEASUREMENTS = {
+  epoch_operator: {
+    tags: ['rig', 'trial', 'policy', 'operator'],
+    fields: {
+      epoch: 'integer',
+      grantUnits: 'float',
+      grantMHz: 'float',
+      usedUnits: 'float',
+      throughputMbps: 'float',
+      balanceTokens: 'float',
+      costTokens: 'float',
+    },
+  },
+  epoch: {
+    tags: ['rig', 'trial', 'policy'],
+    fields: { epoch: 'integer', jain: 'float', totalGrantMHz: 'float' },
+  },
+  kpm_cell: {
+    tags: ['rig', 'trial', 'operator', 'bs', 'cell'],
+    fields: { prbAvailDl: 'float', prbUsedDl: 'float', prbTotDlPct: 'float', thpDlKbps: 'float' },
+  },
+  kpm_ue: {
+    tags: ['rig', 'trial', 'operator', 'bs', 'cell', 'ue'],
+    fields: { thpDlKbps: 'float', prbUsedDl: 'float', cqi: 'float', sinrDb: 'float', rsrpDbm: 'float' },
+  },
+  ue_radio: {
+    tags: ['rig', 'trial', 'operator', 'ue'],
+    fields: {
+      rsrpDbm: 'float',
+      rsrqDb: 'float',
+      sinrDb: 'float',
+      cqi: 'float',
+      band: 'float',
+      arfcn: 'float',
+      pci: 'float',
+    },
+  },
+  gpu: {
+    tags: ['rig', 'trial', 'host', 'gpu'],
+    fields: {
+      utilGpuPct: 'float',
+      utilMemPct: 'float',
+      memUsedBytes: 'float',
+      memTotalBytes: 'float',
+      temperatureC: 'float',
+      powerW: 'float',
+      smClockMHz: 'float',
+      memClockMHz: 'float',
+    },
+  },
+} as const satisfies Record<string, MeasurementSchema>;
+
+export type MeasurementName = keyof typeof MEASUREMENTS;
+
+/** Integer-typed fields per measurement, as InfluxSink's `integerFields` option takes them. */
+export function integerFieldsOf(schemas: Record<string, MeasurementSchema>): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [name, s] of Object.entries(schemas)) {
+    const ints = Object.entries(s.fields)
+      .filter(([, k]) => k === 'integer')
+      .map(([f]) => f);
+    if (ints.length > 0) out[name] = ints;
+  }
+  return out;
+}
+
+/** The integer fields of ranlab's own schema (InfluxSink's default). */
+export const RANLAB_INTEGER_FIELDS: Readonly<Record<string, readonly string[]>> = integerFieldsOf(MEASUREMENTS);

@@ -1,0 +1,137 @@
+// The report of one spectrum-sharing trial: a table per operator, Jain's fairness over the
+// last quarter, and convergence to W/n. The same figures go to results/<trial-id>/report.json.
+// Every figure is computed from the same epoch records that were written to InfluxDB.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { convergedAtEpoch, lastQuarterStart } from '../trial/fairness.js';
+import type { SpectrumTrialResult } from '../trial/spectrum.js';
+
+export interface OperatorReport {
+  name: string;
+  meanGrantMHz: number;
+  meanThroughputMbps: number;
+  /** Tokens (the contract's micro-tokens / 1e6). */
+  finalBalance: number;
+  /** Exact, as the contract holds it: micro-tokens, decimal string. */
+  finalBalanceMicro: string;
+  /** Mean grant over the last quarter of the epochs, MHz. */
+  lastQuarterMeanGrantMHz: number;
+}
+
+export interface SpectrumReport {
+  trialId: string;
+  rig: string;
+  kind: 'spectrum-sharing';
+  policy: string;
+  /** Epochs completed (fewer than requested when the trial stopped early). */
+  epochs: number;
+  epochsRequested: number;
+  completed: boolean;
+  error: string | null;
+  epochMs: number;
+  bandMHz: number;
+  fairShareMHz: number;
+  /** Mean over the last quarter of the epochs of each epoch's Jain index of the grants. */
+  fairness: number | null;
+  /** First epoch (1-based) from which every grant stays within 2 % of W/n; null if never. */
+  convergedAtEpoch: number | null;
+  supply: { initialMicro: string; finalMicro: string; conserved: boolean };
+  operators: OperatorReport[];
+  influx: { url: string; database: string };
+  startedAt: string;
+  finishedAt: string;
+}
+
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+
+export function buildSpectrumReport(
+  result: Partial<SpectrumTrialResult> & { epochs: SpectrumTrialResult['epochs'] },
+  meta: {
+    trialId: string;
+    rig: string;
+    policy: string;
+    epochsRequested: number;
+    epochMs: number;
+    bandMHz: number;
+    /** W in whole token units and the MHz of one unit: grants are whole units. */
+    bandUnits: number;
+    unitMHz: number;
+    operators: string[];
+    error: string | null;
+    influx: { url: string; database: string };
+    startedAt: Date;
+  },
+): SpectrumReport {
+  const recs = result.epochs;
+  const n = meta.operators.length;
+  const q = lastQuarterStart(recs.length);
+  const last = recs.slice(q);
+  const grantsMHz = recs.map((r) => meta.operators.map((op) => r.operators.find((o) => o.operator === op)!.grantMHz));
+  // W/n as the contract divides it: whole token units of the band.
+  const fairShare = (meta.bandUnits * meta.unitMHz) / n;
+  const conv = recs.length ? convergedAtEpoch(grantsMHz, fairShare, 0.02) : null;
+  const initial = result.initialSupplyMicro;
+  const final = result.finalSupplyMicro;
+  return {
+    trialId: meta.trialId,
+    rig: meta.rig,
+    kind: 'spectrum-sharing',
+    policy: meta.policy,
+    epochs: recs.length,
+    epochsRequested: meta.epochsRequested,
+    completed: meta.error === null && recs.length === meta.epochsRequested,
+    error: meta.error,
+    epochMs: meta.epochMs,
+    bandMHz: meta.bandMHz,
+    fairShareMHz: fairShare,
+    fairness: recs.length ? mean(last.map((r) => r.jain)) : null,
+    convergedAtEpoch: conv === null ? null : recs[conv]!.epoch,
+    supply: {
+      initialMicro: initial?.toString() ?? '',
+      finalMicro: final?.toString() ?? '',
+      conserved: initial !== undefined && initial === final,
+    },
+    operators: meta.operators.map((name) => {
+      const rows = recs.map((r) => r.operators.find((o) => o.operator === name)!);
+      const micro = result.finalBalancesMicro?.get(name);
+      return {
+        name,
+        meanGrantMHz: mean(rows.map((r) => r.grantMHz)),
+        meanThroughputMbps: mean(rows.map((r) => r.throughputMbps)),
+        finalBalance: micro !== undefined ? Number(micro) / 1e6 : rows.at(-1)?.balanceTokens ?? 0,
+        finalBalanceMicro: micro?.toString() ?? '',
+        lastQuarterMeanGrantMHz: mean(last.map((r) => r.operators.find((o) => o.operator === name)!.grantMHz)),
+      };
+    }),
+    influx: meta.influx,
+    startedAt: meta.startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+  };
+}
+
+export function writeReport(dir: string, report: SpectrumReport): string {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, 'report.json');
+  writeFileSync(path, JSON.stringify(report, null, 2) + '\n');
+  return path;
+}
+
+export function formatReport(r: SpectrumReport): string {
+  const head = ['operator', 'mean grant MHz', 'mean thp Mbit/s', 'final balance', 'last-¼ grant MHz'];
+  const rows = r.operators.map((o) => [o.name, o.meanGrantMHz.toFixed(2), o.meanThroughputMbps.toFixed(1), o.finalBalance.toFixed(3), o.lastQuarterMeanGrantMHz.toFixed(2)]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const out = [
+    `trial ${r.trialId}  rig ${r.rig}  policy ${r.policy}  epochs ${r.epochs}/${r.epochsRequested} x ${r.epochMs} ms`,
+    '',
+    line(head),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line),
+    '',
+    `Jain's fairness of grants (last quarter): ${r.fairness === null ? 'n/a' : r.fairness.toFixed(4)}`,
+    `W/n = ${r.fairShareMHz.toFixed(2)} MHz; every grant within 2 % of it from epoch: ${r.convergedAtEpoch ?? 'never'}`,
+    `token supply: initial ${r.supply.initialMicro} µtokens, final ${r.supply.finalMicro} µtokens (${r.supply.conserved ? 'conserved' : 'NOT conserved'})`,
+  ];
+  if (r.error) out.push(`stopped early: ${r.error}`);
+  return out.join('\n');
+}

@@ -1,0 +1,132 @@
+// The rig file schema: what exists in a rig (labgrid's "resources"). One schema for the twin
+// and for lab hardware; units are in key names. Cross-references (operator names, serving
+// base stations, unique ids) are checked in validate.ts after the shape is right.
+import { z } from 'zod';
+
+const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'an id of letters, digits, "-", "_" or "." (max 63)');
+/** host:port — a name or address and a TCP port. */
+const hostPort = z.string().regex(/^[A-Za-z0-9_.\-[\]:]+:\d{1,5}$/, 'host:port');
+
+const account = z.union([
+  z.strictObject({ generate: z.literal(true) }),
+  z.strictObject({ keyFile: z.string().min(1) }),
+  z.strictObject({ keyEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name') }),
+], { error: 'one of {generate: true} (embedded chain only), {keyFile: <path>} or {keyEnv: <VARIABLE>}' });
+
+export const operatorSchema = z.strictObject({
+  name: id,
+  account,
+});
+
+export const spectrumSchema = z.strictObject({
+  /** W: width of the shared band, MHz. */
+  bandMHz: z.number().positive().max(2000),
+  /** Lower edge of the shared band, MHz (absolute frequency). */
+  lowEdgeMHz: z.number().positive(),
+  /** What one token buys for one second, kHz (seeds/004: one LTE resource block). */
+  tokenUnitKHz: z.number().positive().default(180),
+  supplyTokens: z.number().positive(),
+  priceTokensPerUnitSecond: z.number().positive().default(1),
+  epochMs: z.number().int().min(50).max(3_600_000).default(1000),
+});
+
+export const cellSchema = z.strictObject({
+  id,
+  rat: z.enum(['NR', 'LTE']),
+  band: z.string().regex(/^(n?\d{1,3})$/, 'a 3GPP band such as n46, n78 or 7'),
+  carrierMHz: z.number().positive(),
+  bandwidthMHz: z.number().positive(),
+  scsKHz: z.union([z.literal(15), z.literal(30), z.literal(60)]).default(15),
+  pci: z.number().int().min(0).max(1007),
+  txPowerDbm: z.number().min(-30).max(60).default(30),
+});
+
+export const radioSchema = z.strictObject({
+  type: z.literal('uhd'),
+  /** UHD device args used to find the radio, e.g. "type=b200,serial=31B1A2F". */
+  args: z.string().min(1),
+  requireRefLock: z.boolean().default(false),
+});
+
+export const baseStationSchema = z.strictObject({
+  id,
+  operator: id,
+  driver: z.enum(['twin', 'e2', 'srsran-project', 'srsran-4g', 'oai']),
+  /** Agent address (host:port); the twin starts its own agents and picks ports itself. */
+  address: hostPort.optional(),
+  radio: radioSchema.optional(),
+  cells: z.array(cellSchema).min(1),
+});
+
+export const ueSchema = z.strictObject({
+  id,
+  operator: id,
+  driver: z.enum(['twin', 'at-modem', 'srsue']),
+  servingBs: id,
+  /** Twin radio placement: path loss to the serving cell and to other operators' cells. */
+  twin: z.strictObject({
+    pathLossDb: z.number().min(30).max(200),
+    interferenceLossDb: z.number().min(30).max(200).optional(),
+  }).optional(),
+  /** Serial port of an AT modem; prefer the stable /dev/serial/by-id/ path. */
+  port: z.string().min(1).optional(),
+  baudRate: z.number().int().positive().default(115200),
+  model: z.string().optional(),
+  apn: z.string().optional(),
+  /** A required UE failing ends the trial; others are marked failed and the trial goes on. */
+  required: z.boolean().default(false),
+});
+
+export const edgeSchema = z.strictObject({
+  id,
+  address: hostPort,
+  gpus: z.number().int().min(0).default(0),
+});
+
+export const ledgerSchema = z.strictObject({
+  embedded: z.literal(true).optional(),
+  rpc: z.url({ protocol: /^https?$/, error: 'an http(s) URL of an EVM JSON-RPC endpoint' }).optional(),
+  contract: z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'a 0x-prefixed 20-byte contract address').optional(),
+}).superRefine((v, ctx) => {
+  if (v.embedded && (v.rpc || v.contract)) ctx.addIssue({ code: 'custom', message: 'either embedded: true or rpc + contract, not both' });
+  if (!v.embedded && !(v.rpc && v.contract)) ctx.addIssue({ code: 'custom', message: 'expected embedded: true, or both rpc (URL) and contract (address)' });
+});
+
+export const influxSchema = z.strictObject({
+  embedded: z.literal(true).optional(),
+  url: z.url({ protocol: /^https?$/, error: 'an http(s) URL of an InfluxDB 1.x server' }).optional(),
+  database: z.string().regex(/^[A-Za-z0-9_-]+$/, 'a database name').default('ranlab'),
+}).superRefine((v, ctx) => {
+  if (v.embedded === !!v.url) ctx.addIssue({ code: 'custom', message: 'expected embedded: true, or url (not both)' });
+});
+
+export const trialSchema = z.strictObject({
+  policy: z.enum(['ledger', 'random', 'equal']).default('ledger'),
+  epochs: z.number().int().min(1).max(100_000).default(40),
+  demand: z.enum(['saturated']).default('saturated'),
+  kpmPeriodMs: z.number().int().min(10).max(60_000).default(200),
+  /** Seed for the random policy, so a run can be repeated. */
+  seed: z.number().int().optional(),
+});
+
+export const rigSchema = z.strictObject({
+  name: id,
+  mode: z.enum(['twin', 'lab']).default('twin'),
+  operators: z.array(operatorSchema).min(2, 'at least 2 operators share the band'),
+  spectrum: spectrumSchema,
+  basestations: z.array(baseStationSchema).min(1),
+  ues: z.array(ueSchema).default([]),
+  edge: z.array(edgeSchema).default([]),
+  ledger: ledgerSchema,
+  influx: influxSchema,
+  trial: trialSchema.default(trialSchema.parse({})),
+});
+
+export type Rig = z.infer<typeof rigSchema>;
+export type RigOperator = Rig['operators'][number];
+export type RigBaseStation = Rig['basestations'][number];
+export type RigCell = RigBaseStation['cells'][number];
+export type RigUe = Rig['ues'][number];
+export type RigSpectrum = Rig['spectrum'];
+export type RigTrial = Rig['trial'];
+export type Policy = RigTrial['policy'];

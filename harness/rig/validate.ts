@@ -1,0 +1,74 @@
+// Cross-reference checks that a schema cannot express: unique ids, references between
+// sections, and radio facts (a carrier's bandwidth must exist for its numerology).
+import { carrierPrbs } from '../twin/radio.js';
+import type { Rig } from './schema.js';
+
+export interface RigProblem {
+  path: PropertyKey[];
+  message: string;
+  line?: number;
+}
+
+function duplicates<T>(items: T[], key: (t: T) => string, path: (i: number) => PropertyKey[], what: string, out: RigProblem[]): void {
+  const seen = new Map<string, number>();
+  items.forEach((it, i) => {
+    const k = key(it);
+    const first = seen.get(k);
+    if (first !== undefined) out.push({ path: path(i), message: `duplicate ${what} "${k}" (first at index ${first})` });
+    else seen.set(k, i);
+  });
+}
+
+export function crossCheck(rig: Rig): RigProblem[] {
+  const out: RigProblem[] = [];
+  const ops = new Set(rig.operators.map((o) => o.name));
+  const bsById = new Map(rig.basestations.map((b) => [b.id, b]));
+
+  duplicates(rig.operators, (o) => o.name, (i) => ['operators', i, 'name'], 'operator', out);
+  duplicates(rig.basestations, (b) => b.id, (i) => ['basestations', i, 'id'], 'base station id', out);
+  duplicates(rig.ues, (u) => u.id, (i) => ['ues', i, 'id'], 'UE id', out);
+  duplicates(rig.edge, (e) => e.id, (i) => ['edge', i, 'id'], 'edge host id', out);
+  const cells = rig.basestations.flatMap((b, bi) => b.cells.map((c, ci) => ({ id: c.id, path: ['basestations', bi, 'cells', ci, 'id'] })));
+  duplicates(cells, (c) => c.id, (i) => cells[i]!.path, 'cell id', out);
+
+  const embedded = rig.ledger.embedded === true;
+  rig.operators.forEach((o, i) => {
+    if ('generate' in o.account && !embedded)
+      out.push({ path: ['operators', i, 'account'], message: 'generated keys only exist on the embedded ledger: give keyFile or keyEnv for a lab chain' });
+    if (!rig.basestations.some((b) => b.operator === o.name))
+      out.push({ path: ['operators', i, 'name'], message: `operator "${o.name}" has no base station` });
+  });
+
+  const W = rig.spectrum;
+  rig.basestations.forEach((b, bi) => {
+    if (!ops.has(b.operator)) out.push({ path: ['basestations', bi, 'operator'], message: `unknown operator "${b.operator}" (operators: ${[...ops].join(', ')})` });
+    if (b.driver === 'twin' && rig.mode !== 'twin') out.push({ path: ['basestations', bi, 'driver'], message: 'the twin driver needs mode: twin' });
+    if (b.driver !== 'twin' && !b.address) out.push({ path: ['basestations', bi, 'address'], message: `missing: the ${b.driver} agent's host:port` });
+    b.cells.forEach((c, ci) => {
+      const at = ['basestations', bi, 'cells', ci];
+      let prbs: number;
+      try {
+        prbs = carrierPrbs(c.rat, c.bandwidthMHz, c.scsKHz);
+      } catch (err) {
+        out.push({ path: [...at, 'bandwidthMHz'], message: (err as Error).message });
+        return;
+      }
+      const occupied = (prbs * 12 * c.scsKHz) / 1000;
+      const low = c.carrierMHz - occupied / 2;
+      const high = c.carrierMHz + occupied / 2;
+      if (high <= W.lowEdgeMHz || low >= W.lowEdgeMHz + W.bandMHz)
+        out.push({ path: [...at, 'carrierMHz'], message: `carrier ${low.toFixed(2)}–${high.toFixed(2)} MHz lies outside the shared band ${W.lowEdgeMHz}–${W.lowEdgeMHz + W.bandMHz} MHz` });
+    });
+  });
+
+  rig.ues.forEach((u, ui) => {
+    if (!ops.has(u.operator)) out.push({ path: ['ues', ui, 'operator'], message: `unknown operator "${u.operator}"` });
+    const bs = bsById.get(u.servingBs);
+    if (!bs) out.push({ path: ['ues', ui, 'servingBs'], message: `unknown base station "${u.servingBs}" (base stations: ${[...bsById.keys()].join(', ')})` });
+    else if (bs.operator !== u.operator) out.push({ path: ['ues', ui, 'servingBs'], message: `base station "${bs.id}" belongs to ${bs.operator}, not to the UE's operator ${u.operator}` });
+    if (u.driver === 'twin' && rig.mode !== 'twin') out.push({ path: ['ues', ui, 'driver'], message: 'the twin driver needs mode: twin' });
+    if (u.driver === 'at-modem' && rig.mode === 'lab' && !u.port) out.push({ path: ['ues', ui, 'port'], message: 'missing: the modem\'s serial port (prefer /dev/serial/by-id/...)' });
+    if (rig.mode === 'twin' && !u.twin) out.push({ path: ['ues', ui, 'twin'], message: 'missing: twin placement {pathLossDb, interferenceLossDb}' });
+  });
+  return out;
+}

@@ -1,0 +1,203 @@
+// A rig session: bring-up (start or attach every component and check each is reachable
+// before any control is sent), supervision (a child that dies fails the session with its
+// name), and a teardown that always runs: cells off, measurements flushed, children stopped.
+// Trial kinds (strategies, in labgrid's terms) run inside a session.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ComponentError, ConfigError, InterruptedError, messageOf } from '../errors.js';
+import { childLog } from '../log.js';
+import { Ledger, type OperatorKey } from '../ledger/index.js';
+import { InfluxSink, startEmbeddedInflux, type Point } from '../measure/index.js';
+import { cliEntry, packageRoot } from '../paths.js';
+import { Supervisor } from '../proc/index.js';
+import { createBaseStation, type BaseStation, type SetupInfo } from '../ran/index.js';
+import type { Rig, RigBaseStation } from '../rig/index.js';
+
+const log = childLog('session');
+
+export interface SessionOptions {
+  trialId: string;
+  /** results/<trial-id>/ */
+  resultsDir: string;
+  /** Where embedded services keep state (influx data survives runs, so old trials stay queryable). */
+  stateDir?: string;
+  /** Human progress lines (bring-up steps); the CLI prints them on stderr. */
+  say?: (line: string) => void;
+}
+
+export interface ConnectedBs {
+  rig: RigBaseStation;
+  driver: BaseStation;
+  setup: SetupInfo;
+  /** False once it has failed: teardown does not wait on it. */
+  alive: boolean;
+}
+
+export class RigSession {
+  readonly supervisor = new Supervisor();
+  readonly basestations = new Map<string, ConnectedBs>();
+  ledger!: Ledger;
+  sink!: InfluxSink;
+  influxUrl = '';
+  private failure: ComponentError | InterruptedError | null = null;
+  private failureListeners: ((err: Error) => void)[] = [];
+  /** Resolves never; rejects with the first component failure. Race long waits against it. */
+  readonly failed: Promise<never>;
+  private tornDown = false;
+
+  constructor(
+    readonly rig: Rig,
+    readonly opts: SessionOptions,
+  ) {
+    this.failed = new Promise<never>((_, reject) => this.failureListeners.push(reject));
+    this.failed.catch(() => undefined);
+    this.supervisor.onUnexpectedExit((name, detail) => {
+      this.fail(new ComponentError(name, `process ${detail} mid-trial`, 'PROCESS_DIED'));
+    });
+  }
+
+  get trialId(): string {
+    return this.opts.trialId;
+  }
+
+  /** The first failure, if any. */
+  get failureError(): ComponentError | InterruptedError | null {
+    return this.failure;
+  }
+
+  /** Record a component failure; the first one wins and wakes everything racing `failed`. */
+  fail(err: ComponentError | InterruptedError): void {
+    const bs = err instanceof ComponentError ? this.basestations.get(err.component) : undefined;
+    if (bs) bs.alive = false;
+    if (this.failure) return;
+    this.failure = err;
+    log.error({ code: err.code }, err.message);
+    for (const l of this.failureListeners) l(err);
+  }
+
+  /** Await p, unless a component fails first. */
+  race<T>(p: Promise<T>): Promise<T> {
+    return Promise.race([p, this.failed]);
+  }
+
+  private say(line: string): void {
+    this.opts.say?.(line);
+  }
+
+  /** Tags every point of this trial carries. */
+  baseTags(): { rig: string; trial: string } {
+    return { rig: this.rig.name, trial: this.trialId };
+  }
+
+  write(points: Point[]): void {
+    this.sink.write(points);
+  }
+
+  async bringUp(): Promise<void> {
+    const { rig } = this;
+    mkdirSync(this.opts.resultsDir, { recursive: true });
+    const stateDir = this.opts.stateDir ?? join(packageRoot, '.ranlab');
+
+    // 1. The measurement store first: nothing is measured before it is known reachable.
+    if (rig.influx.embedded) {
+      this.say('starting embedded influxd ...');
+      const influx = await startEmbeddedInflux(this.supervisor, { dataDir: join(stateDir, 'influx'), database: rig.influx.database });
+      this.influxUrl = influx.url;
+    } else this.influxUrl = rig.influx.url!;
+    this.sink = new InfluxSink({ url: this.influxUrl, database: rig.influx.database, spoolDir: join(this.opts.resultsDir, 'spool') });
+    await this.sink.checkReachable();
+    this.say(`influx ready at ${this.influxUrl} (database ${rig.influx.database})`);
+
+    // 2. The ledger.
+    const operators = rig.operators.map((o) => o.name);
+    if (rig.ledger.embedded) {
+      this.say('starting embedded ledger (dev EVM chain) and deploying the contract ...');
+      this.ledger = await Ledger.embedded(this.supervisor, { operators, dataDir: join(this.opts.resultsDir, 'chain'), spectrum: rig.spectrum });
+    } else {
+      const keys: OperatorKey[] = rig.operators.map((o) => ({ name: o.name, account: o.account }));
+      this.ledger = await Ledger.attach({ rpcUrl: rig.ledger.rpc!, contract: rig.ledger.contract! as `0x${string}`, operators: keys });
+    }
+    await this.ledger.checkReachable();
+    this.say(`ledger ready (${this.ledger.describe()})`);
+
+    // 3. Base stations: start twin agents, then E2 setup with each (reachability) before any control.
+    const airDir = join(this.opts.resultsDir, 'air');
+    const addresses = new Map<string, string>();
+    for (const bs of rig.basestations) {
+      if (bs.driver === 'twin') addresses.set(bs.id, await this.startTwinGnb(bs, airDir));
+      else if (bs.driver === 'e2') addresses.set(bs.id, bs.address!);
+      else throw new ConfigError(`basestations ${bs.id}: driver "${bs.driver}" is not implemented yet (use twin or e2)`, 'DRIVER_UNAVAILABLE');
+    }
+    await Promise.all(
+      rig.basestations.map(async (bs) => {
+        const driver = createBaseStation(bs.id, addresses.get(bs.id)!);
+        const setup = await driver.setup();
+        this.basestations.set(bs.id, { rig: bs, driver, setup, alive: true });
+      }),
+    );
+    this.say(`base stations ready: ${rig.basestations.map((b) => b.id).join(', ')}`);
+  }
+
+  private async startTwinGnb(bs: RigBaseStation, airDir: string): Promise<string> {
+    const cellId = bs.cells[0]!.id;
+    const config = {
+      nodeId: bs.id,
+      operator: bs.operator,
+      listen: '127.0.0.1:0',
+      airDir,
+      cells: bs.cells,
+      ues: this.rig.ues
+        .filter((u) => u.servingBs === bs.id)
+        .map((u) => ({ id: u.id, cellId, pathLossDb: u.twin!.pathLossDb, interferenceLossDb: u.twin!.interferenceLossDb ?? u.twin!.pathLossDb + 5 })),
+    };
+    const dir = join(this.opts.resultsDir, 'twin');
+    mkdirSync(dir, { recursive: true });
+    const file = resolve(dir, `${bs.id}.json`);
+    writeFileSync(file, JSON.stringify(config, null, 2));
+    const child = await this.supervisor.start({
+      name: bs.id,
+      command: process.execPath,
+      args: [cliEntry, 'twin-gnb', '--config', file],
+      readyLine: /listening on (\S+:\d+)/,
+      readyTimeoutMs: 15_000,
+      lifeline: true,
+    });
+    return child.ready![1]!;
+  }
+
+  /**
+   * Always runs, whatever happened: cells off on every live base station, measurements
+   * flushed (or left spooled on disk), children stopped. Never throws; returns problems.
+   */
+  async teardown(): Promise<string[]> {
+    if (this.tornDown) return [];
+    this.tornDown = true;
+    const problems: string[] = [];
+    await Promise.all(
+      [...this.basestations.values()].map(async (bs) => {
+        if (!bs.alive) return;
+        try {
+          await bs.driver.shutdown();
+        } catch (err) {
+          problems.push(`${bs.rig.id}: cells may still be on: ${messageOf(err)}`);
+        }
+        bs.driver.close();
+      }),
+    );
+    if (this.sink) {
+      try {
+        await this.sink.flush();
+        await this.sink.close();
+      } catch (err) {
+        problems.push(`influx: ${messageOf(err)} (points kept in ${join(this.opts.resultsDir, 'spool')})`);
+      }
+    }
+    try {
+      await this.ledger?.close();
+    } catch (err) {
+      problems.push(`ledger: ${messageOf(err)}`);
+    }
+    await this.supervisor.stopAll();
+    return problems;
+  }
+}

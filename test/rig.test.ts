@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../harness/errors.js';
+import { loadRig, parseRig, RigError } from '../harness/rig/index.js';
+
+const twinText = readFileSync('rigs/twin.yaml', 'utf8');
+
+function problemOf(text: string): RigError {
+  try {
+    parseRig(text, 'bad.yaml');
+  } catch (err) {
+    expect(err).toBeInstanceOf(RigError);
+    return err as RigError;
+  }
+  throw new Error('expected the rig to be rejected');
+}
+
+describe('rig files', () => {
+  it('the shipped rigs validate', () => {
+    const twin = loadRig('rigs/twin.yaml');
+    expect(twin.operators.map((o) => o.name)).toEqual(['op-a', 'op-b']);
+    expect(twin.ues).toHaveLength(4);
+    expect(twin.trial.policy).toBe('ledger');
+    const lab = loadRig('rigs/lab-b210-srsran.yaml');
+    expect(lab.mode).toBe('lab');
+    expect(lab.basestations[0]!.radio).toEqual({ type: 'uhd', args: 'type=b200,serial=31B1A2F', requireRefLock: true });
+    expect(lab.edge[0]!.gpus).toBe(1);
+  });
+
+  it('names the file, the path inside it, the line, and what was expected (exit code 2)', () => {
+    const err = problemOf(twinText.replace('bandwidthMHz: 40\n        scsKHz: 15\n        pci: 202', 'bandwidthMHz: "forty"\n        scsKHz: 15\n        pci: 202'));
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toMatch(/^bad\.yaml: line \d+: basestations\[1\]\.cells\[0\]\.bandwidthMHz: expected number, received string/);
+    const line = Number(/line (\d+)/.exec(err.message)![1]);
+    expect(twinText.split('\n')[line - 1]).toContain('bandwidthMHz');
+  });
+
+  it('rejects a bandwidth that does not exist for the numerology, naming both', () => {
+    const err = problemOf(twinText.replace('bandwidthMHz: 40\n        scsKHz: 15\n        pci: 101', 'bandwidthMHz: 35\n        scsKHz: 15\n        pci: 101'));
+    expect(err.message).toContain('basestations[0].cells[0].bandwidthMHz');
+    expect(err.message).toMatch(/35/);
+  });
+
+  it('reports unknown keys (typos) and missing keys', () => {
+    expect(problemOf(twinText.replace('epochMs: 1000', 'epochMS: 1000')).message).toContain('spectrum.epochMS: unknown key');
+    expect(problemOf(twinText.replace('  supplyTokens: 13320 ', '  ')).message).toMatch(/spectrum\.supplyTokens: missing/);
+  });
+
+  it('checks cross-references: operators, serving base stations, duplicate ids', () => {
+    expect(problemOf(twinText.replace('servingBs: gnb-b, twin: { pathLossDb: 96', 'servingBs: gnb-x, twin: { pathLossDb: 96')).message).toMatch(
+      /ues\[2\]\.servingBs: unknown base station "gnb-x"/,
+    );
+    expect(problemOf(twinText.replace('servingBs: gnb-b, twin: { pathLossDb: 96', 'servingBs: gnb-a, twin: { pathLossDb: 96')).message).toMatch(
+      /ues\[2\]\.servingBs: base station "gnb-a" belongs to op-a/,
+    );
+    expect(problemOf(twinText.replace('- id: gnb-b\n', '- id: gnb-a\n')).message).toMatch(/basestations\[1\]\.id: duplicate base station id "gnb-a"/);
+    expect(problemOf(twinText.replace('operator: op-b\n    driver: twin', 'operator: op-c\n    driver: twin')).message).toMatch(/unknown operator "op-c"/);
+  });
+
+  it('needs ledger keys from files or the environment on a lab chain, never generated', () => {
+    const err = problemOf(twinText.replace('ledger:\n  embedded: true', 'ledger:\n  rpc: http://ledger.example:8545\n  contract: "0x5FbDB2315678afecb367f032d93F642f64180aa3"'));
+    expect(err.message).toMatch(/operators\[0\]\.account: generated keys only exist on the embedded ledger/);
+  });
+
+  it('reports YAML syntax errors with a line', () => {
+    const err = problemOf('name: x\noperators: [a, b\n');
+    expect(err.message).toMatch(/bad\.yaml: line \d+: .*not valid YAML/);
+  });
+
+  it('a missing file is a configuration error', () => {
+    expect(() => loadRig('rigs/nope.yaml')).toThrow(ConfigError);
+    expect(() => loadRig('rigs/nope.yaml')).toThrow(/rigs\/nope\.yaml: cannot read rig file \(no such file\)/);
+  });
+});
