@@ -2,7 +2,9 @@
 // Secrets never go through here: redact the usual key names as a second line of defence.
 import { pino, type Logger } from 'pino';
 
-const level = process.env.RANLAB_LOG_LEVEL ?? (process.env.VITEST ? 'silent' : 'info');
+// The CLI prints human progress itself; structured lines below 'warn' only when asked
+// (RANLAB_LOG_LEVEL=info or debug). Agents started by the controller inherit the setting.
+const level = process.env.RANLAB_LOG_LEVEL ?? (process.env.VITEST ? 'silent' : 'warn');
 
 export const log: Logger = pino(
   {

@@ -27,8 +27,11 @@
 //   Writes while hung up are accepted and queued by the kernel (the next client gets them
 //   unless it flushes on open). Right after openPty() nobody has the slave open: 'connect'
 //   fires on the first open.
-// - After close(): the client's reads return EOF (0 bytes), its writes fail with EIO; serialport
-//   closes the port and emits 'close' with a DisconnectedError (err.disconnected === true).
+// - After close(): the client's reads return EOF (0 bytes) and its writes fail with EIO.
+//   serialport 13 (bindings-cpp unixRead) retries a 0-byte read at once, so a flowing port spins
+//   on EOF without noticing (upstream bindings-cpp issue 162, as on a real USB unplug); its
+//   next write fails with EIO and then it closes the port ('close' event, isOpen false). A UE
+//   driver therefore detects a vanished modem by its next command, or by a reply timeout.
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import { Duplex } from 'node:stream';

@@ -18,23 +18,30 @@ export class InvalidPointError extends Error {
 const MIN_NS = -(2n ** 63n) + 2n;
 const MAX_NS = 2n ** 63n - 2n;
 
-function checkName(kind: string, s: string): void {
+// In each part the server reads a backslash followed by one of these characters as an escape
+// (and one at the very end as escaping the next delimiter), so text holding such a pair cannot
+// be written so that it reads back the same.
+const UNESCAPED = {
+  measurement: /\\([, ]|$)/,
+  tag: /\\([,= ]|$)/,
+  fieldKey: /\\([,= "]|$)/,
+};
+
+function checkName(kind: string, s: string, unescaped: RegExp): void {
   if (s.length === 0) throw new InvalidPointError(`${kind} is empty`);
   if (/[\n\r]/.test(s)) throw new InvalidPointError(`${kind} ${JSON.stringify(s)} contains a line break`);
-  // The server reads a backslash before a delimiter (or at the end) as an escape: such text
-  // cannot be written so that it reads back the same.
-  if (/\\([,= ]|$)/.test(s)) throw new InvalidPointError(`${kind} ${JSON.stringify(s)} has a backslash before a delimiter`);
+  if (unescaped.test(s)) throw new InvalidPointError(`${kind} ${JSON.stringify(s)} has a backslash before a delimiter`);
 }
 
 function escapeMeasurement(s: string): string {
-  checkName('measurement', s);
+  checkName('measurement', s, UNESCAPED.measurement);
   if (s.startsWith('#')) throw new InvalidPointError(`measurement ${JSON.stringify(s)} starts with '#' (a comment line)`);
   return s.replace(/[, ]/g, (c) => '\\' + c);
 }
 
 /** Tag keys, tag values and field keys escape the same three characters. */
-function escapeKey(kind: string, s: string): string {
-  checkName(kind, s);
+function escapeKey(kind: string, s: string, unescaped = UNESCAPED.tag): string {
+  checkName(kind, s, unescaped);
   return s.replace(/[,= ]/g, (c) => '\\' + c);
 }
 
@@ -91,7 +98,7 @@ export function toLine(p: Point, opts: LineOptions = {}): string {
     } else {
       throw new InvalidPointError(`field ${key} has unsupported type ${typeof v}`);
     }
-    line += sep + escapeKey('field key', key) + '=' + text;
+    line += sep + escapeKey('field key', key, UNESCAPED.fieldKey) + '=' + text;
     sep = ',';
     n++;
   }

@@ -44,7 +44,8 @@ export const MEASUREMENTS = {
       rsrqDb: 'float',
       sinrDb: 'float',
       cqi: 'float',
-      band: 'float',
+      /** `B3` for LTE band 3, `n78` for NR band n78 (harness/ue). */
+      band: 'string',
       arfcn: 'float',
       pci: 'float',
     },

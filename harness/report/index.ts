@@ -3,6 +3,7 @@
 // Every figure is computed from the same epoch records that were written to InfluxDB.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { microToTokens } from '../ledger/index.js';
 import { convergedAtEpoch, lastQuarterStart } from '../trial/fairness.js';
 import type { SpectrumTrialResult } from '../trial/spectrum.js';
 
@@ -98,7 +99,7 @@ export function buildSpectrumReport(
         name,
         meanGrantMHz: mean(rows.map((r) => r.grantMHz)),
         meanThroughputMbps: mean(rows.map((r) => r.throughputMbps)),
-        finalBalance: micro !== undefined ? Number(micro) / 1e6 : rows.at(-1)?.balanceTokens ?? 0,
+        finalBalance: micro !== undefined ? microToTokens(micro) : rows.at(-1)?.balanceTokens ?? 0,
         finalBalanceMicro: micro?.toString() ?? '',
         lastQuarterMeanGrantMHz: mean(last.map((r) => r.operators.find((o) => o.operator === name)!.grantMHz)),
       };

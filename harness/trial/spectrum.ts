@@ -7,6 +7,7 @@ import type { KpmIndication } from '../ran/index.js';
 import { contiguousSegments, equalGrants, quotaForCell, randomSegments, seededRandom, usedUnits, type Segment } from '../plan/index.js';
 import { bandUnits, type Policy } from '../rig/index.js';
 import { nowNs, type Point } from '../measure/index.js';
+import { microToTokens } from '../ledger/index.js';
 import { jain } from './fairness.js';
 import type { Progress, TrialKind } from './kinds.js';
 import type { RigSession } from './session.js';
@@ -110,7 +111,7 @@ export const spectrumSharing: TrialKind<SpectrumTrialOptions, SpectrumTrialResul
         const inds = bucket;
 
         // 4. Settle measured use (each operator signs its own settlement), read balances.
-        const measured = operators.map((op) => measure(session, inds, op, rig.spectrum.tokenUnitKHz));
+        const measured = operators.map((op) => measure(session, inds, op, rig.spectrum.tokenUnitKHz, W));
         const costs = await session.race(
           Promise.all(measured.map((m, i) => session.ledger.settle(epoch, operators[i]!, m.usedUnits, opts.epochMs))),
         );
@@ -141,7 +142,7 @@ export const spectrumSharing: TrialKind<SpectrumTrialOptions, SpectrumTrialResul
 };
 
 /** One operator's epoch: throughput summed over its cells, PRBs used turned into token units. */
-function measure(session: RigSession, inds: KpmIndication[], operator: string, tokenUnitKHz: number): { usedUnits: number; throughputMbps: number } {
+function measure(session: RigSession, inds: KpmIndication[], operator: string, tokenUnitKHz: number, maxUnits: number): { usedUnits: number; throughputMbps: number } {
   let thpKbps = 0;
   let units = 0;
   for (const bs of session.basestations.values()) {
@@ -154,11 +155,7 @@ function measure(session: RigSession, inds: KpmIndication[], operator: string, t
       units += usedUnits(prbUsed, cell.scsKHz, tokenUnitKHz);
     }
   }
-  return { usedUnits: units, throughputMbps: thpKbps / 1000 };
-}
-
-export function microToTokens(micro: bigint): number {
-  return Number(micro) / 1e6;
+  return { usedUnits: Math.min(units, maxUnits), throughputMbps: thpKbps / 1000 };
 }
 
 function epochPoints(rec: EpochRecord, tags: Record<string, string>): Point[] {

@@ -114,6 +114,9 @@ export function prbCount(rat: Rat, bandwidthMHz: number, scsKHz: number): number
   throw new ConfigError(`unknown RAT ${String(rat)} (expected NR or LTE)`, 'CONFIG_INVALID');
 }
 
+/** Alias of prbCount (the name the rig validator uses). */
+export const carrierPrbs = prbCount;
+
 /** Width of one resource block: 12 subcarriers x SCS, kHz (180 kHz at 15 kHz SCS). */
 export function prbWidthKHz(scsKHz: number): number {
   return 12 * scsKHz;

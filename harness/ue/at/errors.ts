@@ -67,8 +67,10 @@ export class AtTimeoutError extends ComponentError {
     component: string,
     readonly command: string,
     readonly timeoutMs: number,
+    /** False when the command was never written (the modem did not answer the resync before it). */
+    readonly written = true,
   ) {
-    super(component, `${command}: no final result code within ${timeoutMs} ms`, 'AT_TIMEOUT');
+    super(component, written ? `${command}: no final result code within ${timeoutMs} ms` : `${command}: not sent, the modem does not answer`, 'AT_TIMEOUT');
   }
 }
 
@@ -78,6 +80,8 @@ export class AtProtocolError extends ComponentError {
     component: string,
     readonly command: string,
     detail: string,
+    /** False when the command was never written. */
+    readonly written = true,
   ) {
     super(component, `${command}: ${detail}`, 'AT_PROTOCOL');
   }
@@ -94,5 +98,16 @@ export class UeDisconnectedError extends ComponentError {
 export class UeFailedError extends ComponentError {
   constructor(component: string, detail: string) {
     super(component, detail, 'UE_FAILED');
+  }
+}
+
+/** A reply line that does not have the documented format. */
+export class AtParseError extends ComponentError {
+  constructor(
+    readonly line: string,
+    detail: string,
+    component = 'modem',
+  ) {
+    super(component, `cannot parse ${JSON.stringify(line.slice(0, 200))}: ${detail}`, 'AT_PARSE');
   }
 }

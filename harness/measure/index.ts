@@ -1,0 +1,10 @@
+// harness/measure: points, the InfluxDB sink with its disk spool, the embedded influxd,
+// queries, the schema, and latency histograms. Other folders import from here only.
+export * from './types.js';
+export { MEASUREMENTS, RANLAB_INTEGER_FIELDS, integerFieldsOf, type FieldKind, type MeasurementName, type MeasurementSchema } from './schema.js';
+export { InvalidPointError, toLine, type LineOptions } from './lineprotocol.js';
+export { InfluxSink, type InfluxSinkOptions, type SinkStats } from './sink.js';
+export { REJECTED_FILE } from './spool.js';
+export { checkInfluxReachable, createInfluxDatabase, pingInflux, queryInflux, type InfluxRow } from './client.js';
+export { findInfluxd, influxdConfig, startEmbeddedInflux, type EmbeddedInflux, type EmbeddedInfluxOptions } from './influxd.js';
+export { LatencyHistogram, type LatencyHistogramOptions, type LatencySummary, type LatencyUnit } from './histogram.js';

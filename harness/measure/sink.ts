@@ -1,0 +1,466 @@
+// InfluxSink: the MeasurementSink that streams points to InfluxDB 1.x.
+//
+// write() serializes points to line protocol and queues them in memory; it never blocks and
+// never throws. One delivery loop (never two requests at once, so order is kept) sends
+// batches of `batchSize` points as soon as that many are queued, and whatever is queued every
+// `flushIntervalMs`. When a write fails (server down, timeout, 5xx) the batch is appended to
+// the spool on disk, and from then on everything queued goes to the spool behind it, until
+// the spool has been delivered (retried with backoff, oldest first). Unlike Telegraf's
+// buffer, nothing accepted is ever overwritten or dropped.
+//
+// Every accepted point gets a sequence number; since delivery is in order, "delivered up to
+// N" is one number, and flush() waits for the number that was accepted when it was called.
+import { resolve } from 'node:path';
+import { ComponentError, ConfigError } from '../errors.js';
+import { childLog } from '../log.js';
+import { checkInfluxReachable, parseInfluxUrl, writeLines, type InfluxTarget, type WriteOutcome } from './client.js';
+import { toLine } from './lineprotocol.js';
+import { RANLAB_INTEGER_FIELDS } from './schema.js';
+import { Spool } from './spool.js';
+import type { MeasurementSink, Point, TagSet } from './types.js';
+
+const log = childLog('influx');
+
+export interface InfluxSinkOptions {
+  /** http(s)://[user:password@]host:port of an InfluxDB 1.x server. */
+  url: string;
+  database: string;
+  /** Where undeliverable points wait on disk, e.g. results/<trial>/spool. One sink per folder. */
+  spoolDir: string;
+  retentionPolicy?: string;
+  /** Points per write request (InfluxDB's documented sweet spot is about 5,000). */
+  batchSize?: number;
+  /** Queued points are sent at least this often. */
+  flushIntervalMs?: number;
+  /** One write request may take this long before it counts as failed. */
+  writeTimeoutMs?: number;
+  /** Backoff between delivery attempts while the server is down. */
+  retryMinMs?: number;
+  retryMaxMs?: number;
+  /** More points than this waiting in memory go to the spool instead (bounds memory). */
+  maxPendingPoints?: number;
+  /** Lines per spool segment file. */
+  spoolSegmentLines?: number;
+  /** Fields written as integers, per measurement (default: ranlab's schema). */
+  integerFields?: Readonly<Record<string, readonly string[]>>;
+  /** Tags put on every point (e.g. { rig, trial }); a point's own tag of the same key wins. */
+  defaultTags?: TagSet;
+}
+
+export interface SinkStats {
+  /** Points taken by write() since the sink opened. */
+  accepted: number;
+  /** Points confirmed written to the database (including spooled ones delivered later). */
+  written: number;
+  /** Points in memory, queued or in a request now. */
+  pending: number;
+  /** Points on disk in the spool, waiting for the server. */
+  spooled: number;
+  /** Points the server refused for good (HTTP 400), kept in <spoolDir>/rejected.lp. */
+  rejected: number;
+  /** Points write() refused (malformed, or written after close); never accepted. */
+  refused: number;
+  /** False from a failed write until a write succeeds again. */
+  connected: boolean;
+  lastError: string | null;
+}
+
+type Mode = 'full' | 'all';
+
+interface PassResult {
+  ok: boolean;
+  error?: string;
+}
+
+export class InfluxSink implements MeasurementSink {
+  readonly url: string;
+  readonly database: string;
+  private readonly target: InfluxTarget;
+  private readonly batchSize: number;
+  private readonly writeTimeoutMs: number;
+  private readonly retryMinMs: number;
+  private readonly retryMaxMs: number;
+  private readonly maxPending: number;
+  private readonly integerFields: Readonly<Record<string, readonly string[]>>;
+  private readonly defaultTags?: TagSet;
+  private readonly retentionPolicy?: string;
+
+  private buffer: string[] = [];
+  private acceptedSeq = 0;
+  private deliveredSeq = 0;
+  private inFlight = 0;
+  private written = 0;
+  private rejected = 0;
+  private rejectedUnflushed: string | null = null;
+  private refused = 0;
+  private connected = true;
+  private lastError: string | null = null;
+  private retryDelay: number;
+  private nextRetryAt = 0;
+  /** Largest request the server took when it answered 413; otherwise batchSize. */
+  private chunkLimit: number;
+
+  private chain: Promise<unknown> = Promise.resolve();
+  private busy = false;
+  private fullPassQueued = false;
+  private closed = false;
+  private readonly timer: NodeJS.Timeout;
+
+  private spool: Spool | null = null;
+  private readonly opening: Promise<Spool>;
+  private readonly spoolPath: string;
+
+  /**
+   * Open a sink: takes the spool folder (in the background) and starts delivering whatever an
+   * earlier run left there. Does not contact the server (checkReachable() does). Throws
+   * ConfigError on bad options; a spool folder that cannot be opened makes checkReachable()
+   * and flush() reject (use InfluxSink.open() to wait for it up front).
+   */
+  constructor(opts: InfluxSinkOptions) {
+    const positive = (name: keyof InfluxSinkOptions) => {
+      const v = opts[name];
+      if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)) {
+        throw new ConfigError(`InfluxSink option ${name} must be a positive number, got ${String(v)}`);
+      }
+    };
+    for (const k of ['batchSize', 'flushIntervalMs', 'writeTimeoutMs', 'retryMinMs', 'retryMaxMs', 'maxPendingPoints', 'spoolSegmentLines'] as const) {
+      positive(k);
+    }
+    if (!opts.database) throw new ConfigError('InfluxSink needs a database name');
+    if (!opts.spoolDir) throw new ConfigError('InfluxSink needs a spool folder');
+    this.target = parseInfluxUrl(opts.url);
+    this.url = this.target.shown;
+    this.database = opts.database;
+    this.batchSize = Math.floor(opts.batchSize ?? 5000);
+    this.writeTimeoutMs = opts.writeTimeoutMs ?? 10_000;
+    this.retryMinMs = opts.retryMinMs ?? 500;
+    this.retryMaxMs = opts.retryMaxMs ?? 5000;
+    this.maxPending = opts.maxPendingPoints ?? 20 * this.batchSize;
+    this.integerFields = opts.integerFields ?? RANLAB_INTEGER_FIELDS;
+    this.defaultTags = opts.defaultTags;
+    this.retentionPolicy = opts.retentionPolicy;
+    this.retryDelay = this.retryMinMs;
+    this.chunkLimit = this.batchSize;
+    this.spoolPath = resolve(opts.spoolDir);
+    this.opening = Spool.open(this.spoolPath, opts.spoolSegmentLines ?? Math.max(50_000, this.batchSize));
+    this.opening.then(
+      (spool) => {
+        this.spool = spool;
+        if (this.closed) return;
+        if (!spool.isEmpty) void this.schedule('all', false);
+      },
+      (err: unknown) => {
+        this.lastError = (err as Error).message;
+        log.error({ err, spoolDir: this.spoolPath }, 'cannot open the spool folder');
+      },
+    );
+    this.timer = setInterval(() => this.tick(), opts.flushIntervalMs ?? 1000);
+    this.timer.unref();
+  }
+
+  /** A sink whose spool folder is open (errors from opening it are thrown here). */
+  static async open(opts: InfluxSinkOptions): Promise<InfluxSink> {
+    const sink = new InfluxSink(opts);
+    try {
+      await sink.opening;
+    } catch (err) {
+      clearInterval(sink.timer);
+      sink.closed = true;
+      throw err;
+    }
+    return sink;
+  }
+
+  get spoolDir(): string {
+    return this.spoolPath;
+  }
+
+  /** The open spool; only called after `await this.opening` succeeded. */
+  private get sp(): Spool {
+    return this.spool!;
+  }
+
+  /** Counters for the progress display. */
+  stats(): SinkStats {
+    return {
+      accepted: this.acceptedSeq,
+      written: this.written,
+      pending: this.buffer.length + this.inFlight,
+      spooled: this.spool?.points ?? 0,
+      rejected: this.rejected,
+      refused: this.refused,
+      connected: this.connected,
+      lastError: this.lastError,
+    };
+  }
+
+  /** Ping and database check against this sink's server (see checkInfluxReachable). */
+  async checkReachable(timeoutMs = 3000): Promise<void> {
+    await this.opening;
+    await checkInfluxReachable(this.target, this.database, timeoutMs);
+  }
+
+  write(points: Point[]): void {
+    try {
+      if (this.closed) {
+        this.refused += points.length;
+        log.warn({ points: points.length }, 'points written after the sink was closed; refused');
+        return;
+      }
+      for (const p of points) {
+        let line: string;
+        try {
+          line = toLine(p, { integerFields: this.integerFields, defaultTags: this.defaultTags });
+        } catch (err) {
+          this.refused++;
+          if (this.refused <= 10 || this.refused % 1000 === 0) {
+            log.warn({ measurement: (p as Partial<Point>)?.measurement, reason: (err as Error).message, refused: this.refused }, 'invalid point refused');
+          }
+          continue;
+        }
+        this.buffer.push(line);
+        this.acceptedSeq++;
+      }
+      if (this.buffer.length >= this.batchSize || (this.buffer.length > this.maxPending && this.spool !== null && !this.spool.isEmpty)) {
+        void this.schedule('full', false);
+      }
+    } catch (err) {
+      // write() must never throw into a measurement loop.
+      log.error({ err }, 'unexpected error in InfluxSink.write');
+    }
+  }
+
+  /**
+   * Resolves when every point accepted before the call is in the database. Tries the server
+   * once now (whatever the backoff); if it cannot be reached, rejects with
+   * ComponentError('influx', ...) and the points stay spooled, to be delivered later.
+   */
+  async flush(): Promise<void> {
+    const target = this.acceptedSeq;
+    const result = await this.schedule('all', true);
+    if (!result.ok || this.deliveredSeq < target || this.spool === null || this.spool.hasLeftover) {
+      const spooled = this.spool?.points ?? 0;
+      const inMemory = this.buffer.length > 0 ? ` (${this.buffer.length} more only in memory)` : '';
+      throw new ComponentError(
+        'influx',
+        `write to ${this.url} failed (${result.error ?? this.lastError ?? 'unknown'}); ${spooled} points kept in spool ${this.spoolPath}${inMemory}, delivered when the server is back`,
+        'INFLUX_WRITE_FAILED',
+      );
+    }
+    if (this.rejectedUnflushed) {
+      const msg = this.rejectedUnflushed;
+      this.rejectedUnflushed = null;
+      throw new ComponentError('influx', msg, 'INFLUX_REJECTED');
+    }
+  }
+
+  /** Flush, stop the timer and release the spool. Rejects like flush(); the spool stays on disk. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    try {
+      await this.flush();
+    } finally {
+      // Anything still in memory (the spool could not be written either) is lost with the
+      // process: say so loudly.
+      await this.chain.catch(() => undefined);
+      if (this.buffer.length > 0) log.error({ points: this.buffer.length }, 'points neither written nor spooled at close');
+      await this.spool?.release();
+    }
+  }
+
+  private tick(): void {
+    if (this.busy || this.closed) return;
+    if (this.buffer.length === 0 && (this.spool === null || this.spool.isEmpty)) return;
+    void this.schedule('all', false);
+  }
+
+  /** Queue a delivery pass behind any running one. A 'full' pass is queued at most once. */
+  private schedule(mode: Mode, force: boolean): Promise<PassResult> {
+    if (mode === 'full' && !force) {
+      if (this.fullPassQueued) return Promise.resolve({ ok: true });
+      this.fullPassQueued = true;
+    }
+    const run = this.chain.then(async () => {
+      if (mode === 'full' && !force) this.fullPassQueued = false;
+      this.busy = true;
+      try {
+        return await this.pass(mode, force);
+      } catch (err) {
+        log.error({ err }, 'delivery pass failed unexpectedly');
+        return { ok: false, error: (err as Error).message };
+      } finally {
+        this.busy = false;
+      }
+    });
+    this.chain = run;
+    return run;
+  }
+
+  /** One delivery pass: the spool first (in order), then the memory queue. */
+  private async pass(mode: Mode, force: boolean): Promise<PassResult> {
+    try {
+      await this.opening;
+    } catch (err) {
+      return { ok: false, error: `spool folder unusable: ${(err as Error).message}` };
+    }
+    for (;;) {
+      if (!this.sp.isEmpty) {
+        if (!force && Date.now() < this.nextRetryAt) {
+          // Down and waiting to retry: nothing may overtake what waits on disk.
+          await this.spillAll();
+          return { ok: false, error: this.lastError ?? 'waiting to retry' };
+        }
+        const r = await this.drainSpool();
+        if (!r.ok) {
+          await this.spillAll();
+          return r;
+        }
+      }
+      if (this.buffer.length === 0) return { ok: true };
+      if (this.buffer.length > this.maxPending) {
+        // The server is slower than the measurements: hold the backlog on disk, not in memory.
+        await this.spillAll();
+        if (this.buffer.length > 0) return { ok: false, error: this.lastError ?? 'spool write failed' };
+        continue;
+      }
+      if (mode === 'full' && this.buffer.length < this.batchSize) return { ok: true };
+      const n = Math.min(this.batchSize, this.chunkLimit, this.buffer.length);
+      const lastSeq = this.acceptedSeq - this.buffer.length + n;
+      const batch = this.buffer.splice(0, n);
+      this.inFlight = n;
+      const outcome = await writeLines(this.target, this.database, batch, { timeoutMs: this.writeTimeoutMs, retentionPolicy: this.retentionPolicy });
+      if (outcome.kind === 'ok') {
+        this.inFlight = 0;
+        this.delivered(batch.length, lastSeq);
+      } else if (outcome.kind === 'rejected') {
+        await this.quarantine(batch, outcome);
+        this.inFlight = 0;
+        this.deliveredSeq = Math.max(this.deliveredSeq, lastSeq);
+      } else if (outcome.kind === 'tooLarge') {
+        this.inFlight = 0;
+        this.chunkLimit = Math.ceil(n / 2);
+        this.buffer.unshift(...batch);
+      } else {
+        this.wentDown(outcome.message);
+        try {
+          await this.sp.append(batch, lastSeq);
+        } catch (err) {
+          this.buffer.unshift(...batch);
+          return this.spoolFailed(err);
+        } finally {
+          this.inFlight = 0;
+        }
+        await this.spillAll();
+        return { ok: false, error: outcome.message };
+      }
+    }
+  }
+
+  /** Deliver the spool, oldest first. False (and backoff armed) when the server fails. */
+  private async drainSpool(): Promise<PassResult> {
+    let sent = 0;
+    while (!this.sp.isEmpty) {
+      let lines: string[];
+      try {
+        lines = await this.sp.peek(Math.min(this.batchSize, this.chunkLimit));
+      } catch (err) {
+        return this.spoolFailed(err);
+      }
+      if (lines.length === 0) {
+        await this.sp.advance(0);
+        continue;
+      }
+      const outcome: WriteOutcome = await writeLines(this.target, this.database, lines, {
+        timeoutMs: this.writeTimeoutMs,
+        retentionPolicy: this.retentionPolicy,
+      });
+      if (outcome.kind === 'tooLarge') {
+        this.chunkLimit = Math.ceil(lines.length / 2);
+        continue;
+      }
+      if (outcome.kind === 'failed') {
+        this.wentDown(outcome.message);
+        return { ok: false, error: outcome.message };
+      }
+      if (outcome.kind === 'rejected') await this.quarantine(lines, outcome);
+      else {
+        this.written += lines.length;
+        sent += lines.length;
+      }
+      const done = await this.sp.advance(lines.length);
+      if (done > 0) this.deliveredSeq = Math.max(this.deliveredSeq, done);
+    }
+    this.cameBack();
+    if (sent > 0) log.info({ points: sent }, 'spooled points delivered');
+    return { ok: true };
+  }
+
+  /** Move everything queued in memory to the spool (one durable append). */
+  private async spillAll(): Promise<void> {
+    if (this.buffer.length === 0) return;
+    const lines = this.buffer;
+    const lastSeq = this.acceptedSeq;
+    this.buffer = [];
+    // Counted as pending (in transit to disk) until the append is durable.
+    this.inFlight = lines.length;
+    try {
+      await this.sp.append(lines, lastSeq);
+    } catch (err) {
+      // Keep them in memory (ahead of anything written meanwhile) and report.
+      this.buffer = lines.concat(this.buffer);
+      this.spoolFailed(err);
+    } finally {
+      this.inFlight = 0;
+    }
+  }
+
+  private delivered(n: number, lastSeq: number): void {
+    this.written += n;
+    this.deliveredSeq = Math.max(this.deliveredSeq, lastSeq);
+    this.cameBack();
+  }
+
+  private async quarantine(lines: string[], outcome: Extract<WriteOutcome, { kind: 'rejected' }>): Promise<void> {
+    // A 400 is a partial write: the server kept the points it could; the rest are refused
+    // for good (retrying would block the spool forever). Keep the whole request for a person.
+    this.rejected += outcome.dropped;
+    this.written += lines.length - outcome.dropped;
+    let where = '';
+    try {
+      where = await this.sp.reject(lines, outcome.message);
+    } catch (err) {
+      log.error({ err }, 'cannot save refused points');
+    }
+    const msg = `${outcome.dropped} points refused by ${this.url} (${outcome.message}); the request is kept in ${where || 'nowhere (could not write it)'}`;
+    log.error({ dropped: outcome.dropped, reason: outcome.message, file: where }, 'points refused by the server');
+    this.rejectedUnflushed = msg;
+  }
+
+  private wentDown(message: string): void {
+    this.lastError = message;
+    this.nextRetryAt = Date.now() + this.retryDelay;
+    this.retryDelay = Math.min(this.retryMaxMs, this.retryDelay * 2);
+    if (this.connected) {
+      this.connected = false;
+      log.warn({ url: this.url, reason: message, spoolDir: this.spoolPath }, 'InfluxDB write failed; spooling to disk');
+    }
+  }
+
+  private cameBack(): void {
+    this.retryDelay = this.retryMinMs;
+    this.nextRetryAt = 0;
+    if (!this.connected) {
+      this.connected = true;
+      log.info({ url: this.url }, 'InfluxDB writes succeed again');
+    }
+  }
+
+  private spoolFailed(err: unknown): PassResult {
+    const message = `cannot write spool in ${this.spoolPath}: ${(err as Error).message}`;
+    this.lastError = message;
+    log.error({ err, pending: this.buffer.length }, 'spool write failed; points kept in memory');
+    return { ok: false, error: message };
+  }
+}
