@@ -116,7 +116,8 @@ interface PollHandle {
 
 /**
  * A pseudo-terminal pair. Events: 'hangup' (last client closed the slave; only with
- * keepSlaveOpen false), 'connect' (a client opened it again), 'error' (mirrors stream errors).
+ * keepSlaveOpen false), 'connect' (a client opened it again). I/O errors are `stream` 'error'
+ * events (listen there, as for any Node stream).
  */
 export class Pty extends EventEmitter {
   /** The master fd (non-blocking, close-on-exec). Prefer `stream` to reading it directly. */
@@ -160,9 +161,6 @@ export class Pty extends EventEmitter {
         self.release(err ?? undefined);
         cb(err);
       },
-    });
-    this.stream.on('error', (err) => {
-      if (this.listenerCount('error') > 0) this.emit('error', err);
     });
     // koffi's d.ts types the callback as (events); the native side calls it as (status, events).
     const poll = koffi().node.poll as unknown as (fd: number, opts: Partial<PollEvents>, cb: (status: number, ev: PollEvents) => void) => PollHandle;

@@ -10,6 +10,7 @@
 // - String vectors, sensor values and EEPROM handles are freed in `finally`; a Usrp is freed by
 //   close() (idempotent) or, if it is dropped without close(), by a FinalizationRegistry.
 // - UHD logs to stderr: UHD_LOG_CONSOLE_LEVEL defaults to `warning` here unless already set.
+// - Library: libuhd.so.4.3.0 (Debian 12), libuhd.so.4, libuhd.so; RANLAB_LIBUHD overrides.
 //
 // Timing with no USRP attached (this machine, libuhd 4.3.0): find('type=b200') and a failing
 // open('type=b200') each take 2..105 ms (UHD's libusb session joins an event thread that polls
@@ -18,6 +19,11 @@ import { ComponentError } from '../harness/errors.js';
 import { callAsync, cString, koffi, loadLibrary, type NativeFunction, type NativeLibrary } from './lib.js';
 
 const CANDIDATES = ['libuhd.so.4.3.0', 'libuhd.so.4', 'libuhd.so'];
+/** RANLAB_LIBUHD=/opt/uhd/lib/libuhd.so.4.6.0 picks a UHD build outside the loader path. */
+function candidates(): string[] {
+  const env = process.env.RANLAB_LIBUHD;
+  return env ? [env] : CANDIDATES;
+}
 
 /** uhd_error values (uhd/error.h) by number. */
 export const UHD_ERROR_NAMES: Readonly<Record<number, string>> = {
@@ -116,7 +122,7 @@ let api: UhdApi | undefined;
 function uhd(): UhdApi {
   if (api) return api;
   if (process.env.UHD_LOG_CONSOLE_LEVEL === undefined) process.env.UHD_LOG_CONSOLE_LEVEL = 'warning';
-  const lib = loadLibrary('libuhd', CANDIDATES);
+  const lib = loadLibrary('libuhd', candidates());
   const k = koffi();
   // Opaque handle types (registered once per process; koffi rejects duplicate names).
   for (const name of ['uhd_usrp', 'uhd_string_vector_t', 'uhd_sensor_value_t', 'uhd_mboard_eeprom_t']) {
@@ -422,8 +428,10 @@ export class Usrp {
 
   /** Queue one UHD call on this device's handle (async); throw UhdError with the handle's message. */
   private call(op: string, fn: NativeFunction, ...args: unknown[]): Promise<void> {
+    const closedError = () => new ComponentError(this.component, `${op}: USRP is closed`, 'UHD_CLOSED');
+    if (this.closing) return Promise.reject(closedError()); // calls queued before close() still run
     return this.queue.run(async () => {
-      if (this.closing || !this.ref[0]) throw new ComponentError(this.component, `${op}: USRP is closed`, 'UHD_CLOSED');
+      if (!this.ref[0]) throw closedError();
       const rc = await callAsync<number>(fn, this.ref[0], ...args);
       if (rc !== 0) throw this.deviceError(op, rc);
     });

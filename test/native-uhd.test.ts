@@ -55,7 +55,7 @@ describe.skipIf(!uhdAvailable())('UHD C API (real libuhd, no USRP attached)', ()
   });
 
   it('the args filter reaches UHD (serial shows in its message); a component name shows in errors', async () => {
-    const err = await openUsrp('type=b200,serial=30AD2D4', { component: 'gnb-a' }).catch((e: UhdError) => e);
+    const err = (await openUsrp('type=b200,serial=30AD2D4', { component: 'gnb-a' }).catch((e: unknown) => e)) as UhdError;
     expect(err).toBeInstanceOf(UhdError);
     expect(err.uhdMessage).toContain('serial: 30AD2D4');
     expect(err.component).toBe('gnb-a');

@@ -6,10 +6,7 @@ import { resolve } from 'node:path';
 import { ConfigError, exitCodeOf, messageOf } from '../errors.js';
 import { log } from '../log.js';
 import { packageRoot } from '../paths.js';
-import { formatReport } from '../report/index.js';
-import { loadRig } from '../rig/index.js';
-import { runSpectrumTrial } from '../trial/index.js';
-import { epochProgress } from './progress.js';
+// Commands import what they need when they run: agents (twin-gnb, twin-modem) start fast.
 
 const defaultRig = resolve(packageRoot, 'rigs', 'twin.yaml');
 
@@ -35,7 +32,8 @@ async function main(argv: string[]): Promise<number> {
     .command('validate')
     .description('check a rig file against the schema and its cross-references')
     .argument('[rig]', 'rig file', defaultRig)
-    .action((rigPath: string) => {
+    .action(async (rigPath: string) => {
+      const { loadRig } = await import('../rig/index.js');
       const rig = loadRig(rigPath);
       process.stdout.write(
         `${rigPath}: valid rig "${rig.name}" (${rig.mode}): ${rig.operators.length} operators, ${rig.basestations.length} base stations, ` +
@@ -55,6 +53,10 @@ async function main(argv: string[]): Promise<number> {
     .option('--results <dir>', 'results folder (a sub-folder per trial id)', resolve(packageRoot, 'results'))
     .option('--json', 'print the report as JSON instead of a table')
     .action(async (rigPath: string, o: { policy?: 'ledger' | 'random' | 'equal'; epochs?: number; epochMs?: number; seed?: number; results: string; json?: boolean }) => {
+      const { loadRig } = await import('../rig/index.js');
+      const { runSpectrumTrial } = await import('../trial/index.js');
+      const { formatReport } = await import('../report/index.js');
+      const { epochProgress } = await import('./progress.js');
       const rig = loadRig(rigPath);
       const outcome = await runSpectrumTrial(rig, {
         policy: o.policy,
@@ -106,5 +108,6 @@ async function main(argv: string[]): Promise<number> {
 }
 
 const code = await main(process.argv.slice(2));
-// Agents (twin-gnb, twin-modem) keep running until told to stop; commands end here.
-if (!['twin-gnb', 'twin-modem'].includes(process.argv[2] ?? '')) process.exit(code);
+// Agents (twin-gnb, twin-modem) keep running until told to stop; commands end here, and so
+// does an agent that failed to start.
+if (code !== 0 || !['twin-gnb', 'twin-modem'].includes(process.argv[2] ?? '')) process.exit(code);

@@ -1,6 +1,7 @@
 // Child processes the controller starts, supervises and always stops: twin agents, the
 // embedded influxd and dev chain. A child that dies while it is still wanted is reported
 // through onUnexpectedExit, so the trial can end cleanly and name it.
+import { fstatSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { execa, type ResultPromise } from 'execa';
 import { ComponentError } from '../errors.js';
@@ -179,7 +180,15 @@ export class Supervisor {
  * so a SIGKILLed controller never leaves twin agents running.
  */
 export function exitWithParent(cleanup: () => Promise<void> | void): void {
-  if (process.stdin.isTTY) return;
+  // Only a pipe or socket is a lifeline; a TTY or /dev/null (started by hand) is not.
+  let lifeline = false;
+  try {
+    const st = fstatSync(0);
+    lifeline = st.isFIFO() || st.isSocket();
+  } catch {
+    lifeline = false;
+  }
+  if (!lifeline) return;
   process.stdin.on('end', () => void Promise.resolve(cleanup()).finally(() => process.exit(0)));
   process.stdin.on('error', () => undefined);
   process.stdin.resume();

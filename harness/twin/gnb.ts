@@ -9,7 +9,7 @@
 //
 // Safe state: every cell starts OFF with no PRB quota, and goes OFF again (published to the
 // air) when the agent stops: SIGTERM, SIGINT, or its parent's lifeline closing.
-import { fstatSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { z } from 'zod';
 import { ComponentError, ConfigError, exitCodeOf, messageOf } from '../errors.js';
@@ -571,15 +571,6 @@ export class TwinGnb {
   }
 }
 
-/** True when stdin is a pipe or socket from a parent (a lifeline), not a TTY or /dev/null. */
-function stdinIsLifeline(): boolean {
-  try {
-    const st = fstatSync(0);
-    return st.isFIFO() || st.isSocket();
-  } catch {
-    return false;
-  }
-}
 
 /**
  * `ranlab twin-gnb --config <file.json>`: run one twin base station in this process.
@@ -613,8 +604,7 @@ export async function runTwinGnb(configPath: string): Promise<void> {
       });
     process.once('SIGTERM', () => void stop());
     process.once('SIGINT', () => void stop());
-    // With stdin from /dev/null (no lifeline) exitWithParent would see an immediate end.
-    if (stdinIsLifeline()) exitWithParent(() => stop());
+    exitWithParent(() => stop());
     process.stdout.write(`E2 agent ${cfg.nodeId} listening on ${host}:${port}\n`);
   });
 }

@@ -184,13 +184,17 @@ export async function measureTwinTraffic(o: TwinTrafficOptions): Promise<IperfRe
 
 /**
  * `ue_traffic` points, one per interval, stamped at the interval's end. Tags: the UE's
- * (rig, trial, operator, ue) plus direction. Fields: throughputKbps, and lostPercent (UDP).
+ * (rig, trial, operator, ue) plus direction. Fields: throughputKbps, and for UDP lostPercent:
+ * per interval where the client is the receiver (dl); for ul only the server knows the loss,
+ * for the whole test, so it goes on the last point.
  */
 export function trafficPoints(result: IperfResult, tags: TagSet): Point[] {
   const t = { ...tags, direction: result.direction };
-  return result.intervals.map((i) => {
+  const perInterval = result.intervals.some((i) => i.lostPercent !== null);
+  return result.intervals.map((i, k) => {
     const fields: Record<string, number> = { throughputKbps: i.bitsPerSecond / 1000 };
-    if (i.lostPercent !== null) fields.lostPercent = i.lostPercent;
+    const lost = perInterval ? i.lostPercent : k === result.intervals.length - 1 ? result.lostPercent : null;
+    if (lost !== null) fields.lostPercent = lost;
     return { measurement: 'ue_traffic', tags: t, fields, timestampNs: result.startNs + BigInt(Math.round(i.endS * 1e9)) };
   });
 }

@@ -394,6 +394,7 @@ export class AtChannel {
             if (err instanceof AtTimeoutError) {
               this.stats.timeouts++;
               this.consecutiveTimeouts++;
+              this.synced = false;
               this.outstanding.add(spec.prefix ?? spec.name);
             } else this.consecutiveTimeouts = 0;
             reject(err);

@@ -1,0 +1,226 @@
+// The AT modem driver against the real twin modem process (`ranlab twin-modem`), on a real
+// pseudo-terminal, with readings from an air file the test writes as a twin base station would.
+// Needs the build (npx tsc -p tsconfig.json): the twin modem runs from dist/.
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliEntry } from '../harness/paths.js';
+import { Supervisor, type Child } from '../harness/proc/index.js';
+import { Air, type AirUeReading } from '../harness/twin/air.js';
+import { nowNs } from '../harness/measure/types.js';
+import { AtModemUe, CmeError, AtCommandError, formatAtResult, formatUeStatus, toPoints, ueAt, ueStatus, type UeEvent } from '../harness/ue/index.js';
+
+const UE = 'ue-t1';
+let dir: string;
+let air: Air;
+let link: string;
+const sup = new Supervisor();
+let modemProc: Child;
+let ue: AtModemUe;
+const events: UeEvent[] = [];
+
+function reading(over: Partial<AirUeReading> = {}): AirUeReading {
+  return {
+    ueId: UE,
+    cellId: 'gnb-a-c1',
+    operator: 'op-a',
+    rat: 'NR',
+    band: 'n46',
+    pci: 101,
+    arfcn: 744000,
+    bandwidthMHz: 40,
+    scsKHz: 15,
+    inService: true,
+    rsrpDbm: -84.6,
+    rsrqDb: -10.8,
+    sinrDb: 17.7,
+    cqi: 12,
+    throughputKbps: 52_000,
+    updatedNs: nowNs().toString(),
+    ...over,
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until<T>(what: string, f: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 5000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await f();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+beforeAll(async () => {
+  if (!existsSync(cliEntry)) throw new Error(`${cliEntry} missing: run npx tsc -p tsconfig.json first`);
+  dir = mkdtempSync(join(tmpdir(), 'ranlab-ue-twin-'));
+  air = new Air(join(dir, 'air'));
+  air.publishUe(reading());
+  link = join(dir, 'by-id', 'usb-Quectel_RM520N-GL_twin-ue-t1-if02-port0');
+  const cfg = join(dir, 'modem.json');
+  rmSync(join(dir, 'by-id'), { recursive: true, force: true });
+  (await import('node:fs')).mkdirSync(join(dir, 'by-id'));
+  writeFileSync(cfg, JSON.stringify({ ueId: UE, airDir: join(dir, 'air'), imei: '866425030087385', imsi: '001010000000011', linkPath: link, staleAfterMs: 0, rebootMs: 800 }));
+  modemProc = await sup.start({ name: `twin-modem-${UE}`, command: process.execPath, args: [cliEntry, 'twin-modem', '--config', cfg], readyLine: /^twin modem ue-t1 on (\/dev\/pts\/\d+)$/, lifeline: true });
+  ue = new AtModemUe({ id: UE, operator: 'op-a', port: link, reopenPollMs: 100, apn: 'internet' });
+  ue.on((e) => events.push(e));
+  await ue.open();
+}, 30_000);
+
+afterAll(async () => {
+  await ue?.close();
+  await sup.stopAll();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('AT modem driver on the twin modem (real pty, real process)', () => {
+  it('the twin reports its pty and the stable link points at it', () => {
+    expect(modemProc.ready?.[1]).toMatch(/^\/dev\/pts\/\d+$/);
+    expect(existsSync(link)).toBe(true);
+    expect(ue.health).toBe('ready');
+  });
+
+  it('identity: ATI, AT+CGSN, AT+CIMI', async () => {
+    expect(await ue.identity()).toEqual({ manufacturer: 'Quectel', model: 'RM520N', revision: 'RM520NTWINR01A01M4G', imei: '866425030087385', imsi: '001010000000011' });
+  });
+
+  it('power: RF off loses the cell, on brings registration back with URCs', async () => {
+    await ue.attach(5000);
+    expect(await ue.power()).toBe(1);
+    const before = events.length;
+    await ue.setPower(false);
+    expect(await ue.power()).toBe(4);
+    expect((await ue.servingCell()).state).toBe('SEARCH');
+    expect((await ue.registration()).registered).toBe(false);
+    await ue.setPower(true);
+    const reg = await ue.attach(5000);
+    expect(reg).toMatchObject({ domain: 'C5GREG', stat: 1, registered: true, act: 11 });
+    const urcs = events.slice(before);
+    expect(urcs.some((e) => e.kind === 'urc' && e.line === '+CPIN: READY')).toBe(true);
+    expect(urcs.some((e) => e.kind === 'registration' && e.registration.domain === 'C5GREG' && e.registration.stat === 1 && e.registration.ci !== null)).toBe(true);
+  });
+
+  it('serving cell: an NR5G-SA line whose values are the air reading', async () => {
+    const s = await ue.servingCell();
+    expect(s).toMatchObject({ state: 'NOCONN', rat: 'NR5G-SA' });
+    expect(s.primary).toMatchObject({ duplex: 'TDD', mcc: '001', mnc: '01', pci: 101, arfcn: 744000, band: 'n46', bandwidthMHz: 40, rsrpDbm: -85, rsrqDb: -11, sinrDb: 18, scsKHz: 15 });
+  });
+
+  it('readings move when the air reading moves (as when the ledger moves grants)', async () => {
+    const seen: number[] = [];
+    const off = ue.on((e) => {
+      if (e.kind === 'reading' && e.reading.serving.primary?.rsrpDbm != null) seen.push(e.reading.serving.primary.sinrDb!);
+    });
+    ue.startReadings(150);
+    await until('a first reading', () => seen.length > 0);
+    air.publishUe(reading({ sinrDb: 3.2, rsrpDbm: -97 }));
+    await until('the new SINR', () => seen.includes(3));
+    ue.stopReadings();
+    off();
+    const last = events.filter((e) => e.kind === 'reading').at(-1);
+    expect(last?.kind).toBe('reading');
+    if (last?.kind === 'reading') {
+      const pts = toPoints(last.reading, { rig: 'twin', trial: 't', operator: 'op-a' });
+      expect(pts[0]).toMatchObject({ measurement: 'ue_radio', tags: { ue: UE, operator: 'op-a' }, fields: { band: 'n46', pci: 101, rsrpDbm: -97, sinrDb: 3 } });
+    }
+    air.publishUe(reading());
+  });
+
+  it('an LTE cell gives the LTE line, in service or not', async () => {
+    air.publishUe(reading({ rat: 'LTE', band: 'B7', arfcn: 3100, bandwidthMHz: 20, sinrDb: 10, cqi: 9 }));
+    const s = await until('LTE', async () => {
+      const x = await ue.servingCell();
+      return x.rat === 'LTE' && x;
+    });
+    expect(s.primary).toMatchObject({ duplex: 'FDD', band: 'B7', arfcn: 3100, bandwidthMHz: 20, sinrDb: 10, cqi: 9, rsrpDbm: -85 });
+    const reg = await until('LTE registration', async () => {
+      const r = await ue.registration();
+      return r.domain === 'CEREG' && r.registered && r;
+    });
+    expect(reg.act).toBe(7);
+    air.publishUe(reading({ inService: false }));
+    await until('SEARCH', async () => (await ue.servingCell()).state === 'SEARCH');
+    await until('deregistration URC', () => events.some((e) => e.kind === 'registration' && e.registration.stat === 2));
+    air.publishUe(reading());
+    await ue.attach(5000);
+  });
+
+  it('band lock: locking SA to n78 loses the n46 cell; unlocking brings it back', async () => {
+    const before = await ue.bandLock();
+    expect(before.saNr).toContain(46);
+    await ue.setBandLock({ saNr: [78] });
+    expect((await ue.bandLock()).saNr).toEqual([78]);
+    await until('no cell', async () => (await ue.servingCell()).state === 'SEARCH');
+    await ue.setBandLock({ saNr: before.saNr });
+    await ue.attach(5000);
+    expect((await ue.servingCell()).primary?.band).toBe('n46');
+    await expect(ue.setBandLock({ saNr: [] })).rejects.toBeInstanceOf(AtCommandError);
+  });
+
+  it('data session: an address while attached, CME errors in the modem’s words (CMEE=2) when not', async () => {
+    const s = await ue.startDataSession();
+    expect(s).toMatchObject({ cid: 1, active: true });
+    expect(s.address).toMatch(/^10\.45\.\d+\.\d+$/);
+    expect((await ue.servingCell()).state).toBe('CONNECT');
+    await ue.stopDataSession();
+    expect(await ue.dataSession()).toEqual({ cid: 1, active: false, address: null });
+    await ue.detach();
+    const err = (await ue.startDataSession().catch((e: unknown) => e)) as CmeError;
+    expect(err).toBeInstanceOf(CmeError);
+    expect(err.words).toBe('no network service');
+    expect(err.cmeCode).toBe(30);
+    expect(err.component).toBe(UE);
+    await ue.attach(5000);
+  });
+
+  it('unplug and replug: reported, readings stop, and resume within 5 s of the port coming back', async () => {
+    const readings: bigint[] = [];
+    const off = ue.on((e) => e.kind === 'reading' && readings.push(e.reading.timestampNs));
+    ue.startReadings(200);
+    await until('readings', () => readings.length >= 2);
+    const n0 = events.length;
+    process.kill(modemProc.pid, 'SIGUSR1');
+    await until('unplugged event', () => events.slice(n0).some((e) => e.kind === 'unplugged'));
+    expect(ue.health).toBe('unplugged');
+    expect(existsSync(link)).toBe(false);
+    await expect(ue.power()).rejects.toMatchObject({ code: 'UE_DISCONNECTED' });
+    await sleep(300);
+    const during = readings.length;
+    await sleep(1000);
+    expect(readings.length).toBe(during); // the gap
+    const back = Date.now();
+    process.kill(modemProc.pid, 'SIGUSR2');
+    await until('replugged', () => events.slice(n0).some((e) => e.kind === 'replugged'), 5000);
+    await until('readings again', () => readings.length > during, 5000);
+    const resumedMs = Date.now() - back;
+    console.info(`readings resumed ${resumedMs} ms after the port came back`);
+    expect(resumedMs).toBeLessThan(5000);
+    expect(ue.health).toBe('ready');
+    // The module booted again: the driver configured it again (verbose CME errors).
+    await ue.detach();
+    await expect(ue.startDataSession()).rejects.toMatchObject({ words: 'no network service' });
+    await ue.attach(5000);
+    ue.stopReadings();
+    off();
+  });
+
+  it('by hand: ueAt and ueStatus open the modem, send, print, close', async () => {
+    await ue.close(); // serialport locks the port: one user at a time
+    const opts = { id: UE, port: link };
+    const csq = await ueAt(opts, 'AT+QENG="servingcell"');
+    expect(csq.ok).toBe(true);
+    expect(formatAtResult(csq)).toMatch(/^\+QENG: "servingcell","NOCONN","NR5G-SA","TDD",001,01,[0-9A-F]+,101,000001,744000,46,6,-85,-11,18,0,-\nOK\n$/);
+    const bad = await ueAt(opts, 'AT+NOSUCH');
+    expect(bad).toMatchObject({ ok: false, final: 'ERROR' });
+    const st = await ueStatus(opts);
+    expect(st.identity?.model).toBe('RM520N');
+    expect(st.serving?.rat).toBe('NR5G-SA');
+    expect(st.errors).toEqual({});
+    const text = formatUeStatus(st);
+    expect(text).toContain('band n46');
+    expect(text).toContain('C5GREG stat 1');
+    await ue.open();
+  });
+});
