@@ -77,6 +77,21 @@ async function main(argv: string[]): Promise<number> {
     });
 
   program
+    .command('preflight')
+    .description('check every component of a rig (radios, modems, edge hosts, ledger, InfluxDB); exit 0 only when all pass')
+    .argument('[rig]', 'rig file', defaultRig)
+    .option('--json', 'print the rows as JSON')
+    .option('--timeout-ms <ms>', 'time allowed to each check', int('--timeout-ms', 100, 60_000), 6000)
+    .action(async (rigPath: string, o: { json?: boolean; timeoutMs: number }) => {
+      const { loadRig } = await import('../rig/index.js');
+      const { runPreflight, formatPreflight, preflightPassed } = await import('../preflight/index.js');
+      const rows = await runPreflight(loadRig(rigPath), { timeoutMs: o.timeoutMs });
+      const passed = preflightPassed(rows);
+      process.stdout.write((o.json ? JSON.stringify({ passed, rows }, null, 2) : formatPreflight(rows)) + '\n');
+      if (!passed) exitCode = 3;
+    });
+
+  program
     .command('twin-gnb', { hidden: true })
     .description('(internal) run one twin base station: an E2-style agent on gRPC')
     .requiredOption('--config <file>', 'agent configuration (JSON), written by the controller')

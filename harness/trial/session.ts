@@ -9,6 +9,7 @@ import { childLog } from '../log.js';
 import { Ledger, type OperatorKey } from '../ledger/index.js';
 import { InfluxSink, startEmbeddedInflux, type Point } from '../measure/index.js';
 import { cliEntry, packageRoot } from '../paths.js';
+import { preflightError, preflightPassed, runPreflight } from '../preflight/index.js';
 import { Supervisor } from '../proc/index.js';
 import { createBaseStation, type BaseStation, type SetupInfo } from '../ran/index.js';
 import type { Rig, RigBaseStation } from '../rig/index.js';
@@ -96,6 +97,9 @@ export class RigSession {
   async bringUp(): Promise<void> {
     const { rig } = this;
     mkdirSync(this.opts.resultsDir, { recursive: true });
+    // 0. The hardware preflight checks (radios, modems, edge hosts): nothing starts if one fails.
+    const hw = await runPreflight(rig, { hardwareOnly: true });
+    if (!preflightPassed(hw)) throw preflightError(hw);
     const stateDir = this.opts.stateDir ?? join(packageRoot, '.ranlab');
 
     // 1. The measurement store first: nothing is measured before it is known reachable.

@@ -13,7 +13,7 @@
 // (the device re-appears; the driver finds it through the stable link path).
 import { readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { z } from 'zod';
-import { ConfigError, messageOf } from '../errors.js';
+import { ConfigError, exitCodeOf, messageOf } from '../errors.js';
 import { childLog } from '../log.js';
 import { exitWithParent } from '../proc/index.js';
 import { openPty, type Pty } from '../../native/pty.js';
@@ -641,47 +641,71 @@ export class TwinModem {
   }
 }
 
-/**
- * `ranlab twin-modem --config <json>`: run one twin modem until the parent goes away or a
- * signal stops it. Prints `twin modem <ueId> on <slavePath>` when ready (and after each replug).
- * SIGUSR1: unplug (pty closed, link removed). SIGUSR2: replug (new pty, link re-pointed).
- */
-export async function runTwinModem(configPath: string): Promise<void> {
+/** Read and validate a twin modem config file (ConfigError naming the file and the key). */
+export function loadTwinModemConfig(configPath: string): TwinModemConfig {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(configPath, 'utf8'));
   } catch (err) {
     throw new ConfigError(`${configPath}: cannot read twin modem config: ${messageOf(err)}`);
   }
-  const modem = new TwinModem(raw as TwinModemConfig);
-  const ueId = (raw as { ueId: string }).ueId;
-  const announce = (path: string) => process.stdout.write(`twin modem ${ueId} on ${path}\n`);
-  announce(modem.start());
-  // Keep the process alive while unplugged (no pty handle then).
-  const keepAlive = setInterval(() => undefined, 1 << 30);
-  let stopping = false;
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    clearInterval(keepAlive);
-    modem.stop();
-  };
-  process.on('SIGUSR1', () => {
-    if (!stopping) modem.unplug();
-  });
-  process.on('SIGUSR2', () => {
-    if (stopping) return;
-    try {
-      announce(modem.replug());
-    } catch (err) {
-      log.error({ ue: ueId, err: messageOf(err) }, 'replug failed');
-    }
-  });
-  for (const sig of ['SIGTERM', 'SIGINT'] as const) {
-    process.on(sig, () => {
-      stop();
-      process.exit(0);
-    });
+  const parsed = twinModemConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0];
+    throw new ConfigError(`${configPath}: ${i.path.join('.') || '(root)'}: ${i.message}`);
   }
-  exitWithParent(stop);
+  return parsed.data;
+}
+
+/**
+ * `ranlab twin-modem --config <file.json>`: run one twin modem in this process. Config JSON:
+ * {ueId, airDir, imei, imsi, model?='RM520N', manufacturer?, revision?, linkPath?, mcc?, mnc?,
+ * tac?, pdpAddress?, registerMs?, rebootMs?, pollMs?, staleAfterMs?} (twinModemConfigSchema).
+ *
+ * Prints `twin modem <ueId> on <slavePath>` on stdout when ready, and again after each replug.
+ * SIGUSR1: unplug (pty closed, link removed). SIGUSR2: replug (new pty, link re-pointed).
+ * Serves until SIGTERM, SIGINT or its parent's lifeline (stdin) closes; then it closes the pty,
+ * removes the link, resolves and exits with code 0. A bad config rejects (exit code 2).
+ */
+export async function runTwinModem(configPath: string): Promise<void> {
+  let modem: TwinModem;
+  let cfg: TwinModemConfig;
+  let path: string;
+  try {
+    cfg = loadTwinModemConfig(configPath);
+    modem = new TwinModem(cfg);
+    path = modem.start();
+  } catch (err) {
+    process.exitCode = exitCodeOf(err);
+    throw err;
+  }
+  const announce = (p: string) => process.stdout.write(`twin modem ${cfg.ueId} on ${p}\n`);
+  await new Promise<void>((resolve) => {
+    // Keeps the process alive while unplugged (no pty handle then).
+    const keepAlive = setInterval(() => undefined, 1 << 30);
+    let stopped = false;
+    const stop = () => {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(keepAlive);
+      modem.stop();
+      resolve();
+      setImmediate(() => process.exit(0));
+    };
+    process.on('SIGUSR1', () => {
+      if (!stopped) modem.unplug();
+    });
+    process.on('SIGUSR2', () => {
+      if (stopped) return;
+      try {
+        announce(modem.replug());
+      } catch (err) {
+        log.error({ ue: cfg.ueId, err: messageOf(err) }, 'replug failed');
+      }
+    });
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+    exitWithParent(stop);
+    announce(path);
+  });
 }

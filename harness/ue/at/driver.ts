@@ -83,6 +83,8 @@ export class AtModemUe implements Ue {
   private readingPeriodMs = 0;
   private readingActive = false;
   private configureOnOpen = true;
+  /** Data sessions the trial started, restored after the modem comes back (replug, reset). */
+  private sessions = new Map<number, { apn?: string; pdpType?: 'IP' | 'IPV6' | 'IPV4V6' }>();
 
   constructor(opts: AtModemOptions) {
     if (!opts.id) throw new ConfigError('AT modem UE needs an id', 'CONFIG_INVALID');
@@ -232,6 +234,7 @@ export class AtModemUe implements Ue {
         this._health = 'ready';
         log.info({ ue: this.id, port: this.opts.port }, 'modem back');
         this.emit({ kind: 'replugged', timestampNs: nowNs() });
+        this.restoreSessions();
       }
     } catch (err) {
       log.debug({ ue: this.id, err: messageOf(err) }, 'reopen attempt failed');
@@ -320,6 +323,7 @@ export class AtModemUe implements Ue {
           this._health = 'ready';
           log.info({ ue: this.id }, 'modem answers again after reset');
           this.emit({ kind: 'recovered', timestampNs: nowNs() });
+          this.restoreSessions();
           return;
         } catch {
           /* not yet */
@@ -327,6 +331,29 @@ export class AtModemUe implements Ue {
       } else await sleep(200);
     }
     if (!this.closing) await this.fail(new UeFailedError(this.id, `${detail}; still no answer ${this.opts.resetWaitMs ?? 30_000} ms after AT+CFUN=1,1`));
+  }
+
+  /** In the background: once registered again, reactivate the data sessions the trial had. */
+  private restoreSessions(): void {
+    if (this.sessions.size === 0) return;
+    const wanted = [...this.sessions];
+    void (async () => {
+      const deadline = Date.now() + 60_000;
+      while (Date.now() < deadline && this._health === 'ready') {
+        const reg = await this.registration().catch(() => null);
+        if (reg?.registered) break;
+        await sleep(500);
+      }
+      for (const [cid, o] of wanted) {
+        if (this._health !== 'ready' || !this.sessions.has(cid)) return;
+        try {
+          const s = await this.startDataSession({ cid, ...o });
+          log.info({ ue: this.id, cid, address: s.address }, 'data session restored');
+        } catch (err) {
+          log.warn({ ue: this.id, cid, err: messageOf(err) }, 'data session not restored');
+        }
+      }
+    })();
   }
 
   private async fail(error: UeFailedError): Promise<void> {
@@ -490,10 +517,12 @@ export class AtModemUe implements Ue {
       await this.send(`AT+CGDCONT=${cid},"${o.pdpType ?? 'IP'}","${apn}"`);
       await this.send(`AT+CGACT=1,${cid}`);
     }
+    this.sessions.set(cid, { apn, pdpType: o.pdpType });
     return this.dataSession(cid);
   }
 
   async stopDataSession(cid = 1): Promise<void> {
+    this.sessions.delete(cid);
     await this.send(`AT+CGACT=0,${cid}`);
   }
 
