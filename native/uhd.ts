@@ -12,9 +12,10 @@
 // - UHD logs to stderr: UHD_LOG_CONSOLE_LEVEL defaults to `warning` here unless already set.
 // - Library: libuhd.so.4.3.0 (Debian 12), libuhd.so.4, libuhd.so; RANLAB_LIBUHD overrides.
 //
-// Timing with no USRP attached (this machine, libuhd 4.3.0): find('type=b200') and a failing
-// open('type=b200') each take 2..105 ms (UHD's libusb session joins an event thread that polls
-// with a 100 ms timeout when the session ends), about 30 ms on average.
+// Timing with no USRP attached (2-core machine, libuhd 4.3.0, 10,000 cycles): find('type=b200')
+// mean 23 ms (p50 3 ms, p99 134 ms), a failing open('type=b200') mean 25 ms (p50 3 ms, p99
+// 135 ms): UHD's libusb session joins an event thread that polls with a 100 ms timeout when
+// the session ends. RSS stays flat (67 -> 70.5 MiB over 10,000 cycles; flat with GC forced).
 import { ComponentError } from '../harness/errors.js';
 import { callAsync, cString, koffi, loadLibrary, type NativeFunction, type NativeLibrary } from './lib.js';
 

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { ComponentError } from '../harness/errors.js';
 import { _uhdTesting, findUsrps, openUsrp, parseDeviceAddress, UhdError, uhdAvailable, uhdVersion } from '../native/uhd.js';
 
-// Leak-check sizes. The USB path (type=b200) costs ~30 ms per UHD call here (UHD's libusb
-// session joins a thread that polls with a 100 ms timeout), so 10,000 of those take ~10 min:
+// Leak-check sizes. The USB path (type=b200) costs ~24 ms per UHD call on average here (UHD's
+// libusb session joins a thread that polls with a 100 ms timeout), so 10,000 cycles took 480 s:
 // CI runs the fast path (a device type no driver claims) 10,000 times and the USB path
 // RANLAB_UHD_USB_CYCLES times; bench/uhd-find.bench.mjs runs 10,000 USB cycles.
 const FAST_CYCLES = Number(process.env.RANLAB_UHD_CYCLES ?? 10_000);

@@ -1,22 +1,23 @@
 // The AT modem driver against the real twin modem process (`ranlab twin-modem`), on a real
 // pseudo-terminal, with readings from an air file the test writes as a twin base station would.
 // Needs the build (npx tsc -p tsconfig.json): the twin modem runs from dist/.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliEntry } from '../harness/paths.js';
-import { Supervisor, type Child } from '../harness/proc/index.js';
+import { Supervisor } from '../harness/proc/index.js';
+import { startTwinModem, type StartedTwinModem } from '../harness/twin/modem.js';
 import { Air, type AirUeReading } from '../harness/twin/air.js';
 import { InfluxSink, nowNs, queryInflux, startEmbeddedInflux } from '../harness/measure/index.js';
-import { AtModemUe, CmeError, AtCommandError, eventPoints, formatAtResult, formatUeStatus, toPoints, ueAt, ueStatus, type UeEvent } from '../harness/ue/index.js';
+import { AtModemUe, CmeError, AtCommandError, eventPoints, formatAtResult, formatUeStatus, toPoints, ueCommand, ueStatus, type UeEvent } from '../harness/ue/index.js';
 
 const UE = 'ue-t1';
 let dir: string;
 let air: Air;
 let link: string;
 const sup = new Supervisor();
-let modemProc: Child;
+let modem: StartedTwinModem;
 let ue: AtModemUe;
 const events: UeEvent[] = [];
 
@@ -59,12 +60,8 @@ beforeAll(async () => {
   air = new Air(join(dir, 'air'));
   air.publishUe(reading());
   link = join(dir, 'by-id', 'usb-Quectel_RM520N-GL_twin-ue-t1-if02-port0');
-  const cfg = join(dir, 'modem.json');
-  rmSync(join(dir, 'by-id'), { recursive: true, force: true });
-  (await import('node:fs')).mkdirSync(join(dir, 'by-id'));
-  writeFileSync(cfg, JSON.stringify({ ueId: UE, airDir: join(dir, 'air'), imei: '866425030087385', imsi: '001010000000011', linkPath: link, staleAfterMs: 0, rebootMs: 800 }));
-  modemProc = await sup.start({ name: `twin-modem-${UE}`, command: process.execPath, args: [cliEntry, 'twin-modem', '--config', cfg], readyLine: /^twin modem ue-t1 on (\/dev\/pts\/\d+)$/, lifeline: true });
-  ue = new AtModemUe({ id: UE, operator: 'op-a', port: link, reopenPollMs: 100, apn: 'internet' });
+  modem = await startTwinModem(sup, { ueId: UE, airDir: join(dir, 'air'), imei: '866425030087385', imsi: '001010000000011', linkPath: link, staleAfterMs: 0 }, join(dir, 'cfg'));
+  ue = new AtModemUe({ id: UE, operator: 'op-a', port: modem.port, reopenPollMs: 100, apn: 'internet' });
   ue.on((e) => events.push(e));
   await ue.open();
 }, 30_000);
@@ -77,7 +74,8 @@ afterAll(async () => {
 
 describe('AT modem driver on the twin modem (real pty, real process)', () => {
   it('the twin reports its pty and the stable link points at it', () => {
-    expect(modemProc.ready?.[1]).toMatch(/^\/dev\/pts\/\d+$/);
+    expect(modem.slavePath).toMatch(/^\/dev\/pts\/\d+$/);
+    expect(modem.port).toBe(link);
     expect(existsSync(link)).toBe(true);
     expect(ue.health).toBe('ready');
   });
@@ -186,10 +184,11 @@ describe('AT modem driver on the twin modem (real pty, real process)', () => {
         sink.write(toPoints(e.reading, tags));
       } else sink.write(eventPoints(UE, e, tags));
     });
+    const session = await ue.startDataSession();
     ue.startReadings(200);
     await until('readings', () => readings.length >= 3);
     const n0 = events.length;
-    process.kill(modemProc.pid, 'SIGUSR1');
+    modem.unplug();
     await until('unplugged event', () => events.slice(n0).some((e) => e.kind === 'unplugged'));
     expect(ue.health).toBe('unplugged');
     expect(existsSync(link)).toBe(false);
@@ -199,13 +198,17 @@ describe('AT modem driver on the twin modem (real pty, real process)', () => {
     await sleep(1500);
     expect(readings.length).toBe(during); // the gap
     const back = Date.now();
-    process.kill(modemProc.pid, 'SIGUSR2');
+    modem.replug();
     await until('replugged', () => events.slice(n0).some((e) => e.kind === 'replugged'), 5000);
     await until('readings again', () => readings.length > during + 2, 5000);
     const resumedMs = Date.now() - back;
     console.info(`readings resumed ${resumedMs} ms after the port came back`);
     expect(ue.health).toBe('ready');
-    // The module booted again: the driver configured it again (verbose CME errors).
+    // The module booted again: the driver restores the data session the trial had ...
+    await until('data session restored', async () => (await ue.dataSession()).active, 5000);
+    expect((await ue.dataSession()).address).toBe(session.address);
+    await ue.stopDataSession();
+    // ... and configured it again (verbose CME errors).
     await ue.detach();
     await expect(ue.startDataSession()).rejects.toMatchObject({ words: 'no network service' });
     await ue.attach(5000);
@@ -227,13 +230,23 @@ describe('AT modem driver on the twin modem (real pty, real process)', () => {
     await influx.stop();
   });
 
-  it('by hand: ueAt and ueStatus open the modem, send, print, close', async () => {
+  it('a reset by hand (AT+CFUN=1,1): the module reboots, says RDY, and the driver configures it again', async () => {
+    const n0 = events.length;
+    await ue.send('AT+CFUN=1,1');
+    await until('RDY', () => events.slice(n0).some((e) => e.kind === 'urc' && e.line === 'RDY'), 5000);
+    await until('registered again', async () => (await ue.registration().catch(() => null))?.registered, 5000);
+    await ue.detach();
+    await expect(ue.startDataSession()).rejects.toMatchObject({ words: 'no network service' });
+    await ue.attach(5000);
+  });
+
+  it('by hand: ueCommand and ueStatus open the modem, send, print, close', async () => {
     await ue.close(); // serialport locks the port: one user at a time
     const opts = { id: UE, port: link };
-    const csq = await ueAt(opts, 'AT+QENG="servingcell"');
+    const csq = await ueCommand(opts, 'AT+QENG="servingcell"');
     expect(csq.ok).toBe(true);
     expect(formatAtResult(csq)).toMatch(/^\+QENG: "servingcell","NOCONN","NR5G-SA","TDD",001,01,[0-9A-F]+,101,000001,744000,46,6,-85,-11,18,0,-\nOK\n$/);
-    const bad = await ueAt(opts, 'AT+NOSUCH');
+    const bad = await ueCommand(opts, 'AT+NOSUCH');
     expect(bad).toMatchObject({ ok: false, final: 'ERROR' });
     const st = await ueStatus(opts);
     expect(st.identity?.model).toBe('RM520N');
@@ -243,5 +256,11 @@ describe('AT modem driver on the twin modem (real pty, real process)', () => {
     expect(text).toContain('band n46');
     expect(text).toContain('C5GREG stat 1');
     await ue.open();
+  });
+
+  it('stopping the twin modem removes its port', async () => {
+    await modem.child.stop();
+    expect(existsSync(link)).toBe(false);
+    await until('unplugged', () => ue.health === 'unplugged');
   });
 });

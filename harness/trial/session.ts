@@ -12,7 +12,9 @@ import { cliEntry, packageRoot } from '../paths.js';
 import { preflightError, preflightPassed, runPreflight } from '../preflight/index.js';
 import { Supervisor } from '../proc/index.js';
 import { createBaseStation, type BaseStation, type SetupInfo } from '../ran/index.js';
-import type { Rig, RigBaseStation } from '../rig/index.js';
+import type { Rig, RigBaseStation, RigUe } from '../rig/index.js';
+import { startTwinModem } from '../twin/modem.js';
+import { AtModemUe, eventPoints, toPoints, type Ue } from '../ue/index.js';
 
 const log = childLog('session');
 
@@ -37,6 +39,8 @@ export interface ConnectedBs {
 export class RigSession {
   readonly supervisor = new Supervisor();
   readonly basestations = new Map<string, ConnectedBs>();
+  /** UEs driven through their own drivers (AT modems: real, or twin modems on ptys). */
+  readonly ues = new Map<string, Ue>();
   ledger!: Ledger;
   sink!: InfluxSink;
   influxUrl = '';
@@ -53,7 +57,11 @@ export class RigSession {
     this.failed = new Promise<never>((_, reject) => this.failureListeners.push(reject));
     this.failed.catch(() => undefined);
     this.supervisor.onUnexpectedExit((name, detail) => {
-      this.fail(new ComponentError(name, `process ${detail} mid-trial`, 'PROCESS_DIED'));
+      // A twin modem process is the modem itself: losing it is like unplugging the modem,
+      // which the UE driver reports; only a required UE's loss ends the trial.
+      const ue = name.startsWith('twin-modem-') ? rig.ues.find((u) => `twin-modem-${u.id}` === name) : undefined;
+      if (ue && !ue.required) return;
+      this.fail(new ComponentError(ue?.id ?? name, `process ${detail} mid-trial`, 'PROCESS_DIED'));
     });
   }
 
@@ -140,6 +148,39 @@ export class RigSession {
       }),
     );
     this.say(`base stations ready: ${rig.basestations.map((b) => b.id).join(', ')}`);
+
+    // 4. UEs with a driver of their own: open, radio on, readings streamed to InfluxDB. They
+    // register by themselves once their cell is on (automatic network selection).
+    const modems = rig.ues.filter((u) => u.driver === 'at-modem');
+    await Promise.all(modems.map((u) => this.bringUpModem(u, airDir)));
+    if (modems.length) this.say(`UEs ready: ${modems.map((u) => u.id).join(', ')}`);
+  }
+
+  private async bringUpModem(u: RigUe, airDir: string): Promise<void> {
+    let port = u.port;
+    if (this.rig.mode === 'twin') {
+      const modem = await startTwinModem(
+        this.supervisor,
+        { ueId: u.id, airDir, model: u.model ?? 'RM520N', linkPath: join(this.opts.resultsDir, 'dev', `${u.id}-at`), registerMs: 50, pollMs: 50 },
+        join(this.opts.resultsDir, 'twin'),
+      );
+      port = modem.port;
+    }
+    const ue = new AtModemUe({ id: u.id, operator: u.operator, port: port!, baudRate: u.baudRate, required: u.required, model: u.model, apn: u.apn });
+    const tags = { ...this.baseTags(), operator: u.operator };
+    ue.on((e) => {
+      if (e.kind === 'reading') this.write(toPoints(e.reading, tags));
+      else this.write(eventPoints(u.id, e, tags));
+      if (e.kind === 'failed' && e.required) this.fail(new ComponentError(u.id, `required UE failed: ${e.error.message}`, 'UE_FAILED'));
+    });
+    await ue.open();
+    await ue.setPower(true);
+    this.ues.set(u.id, ue);
+  }
+
+  /** Start every UE's serving-cell readings (the trial kind chooses the period). */
+  startUeReadings(periodMs: number): void {
+    for (const ue of this.ues.values()) ue.startReadings(periodMs);
   }
 
   private async startTwinGnb(bs: RigBaseStation, airDir: string): Promise<string> {
@@ -177,6 +218,12 @@ export class RigSession {
     if (this.tornDown) return [];
     this.tornDown = true;
     const problems: string[] = [];
+    await Promise.all(
+      [...this.ues.values()].map(async (ue) => {
+        ue.stopReadings();
+        await ue.close().catch((err: unknown) => problems.push(`${ue.id}: ${messageOf(err)}`));
+      }),
+    );
     await Promise.all(
       [...this.basestations.values()].map(async (bs) => {
         if (!bs.alive) return;

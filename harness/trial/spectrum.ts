@@ -72,6 +72,8 @@ export const spectrumSharing: TrialKind<SpectrumTrialOptions, SpectrumTrialResul
       ),
     );
 
+    // UE serving-cell readings: at least two per epoch, so every epoch has some.
+    session.startUeReadings(Math.min(opts.kpmPeriodMs, Math.floor(opts.epochMs / 2)));
     const records: EpochRecord[] = opts.records ?? [];
     const initialSupplyMicro = await session.race(session.ledger.totalSupply());
     progress.start(opts.epochs, { policy: opts.policy, fairness: '-' });

@@ -11,11 +11,13 @@
 // Simulated unplug: SIGUSR1 closes the pty and removes the link (the port vanishes, the driver
 // sees a disconnect); SIGUSR2 opens a new pty, re-points the link and boots the modem again
 // (the device re-appears; the driver finds it through the stable link path).
-import { readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, exitCodeOf, messageOf } from '../errors.js';
 import { childLog } from '../log.js';
-import { exitWithParent } from '../proc/index.js';
+import { cliEntry } from '../paths.js';
+import { exitWithParent, type Child, type Supervisor } from '../proc/index.js';
 import { openPty, type Pty } from '../../native/pty.js';
 import { Air, type AirUeReading } from './air.js';
 import { CME_TEXT } from '../ue/at/errors.js';
@@ -34,8 +36,10 @@ export const twinModemConfigSchema = z.strictObject({
   model: z.string().min(1).default('RM520N'),
   manufacturer: z.string().min(1).default('Quectel'),
   revision: z.string().min(1).optional(),
-  imei: z.string().regex(/^\d{15}$/, '15 digits'),
-  imsi: z.string().regex(/^\d{6,15}$/, '6 to 15 digits'),
+  /** Default: derived from ueId (a stable, Luhn-valid IMEI). */
+  imei: z.string().regex(/^\d{15}$/, '15 digits').optional(),
+  /** Default: mcc + mnc + a number derived from ueId. */
+  imsi: z.string().regex(/^\d{6,15}$/, '6 to 15 digits').optional(),
   /** A symlink to create pointing at the pty slave, like a /dev/serial/by-id path. */
   linkPath: z.string().min(1).optional(),
   mcc: z.string().regex(/^\d{3}$/).default('001'),
@@ -50,8 +54,12 @@ export const twinModemConfigSchema = z.strictObject({
   rebootMs: z.number().int().min(0).default(1500),
   /** How often the air reading is checked for registration changes, ms. */
   pollMs: z.number().int().min(10).default(200),
-  /** An air reading older than this is no service (the base station is gone); 0 = never stale. */
-  staleAfterMs: z.number().int().min(0).default(5000),
+  /**
+   * An air reading older than this is no service (its base station died without turning its
+   * cells off); 0 (default) = never stale. The twin gNB publishes readings on every KPM period
+   * and control, but not while nobody subscribes, so only set this where one always does.
+   */
+  staleAfterMs: z.number().int().min(0).default(0),
 });
 export type TwinModemConfig = z.input<typeof twinModemConfigSchema>;
 type Cfg = z.output<typeof twinModemConfigSchema>;
@@ -66,6 +74,19 @@ function hash(s: string): number {
   for (const ch of s) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
   return h;
 }
+/** The Luhn check digit of a digit string (IMEI, TS 23.003). */
+function luhn(digits: string): string {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = Number(digits[digits.length - 1 - i]);
+    if (i % 2 === 0) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return String((10 - (sum % 10)) % 10);
+}
 function nearestIndex(table: readonly number[], v: number): number {
   let best = 0;
   for (let i = 1; i < table.length; i++) if (Math.abs(table[i] - v) < Math.abs(table[best] - v)) best = i;
@@ -78,6 +99,19 @@ function bandNumber(band: string): number {
 }
 
 type Domain = 'CREG' | 'CGREG' | 'CEREG' | 'C5GREG';
+
+/** The air file is another process's output: use it only if it has the documented shape. */
+function validReading(r: AirUeReading): boolean {
+  const finite = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+  return (
+    (r.rat === 'NR' || r.rat === 'LTE') &&
+    typeof r.band === 'string' &&
+    typeof r.cellId === 'string' &&
+    typeof r.operator === 'string' &&
+    typeof r.inService === 'boolean' &&
+    [r.pci, r.arfcn, r.bandwidthMHz, r.scsKHz, r.rsrpDbm, r.rsrqDb, r.sinrDb, r.cqi].every(finite)
+  );
+}
 
 interface Camp {
   reading: AirUeReading | null;
@@ -293,10 +327,10 @@ export class TwinModem {
         return form === 'exec' ? ok(this.revision()) : ['ERROR'];
       case '+CGSN':
       case '+GSN':
-        return form === 'exec' ? ok(cfg.imei) : form === 'test' ? ['OK'] : ['ERROR'];
+        return form === 'exec' ? ok(this.imei()) : form === 'test' ? ['OK'] : ['ERROR'];
       case '+CIMI':
         if (form !== 'exec') return form === 'test' ? ['OK'] : ['ERROR'];
-        return this.cfun === 0 ? [this.cme(13)] : ok(cfg.imsi);
+        return this.cfun === 0 ? [this.cme(13)] : ok(this.imsi());
       case '+CPIN':
         if (form === 'read') return this.cfun === 0 ? [this.cme(13)] : ok('+CPIN: READY');
         return ['ERROR'];
@@ -348,6 +382,18 @@ export class TwinModem {
       default:
         return ['ERROR'];
     }
+  }
+
+  private imei(): string {
+    if (this.cfg.imei) return this.cfg.imei;
+    const body = `359999${String(hash(this.cfg.ueId) % 100_000_000).padStart(8, '0')}`;
+    return body + luhn(body);
+  }
+
+  private imsi(): string {
+    if (this.cfg.imsi) return this.cfg.imsi;
+    const msinLen = 15 - this.cfg.mcc.length - this.cfg.mnc.length;
+    return `${this.cfg.mcc}${this.cfg.mnc}${String(hash(`imsi:${this.cfg.ueId}`)).padStart(msinLen, '0').slice(-msinLen)}`;
   }
 
   private revision(): string {
@@ -594,8 +640,8 @@ export class TwinModem {
   /** The cell this UE can camp on now, from the air and the modem's own settings. */
   private camp(): Camp {
     const r = this.air.ueReading(this.cfg.ueId);
-    if (!r) return { reading: null, camped: false };
-    const fresh = this.cfg.staleAfterMs === 0 || Date.now() - Number(BigInt(r.updatedNs) / 1_000_000n) <= this.cfg.staleAfterMs;
+    if (!r || !validReading(r)) return { reading: null, camped: false };
+    const fresh = this.cfg.staleAfterMs === 0 || Date.now() - Number(r.updatedNs) / 1e6 <= this.cfg.staleAfterMs;
     const mode = this.prefs.mode_pref;
     const ratOk = r.rat === 'NR' ? mode === 'AUTO' || mode.includes('NR5G') : mode === 'AUTO' || mode.includes('LTE');
     const saOff = r.rat === 'NR' && this.prefs.nr5g_disable_mode === '1';
@@ -613,6 +659,14 @@ export class TwinModem {
 
   /** Re-evaluate registration; report changes as URCs (when enabled) and drop sessions on loss. */
   private tick(): void {
+    try {
+      this.evaluateRegistration();
+    } catch (err) {
+      log.warn({ ue: this.cfg.ueId, err: messageOf(err) }, 'twin modem registration update failed');
+    }
+  }
+
+  private evaluateRegistration(): void {
     if (this.stopped || this.isRebooting()) return;
     const camp = this.camp();
     const now = Date.now();
@@ -659,8 +713,9 @@ export function loadTwinModemConfig(configPath: string): TwinModemConfig {
 
 /**
  * `ranlab twin-modem --config <file.json>`: run one twin modem in this process. Config JSON:
- * {ueId, airDir, imei, imsi, model?='RM520N', manufacturer?, revision?, linkPath?, mcc?, mnc?,
- * tac?, pdpAddress?, registerMs?, rebootMs?, pollMs?, staleAfterMs?} (twinModemConfigSchema).
+ * {ueId, airDir, imei?, imsi?, model?='RM520N', manufacturer?='Quectel', revision?, linkPath?,
+ * mcc?='001', mnc?='01', tac?, pdpAddress?, registerMs?=200, rebootMs?=1500, pollMs?=200,
+ * staleAfterMs?=0} (twinModemConfigSchema).
  *
  * Prints `twin modem <ueId> on <slavePath>` on stdout when ready, and again after each replug.
  * SIGUSR1: unplug (pty closed, link removed). SIGUSR2: replug (new pty, link re-pointed).
@@ -708,4 +763,47 @@ export async function runTwinModem(configPath: string): Promise<void> {
     exitWithParent(stop);
     announce(path);
   });
+}
+
+export interface StartedTwinModem {
+  child: Child;
+  /** The pty slave the modem opened first (it changes on every replug). */
+  slavePath: string;
+  /** The stable path to give the AT modem driver: linkPath, or the slave path without one. */
+  port: string;
+  configPath: string;
+  /** Simulated unplug (SIGUSR1) and replug (SIGUSR2). */
+  unplug(): void;
+  replug(): void;
+}
+
+/**
+ * For the controller: write the config to `<configDir>/twin-modem-<ueId>.json` and start
+ * `ranlab twin-modem` (the compiled CLI) as a supervised child with a lifeline; resolves when
+ * it has printed its pty.
+ */
+export async function startTwinModem(sup: Supervisor, config: TwinModemConfig, configDir: string): Promise<StartedTwinModem> {
+  const cfg = twinModemConfigSchema.parse(config);
+  mkdirSync(configDir, { recursive: true });
+  if (cfg.linkPath) mkdirSync(dirname(cfg.linkPath), { recursive: true });
+  const configPath = join(configDir, `twin-modem-${cfg.ueId}.json`);
+  writeFileSync(configPath, JSON.stringify(config));
+  const esc = cfg.ueId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const child = await sup.start({
+    name: `twin-modem-${cfg.ueId}`,
+    command: process.execPath,
+    args: [cliEntry, 'twin-modem', '--config', configPath],
+    readyLine: new RegExp(`^twin modem ${esc} on (\\S+)$`),
+    lifeline: true,
+    readyTimeoutMs: 15_000,
+  });
+  const slavePath = child.ready?.[1] ?? '';
+  return {
+    child,
+    slavePath,
+    port: cfg.linkPath ?? slavePath,
+    configPath,
+    unplug: () => process.kill(child.pid, 'SIGUSR1'),
+    replug: () => process.kill(child.pid, 'SIGUSR2'),
+  };
 }

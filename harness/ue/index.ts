@@ -1,7 +1,9 @@
 // UE drivers: the public surface. The AT modem driver (real Quectel modules and the twin modem
 // on its pseudo-terminal), parsers of the replies it relies on, measurement points, iperf3
 // traffic, and the by-hand entry points behind `ranlab ue <rig> <ue-id> at|status`.
+import { ConfigError } from '../errors.js';
 import type { Point, TagSet } from '../measure/types.js';
+import type { RigUe } from '../rig/schema.js';
 import { AtModemUe, type AtModemOptions, type UeStatus } from './at/driver.js';
 import { AtCommandError } from './at/errors.js';
 import type { CellMeasurement, Ue, UeEvent, UeReading } from './types.js';
@@ -104,6 +106,16 @@ export function onRequiredFailure(ues: readonly Ue[], onFatal: (ue: Ue, error: E
   return () => offs.forEach((f) => f());
 }
 
+/**
+ * Driver options for a rig file's AT modem UE. `port` overrides the rig's (on the twin: the
+ * twin modem's link path).
+ */
+export function atModemOptions(ue: RigUe, port?: string): AtModemOptions {
+  const p = port ?? ue.port;
+  if (!p) throw new ConfigError(`ues[${ue.id}].port: an AT modem UE needs its serial port (prefer /dev/serial/by-id/...)`, 'CONFIG_INVALID');
+  return { id: ue.id, operator: ue.operator, port: p, baudRate: ue.baudRate, model: ue.model, apn: ue.apn, required: ue.required };
+}
+
 // ---- by hand: `ranlab ue <rig> <ue-id> at '<command>'` and `... status` ------------------
 
 export interface UeAtResult {
@@ -134,6 +146,9 @@ export async function ueAt(options: AtModemOptions, command: string, o: { timeou
     await ue.close();
   }
 }
+
+/** The same as ueAt (the name the issue's CLI item uses). */
+export const ueCommand = ueAt;
 
 /** The reply as a modem terminal shows it. */
 export function formatAtResult(r: UeAtResult): string {

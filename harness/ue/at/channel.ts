@@ -122,14 +122,6 @@ export function barrierText(base: string, k: number): string {
   );
 }
 
-export interface AtChannelStats {
-  commands: number;
-  timeouts: number;
-  barriers: number;
-  urcs: number;
-  noise: number;
-}
-
 export class AtChannel {
   private readonly name: string;
   private readonly timers: AtTimers;
@@ -151,7 +143,6 @@ export class AtChannel {
   private echoOn = false;
   /** Consecutive commands (barriers included) that got no final result code in time. */
   consecutiveTimeouts = 0;
-  readonly stats: AtChannelStats = { commands: 0, timeouts: 0, barriers: 0, urcs: 0, noise: 0 };
 
   constructor(private readonly opts: AtChannelOptions) {
     this.name = opts.name;
@@ -237,12 +228,10 @@ export class AtChannel {
   }
 
   private noise(line: string, why: string): void {
-    this.stats.noise++;
     this.opts.onNoise?.(line, why);
   }
 
   private urc(line: string): void {
-    this.stats.urcs++;
     this.opts.onUrc?.(line);
   }
 
@@ -353,7 +342,6 @@ export class AtChannel {
   private async barrier(): Promise<void> {
     await this.drain();
     if (this.closedBy) throw this.closedBy;
-    this.stats.barriers++;
     if (!this.echoOn) {
       // Its OK need not be its own (nothing is synchronised yet): the barrier below, which
       // waits for its own echo, is what proves the echo on and the line in step.
@@ -377,7 +365,6 @@ export class AtChannel {
 
   private execute(spec: CommandSpec, timeoutMs: number, requireEcho = true): Promise<AtReply> {
     if (this.closedBy) return Promise.reject(this.closedBy);
-    this.stats.commands++;
     return new Promise<AtReply>((resolve, reject) => {
       let done = false;
       const flight: InFlight = {
@@ -392,7 +379,6 @@ export class AtChannel {
           if (this.current === flight) this.current = null;
           if (err) {
             if (err instanceof AtTimeoutError) {
-              this.stats.timeouts++;
               this.consecutiveTimeouts++;
               this.synced = false;
               this.outstanding.add(spec.prefix ?? spec.name);

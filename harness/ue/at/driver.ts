@@ -99,10 +99,6 @@ export class AtModemUe implements Ue {
     return this._health;
   }
 
-  get portPath(): string {
-    return this.opts.port;
-  }
-
   on(listener: Listener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -169,6 +165,7 @@ export class AtModemUe implements Ue {
     port.on('error', (err) => log.debug({ ue: this.id, err: err.message }, 'serial port error'));
     port.on('close', (err?: Error | null) => this.onPortClosed(port, err ?? null));
     this.port = port;
+    this.watchPresence(port);
     this.channel = channel;
     try {
       await channel.resync();
@@ -196,6 +193,23 @@ export class AtModemUe implements Ue {
     }
   }
 
+  /**
+   * Unplugging removes the device node (and its by-id link). A read error tells serialport so
+   * at once for a USB tty; a pty whose other side went away only reads end-of-file, which
+   * serialport retries without end, and is noticed at the next write. So also look for the
+   * path itself, twice a second while the port is open.
+   */
+  private watchPresence(port: SerialPort): void {
+    const timer = setInterval(() => {
+      if (this.port !== port) return clearInterval(timer);
+      if (existsSync(this.opts.port)) return;
+      clearInterval(timer);
+      this.onPortClosed(port, new Error(`${this.opts.port} is gone`));
+      void closeQuietly(port);
+    }, 500);
+    timer.unref();
+  }
+
   private async closePort(): Promise<void> {
     const p = this.port;
     this.port = null;
@@ -208,7 +222,8 @@ export class AtModemUe implements Ue {
     const detail = err ? err.message : 'port closed';
     this.channel?.close(new UeDisconnectedError(this.id, `port ${this.opts.port} closed: ${detail}`));
     this.channel = null;
-    if (this.closing || this._health === 'failed') return;
+    // While opening, open() itself fails and reports it.
+    if (this.closing || this._health === 'failed' || this._health === 'opening') return;
     log.warn({ ue: this.id, port: this.opts.port, detail }, 'modem port closed; waiting for it to come back');
     if (this._health !== 'resetting') {
       this._health = 'unplugged';
@@ -228,6 +243,13 @@ export class AtModemUe implements Ue {
     this.reopening = true;
     try {
       await this.openPort();
+      if (this.closing) {
+        // close() was called while this reopen was under way.
+        this.channel?.close(new UeDisconnectedError(this.id, 'closed'));
+        this.channel = null;
+        await this.closePort();
+        return;
+      }
       if (this.reopenTimer) clearInterval(this.reopenTimer);
       this.reopenTimer = null;
       if (this._health === 'unplugged') {
@@ -283,12 +305,46 @@ export class AtModemUe implements Ue {
   /** Send one command; resolves with its reply (OK), rejects with a typed error otherwise. */
   async send(command: string, options: SendOptions = {}): Promise<AtReply> {
     const ch = this.usable();
+    let reply: AtReply;
     try {
-      return await ch.send(command, options);
+      reply = await ch.send(command, options);
     } catch (err) {
       if (err instanceof AtTimeoutError) this.noteUnanswered(ch);
       throw err;
     }
+    // A reset asked for (AT+CFUN=<fun>,1): the module goes deaf while it reboots; wait for it
+    // instead of counting its silence as a hang.
+    if (/^AT\+CFUN=\s*\d+\s*,\s*1\s*$/i.test(command.trim()) && this._health === 'ready' && ch === this.channel) void this.afterRequestedReset();
+    return reply;
+  }
+
+  private async afterRequestedReset(): Promise<void> {
+    this._health = 'resetting';
+    log.info({ ue: this.id }, 'modem reset requested; waiting for it to answer again');
+    if (await this.waitUntilAnswering(this.opts.resetWaitMs ?? 30_000)) {
+      this._health = 'ready';
+      this.restoreSessions();
+    } else if (!this.closing) await this.fail(new UeFailedError(this.id, `no answer ${this.opts.resetWaitMs ?? 30_000} ms after the requested reset`));
+  }
+
+  /** After a reset: probe (resynchronise and configure) until the modem answers, or time runs out. */
+  private async waitUntilAnswering(waitMs: number): Promise<boolean> {
+    const deadline = Date.now() + waitMs;
+    // Give the module a moment to act on the reset before probing.
+    await sleep(Math.min(1000, waitMs));
+    while (Date.now() < deadline && !this.closing && this._health === 'resetting') {
+      const c = this.channel;
+      if (c && !c.isClosed) {
+        try {
+          await c.resync();
+          if (this.configureOnOpen) await this.configure(c);
+          return true;
+        } catch {
+          /* not yet */
+        }
+      } else await sleep(200);
+    }
+    return false;
   }
 
   private noteUnanswered(ch: AtChannel): void {
@@ -311,24 +367,12 @@ export class AtModemUe implements Ue {
       /* the port may be gone already */
     }
     ch.invalidate();
-    const deadline = Date.now() + (this.opts.resetWaitMs ?? 30_000);
-    // Give the module a moment to act on the reset before probing.
-    await sleep(Math.min(1000, this.opts.resetWaitMs ?? 30_000));
-    while (Date.now() < deadline && !this.closing) {
-      const c = this.channel;
-      if (c && !c.isClosed) {
-        try {
-          await c.resync();
-          if (this.configureOnOpen) await this.configure(c);
-          this._health = 'ready';
-          log.info({ ue: this.id }, 'modem answers again after reset');
-          this.emit({ kind: 'recovered', timestampNs: nowNs() });
-          this.restoreSessions();
-          return;
-        } catch {
-          /* not yet */
-        }
-      } else await sleep(200);
+    if (await this.waitUntilAnswering(this.opts.resetWaitMs ?? 30_000)) {
+      this._health = 'ready';
+      log.info({ ue: this.id }, 'modem answers again after reset');
+      this.emit({ kind: 'recovered', timestampNs: nowNs() });
+      this.restoreSessions();
+      return;
     }
     if (!this.closing) await this.fail(new UeFailedError(this.id, `${detail}; still no answer ${this.opts.resetWaitMs ?? 30_000} ms after AT+CFUN=1,1`));
   }
