@@ -8,6 +8,8 @@
 //   pty.stream.write('\r\nOK\r\n');         // bytes the client reads from slavePath
 //   pty.close();                            // idempotent; the client then sees EOF / EIO
 //
+// While its stream is being read, an open Pty keeps the process alive (like a socket): close() it.
+//
 // Behaviour (checked on Linux 6.x, glibc 2.36):
 // - The slave is put in raw mode (cfmakeraw: no echo, no CR/LF translation, no signals, 8 bits)
 //   before anyone opens it, so any client sees bytes exactly as the master writes them.

@@ -10,7 +10,7 @@ import { Supervisor } from '../harness/proc/index.js';
 import { startTwinModem, type StartedTwinModem } from '../harness/twin/modem.js';
 import { Air, type AirUeReading } from '../harness/twin/air.js';
 import { InfluxSink, nowNs, queryInflux, startEmbeddedInflux } from '../harness/measure/index.js';
-import { AtModemUe, CmeError, AtCommandError, eventPoints, formatAtResult, formatUeStatus, toPoints, ueCommand, ueStatus, type UeEvent } from '../harness/ue/index.js';
+import { AtModemUe, CmeError, AtCommandError, eventPoints, formatAtResult, formatUeStatus, toPoints, ueAt, ueStatus, type UeEvent } from '../harness/ue/index.js';
 
 const UE = 'ue-t1';
 let dir: string;
@@ -240,13 +240,13 @@ describe('AT modem driver on the twin modem (real pty, real process)', () => {
     await ue.attach(5000);
   });
 
-  it('by hand: ueCommand and ueStatus open the modem, send, print, close', async () => {
+  it('by hand: ueAt and ueStatus open the modem, send, print, close', async () => {
     await ue.close(); // serialport locks the port: one user at a time
     const opts = { id: UE, port: link };
-    const csq = await ueCommand(opts, 'AT+QENG="servingcell"');
+    const csq = await ueAt(opts, 'AT+QENG="servingcell"');
     expect(csq.ok).toBe(true);
     expect(formatAtResult(csq)).toMatch(/^\+QENG: "servingcell","NOCONN","NR5G-SA","TDD",001,01,[0-9A-F]+,101,000001,744000,46,6,-85,-11,18,0,-\nOK\n$/);
-    const bad = await ueCommand(opts, 'AT+NOSUCH');
+    const bad = await ueAt(opts, 'AT+NOSUCH');
     expect(bad).toMatchObject({ ok: false, final: 'ERROR' });
     const st = await ueStatus(opts);
     expect(st.identity?.model).toBe('RM520N');

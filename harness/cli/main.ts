@@ -1,7 +1,7 @@
 // The `ranlab` command line. Exit codes (DESIGN.md): 0 success, 1 trial failed its
 // acceptance criteria, 2 bad input or configuration, 3 a rig component unreachable or
 // failed, 130 interrupted.
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
 import { ConfigError, exitCodeOf, messageOf } from '../errors.js';
 import { log } from '../log.js';
@@ -89,6 +89,21 @@ async function main(argv: string[]): Promise<number> {
       const passed = preflightPassed(rows);
       process.stdout.write((o.json ? JSON.stringify({ passed, rows }, null, 2) : formatPreflight(rows)) + '\n');
       if (!passed) exitCode = 3;
+    });
+
+  program
+    .command('ue')
+    .description("talk to one UE by hand: `at '<command>'` sends one AT command and prints the reply; `status` prints its parsed state")
+    .argument('<rig>', 'rig file')
+    .argument('<ue-id>', 'the UE, as the rig file names it')
+    .addArgument(new Argument('<action>', 'what to do').choices(['at', 'status']))
+    .argument('[command]', "the AT command, for `at` (quote it: 'AT+QENG=\"servingcell\"')")
+    .action(async (rigPath: string, ueId: string, action: 'at' | 'status', command?: string) => {
+      const { loadRig } = await import('../rig/index.js');
+      const { ueCommand } = await import('../ue/cli.js');
+      const r = await ueCommand(loadRig(rigPath), ueId, action, command);
+      process.stdout.write(r.text);
+      if (!r.ok) exitCode = 1;
     });
 
   program

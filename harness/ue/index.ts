@@ -147,9 +147,6 @@ export async function ueAt(options: AtModemOptions, command: string, o: { timeou
   }
 }
 
-/** The same as ueAt (the name the CLI item uses). */
-export const ueCommand = ueAt;
-
 /** The reply as a modem terminal shows it. */
 export function formatAtResult(r: UeAtResult): string {
   return [...r.lines, r.final].join('\n') + '\n';
