@@ -82,7 +82,7 @@ describe('ranlab ue, by hand', () => {
   it('answers ATI while no trial is running, starting and stopping the twin modem itself', async () => {
     const run = await runCli(['ue', 'rigs/twin.yaml', 'ue-a1', 'at', 'ATI']);
     expect(run.exitCode, run.all).toBe(0);
-    expect(run.stdout).toBe('Quectel\nRM520N\nRevision: RM520NTWINR01A01M4G\nOK\n');
+    expect(run.stdout).toBe('Quectel\nRM520N\nRevision: RM520NTWINR01A01M4G\nOK'); // (execa strips the final newline)
     expect((await execa('pgrep', ['-f', 'twin-modem'], { reject: false })).stdout).toBe('');
   });
 

@@ -3,11 +3,13 @@
 // name), and a teardown that always runs: cells off, measurements flushed, children stopped.
 // Trial kinds (strategies, in labgrid's terms) run inside a session.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ComponentError, ConfigError, InterruptedError, messageOf } from '../errors.js';
 import { childLog } from '../log.js';
 import { Ledger, type OperatorKey } from '../ledger/index.js';
 import { InfluxSink, startEmbeddedInflux, type Point } from '../measure/index.js';
+import { startGpuSampler, type GpuSampler, type GpuSamplerOptions } from '../../native/index.js';
 import { cliEntry, packageRoot } from '../paths.js';
 import { preflightError, preflightPassed, runPreflight } from '../preflight/index.js';
 import { Supervisor } from '../proc/index.js';
@@ -43,6 +45,7 @@ export class RigSession {
   readonly ues = new Map<string, Ue>();
   ledger!: Ledger;
   sink!: InfluxSink;
+  private gpu: GpuSampler | null = null;
   influxUrl = '';
   private failure: ComponentError | InterruptedError | null = null;
   private failureListeners: ((err: Error) => void)[] = [];
@@ -119,6 +122,14 @@ export class RigSession {
     this.sink = new InfluxSink({ url: this.influxUrl, database: rig.influx.database, spoolDir: join(this.opts.resultsDir, 'spool') });
     await this.sink.checkReachable();
     this.say(`influx ready at ${this.influxUrl} (database ${rig.influx.database})`);
+    // GPU telemetry of this host, when it has NVIDIA GPUs; without NVML it says so once and the trial goes on.
+    this.gpu = await startGpuSampler({
+      periodMs: 1000,
+      sink: this.sink,
+      tags: { ...this.baseTags(), host: hostname() },
+      logger: { warn: (o: { reason?: string }, msg: string) => this.say(`${msg}: ${o.reason ?? ''} (GPU telemetry off)`), info: () => undefined } as unknown as GpuSamplerOptions['logger'],
+    });
+    if (this.gpu.available) this.say(`sampling ${this.gpu.gpus.length} GPU(s) through NVML`);
 
     // 2. The ledger.
     const operators = rig.operators.map((o) => o.name);
@@ -235,6 +246,7 @@ export class RigSession {
         bs.driver.close();
       }),
     );
+    await this.gpu?.stop().catch((err: unknown) => problems.push(`gpu sampler: ${messageOf(err)}`));
     if (this.sink) {
       try {
         await this.sink.flush();
