@@ -36,9 +36,9 @@ describe('rig files', () => {
   });
 
   it('rejects a bandwidth that does not exist for the numerology, naming both', () => {
-    const err = problemOf(twinText.replace('bandwidthMHz: 40\n        scsKHz: 15\n        pci: 101', 'bandwidthMHz: 35\n        scsKHz: 15\n        pci: 101'));
+    const err = problemOf(twinText.replace('bandwidthMHz: 40\n        scsKHz: 15\n        pci: 101', 'bandwidthMHz: 12\n        scsKHz: 15\n        pci: 101'));
     expect(err.message).toContain('basestations[0].cells[0].bandwidthMHz');
-    expect(err.message).toMatch(/35/);
+    expect(err.message).toMatch(/12 MHz/); expect(err.message).toMatch(/15 kHz/);
   });
 
   it('reports unknown keys (typos) and missing keys', () => {

@@ -50,6 +50,15 @@ export const MEASUREMENTS = {
       pci: 'float',
     },
   },
+  ue_event: {
+    tags: ['rig', 'trial', 'operator', 'ue'],
+    /** event: unplugged, replugged, reset, recovered, failed (harness/ue eventPoints). */
+    fields: { event: 'string', detail: 'string' },
+  },
+  ue_traffic: {
+    tags: ['rig', 'trial', 'operator', 'ue', 'direction'],
+    fields: { throughputKbps: 'float', lostPercent: 'float' },
+  },
   gpu: {
     tags: ['rig', 'trial', 'host', 'gpu'],
     fields: {
