@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LatencyHistogram } from '../harness/measure/index.js';
+import { seededRandom } from '../harness/plan/index.js';
 
 /** Exact nearest-rank percentile (MLPerf LoadGen's rule). */
 function nearestRank(sorted: number[], p: number): number {
@@ -10,17 +11,6 @@ function nearestRank(sorted: number[], p: number): number {
   return sorted[rank - 1];
 }
 
-/** A seeded generator, so the "known distribution" is the same on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('LatencyHistogram', () => {
   it('gives exact percentiles on a uniform 1..10000 us distribution', () => {
@@ -43,7 +33,7 @@ describe('LatencyHistogram', () => {
   });
 
   it('matches nearest-rank percentiles of an exponential latency sample (ns, from bigint)', () => {
-    const rnd = mulberry32(42);
+    const rnd = seededRandom(42);
     const h = new LatencyHistogram({ unit: 'ns' });
     const samples: number[] = [];
     for (let i = 0; i < 50_000; i++) {

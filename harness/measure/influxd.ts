@@ -11,7 +11,7 @@ import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { ComponentError } from '../errors.js';
 import { childLog } from '../log.js';
-import { freePort, type Child, type Supervisor } from '../proc/index.js';
+import { freePort, type Child, type Supervisor, pidAlive } from '../proc/index.js';
 import { createInfluxDatabase, pingInflux } from './client.js';
 
 const log = childLog('influx');
@@ -108,15 +108,6 @@ export async function findInfluxd(influxdPath = 'influxd'): Promise<string | nul
     }
   }
   return null;
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function cmdline(pid: number): Promise<string> {

@@ -8,6 +8,7 @@ import { mkdir, open, readdir, readFile, rm, truncate, writeFile, stat } from 'n
 import { join, resolve } from 'node:path';
 import { ComponentError, ConfigError } from '../errors.js';
 import { childLog } from '../log.js';
+import { pidAlive } from '../proc/index.js';
 
 const log = childLog('influx');
 
@@ -27,15 +28,6 @@ interface Segment {
 }
 
 const openDirs = new Set<string>();
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 async function appendDurably(file: string, text: string): Promise<void> {
   const fh = await open(file, 'a');

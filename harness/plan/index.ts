@@ -1,2 +1,2 @@
-export { contiguousSegments, equalGrants, randomSegments, quotaForCell, cellPrbLayout, usedUnits, seededRandom } from './spectrum.js';
+export { contiguousSegments, equalGrants, randomSegments, quotaForCell, usedUnits, seededRandom } from './spectrum.js';
 export type { Segment, CellQuota } from './spectrum.js';

@@ -5,6 +5,7 @@
 // with no ledger to coordinate them would, so segments can overlap (and interfere).
 import type { RigCell, RigSpectrum } from '../rig/index.js';
 import { bandUnits } from '../rig/index.js';
+import { carrierLowEdgeMHz, prbWidthKHz } from '../twin/radio.js';
 
 export interface Segment {
   operator: string;
@@ -59,15 +60,10 @@ export function randomSegments(spectrum: RigSpectrum, operators: string[], rand:
   });
 }
 
-/** A cell's resource blocks: occupied bandwidth centred on the carrier. */
-export function cellPrbLayout(cell: Pick<RigCell, 'carrierMHz' | 'scsKHz'>, prbTotal: number): { lowMHz: number; prbMHz: number } {
-  const prbMHz = (12 * cell.scsKHz) / 1000;
-  return { lowMHz: cell.carrierMHz - (prbTotal * prbMHz) / 2, prbMHz };
-}
-
 /** The PRBs of a cell lying wholly inside a segment of the band. */
 export function quotaForCell(cell: RigCell & { prbTotal: number }, seg: Segment): CellQuota {
-  const { lowMHz, prbMHz } = cellPrbLayout(cell, cell.prbTotal);
+  const lowMHz = carrierLowEdgeMHz(cell);
+  const prbMHz = prbWidthKHz(cell.scsKHz) / 1000;
   const eps = 1e-9;
   const start = Math.max(0, Math.ceil((seg.lowMHz - lowMHz) / prbMHz - eps));
   const end = Math.min(cell.prbTotal, Math.floor((seg.highMHz - lowMHz) / prbMHz + eps));

@@ -23,6 +23,16 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
+/** True when a process with this pid exists (EPERM: it exists but is not ours). */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export interface StartOptions {
   /** The rig component this child is (named in every error about it). */
   name: string;

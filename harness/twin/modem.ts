@@ -20,6 +20,7 @@ import { cliEntry } from '../paths.js';
 import { exitWithParent, type Child, type Supervisor } from '../proc/index.js';
 import { openPty, type Pty } from '../../native/pty.js';
 import { Air, type AirUeReading } from './air.js';
+import { LTE_PRB_TABLE } from './radio.js';
 import { CME_TEXT } from '../ue/at/errors.js';
 import { splitParams } from '../ue/at/commands.js';
 import { LTE_BW_MHZ, NR_BW_MHZ, SCS_KHZ, lteSinrFromDb } from '../ue/at/parse.js';
@@ -66,8 +67,6 @@ type Cfg = z.output<typeof twinModemConfigSchema>;
 
 const LTE_TDD = new Set([33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 50, 51, 52, 53]);
 const NR_TDD = new Set([34, 38, 39, 40, 41, 46, 47, 48, 50, 51, 53, 77, 78, 79, 90, 96, 101, 102, 104]);
-/** Resource blocks per LTE bandwidth (TS 36.101), for RSSI from RSRP. */
-const LTE_NRB: Record<number, number> = { 1.4: 6, 3: 15, 5: 25, 10: 50, 15: 75, 20: 100 };
 
 function hash(s: string): number {
   let h = 2166136261;
@@ -501,7 +500,8 @@ export class TwinModem {
   }
 
   private lteRssi(r: AirUeReading): number {
-    const nrb = LTE_NRB[LTE_BW_MHZ[nearestIndex(LTE_BW_MHZ, r.bandwidthMHz)]] ?? 100;
+    // Resource blocks of the nearest LTE bandwidth (TS 36.101), for RSSI from RSRP.
+    const nrb = LTE_PRB_TABLE.get(LTE_BW_MHZ[nearestIndex(LTE_BW_MHZ, r.bandwidthMHz)]!) ?? 100;
     return Math.round(r.rsrpDbm + 10 * Math.log10(12 * nrb));
   }
 
