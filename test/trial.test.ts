@@ -127,6 +127,31 @@ describe('failures', () => {
     expect((await execa('pgrep', ['-f', join(results, id, 'twin')], { reject: false })).stdout).toBe('');
   });
 
+  it('SIGINT mid-trial: teardown runs (cells off, agents stopped), the report keeps what was measured, exit 130', async () => {
+    const rig = await prepareRig(env, 'rigs/twin.yaml', 'tsigint');
+    const results = mkdtempSync(join(env.dir, 'results-'));
+    const cli = runCli(['trial', rig.path, '--results', results, '--epochs', '200', '--epoch-ms', '250'], rig.env);
+    let id = '';
+    for (let i = 0; i < 200; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      id = existsSync(results) ? (readdirSync(results)[0] ?? '') : '';
+      if (!id) continue;
+      const [row] = await influxQuery(env, `SELECT count(grantMHz) AS c FROM epoch_operator WHERE trial='${id}'`).catch(() => []);
+      if (row && (row.c as number) >= 4) break;
+    }
+    cli.kill('SIGINT');
+    const run = await cli;
+    expect(run.exitCode, run.all).toBe(130);
+    expect(run.stderr).toMatch(/interrupted by SIGINT/);
+    for (const cell of ['gnb-a-c1', 'gnb-b-c1']) expect(JSON.parse(readFileSync(join(results, id, 'air', 'tx', `${cell}.json`), 'utf8')).on).toBe(false);
+    expect((await execa('pgrep', ['-f', join(results, id)], { reject: false })).stdout).toBe('');
+    const report = readReport(results);
+    expect(report).toMatchObject({ completed: false, error: 'interrupted by SIGINT' });
+    expect(report.supply.conserved).toBe(true);
+    const [ops] = await influxQuery(env, `SELECT count(grantMHz) AS c FROM epoch_operator WHERE trial='${id}'`);
+    expect(ops!.c).toBe(report.epochs * 2);
+  });
+
   it('a malformed rig file exits 2 naming the file, the path inside it and the reason', async () => {
     const bad = join(env.dir, 'bad.yaml');
     writeFileSync(bad, readFileSync('rigs/twin.yaml', 'utf8').replace('bandwidthMHz: 40\n        scsKHz: 15\n        pci: 202', 'bandwidthMHz: -5\n        scsKHz: 15\n        pci: 202'));

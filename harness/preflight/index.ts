@@ -10,6 +10,7 @@ import { ComponentError, messageOf } from '../errors.js';
 import { Ledger, loadArtifact, type OperatorKey } from '../ledger/index.js';
 import { checkInfluxReachable, findInfluxd } from '../measure/index.js';
 import { cliEntry, packageRoot } from '../paths.js';
+import { withTimeout } from '../proc/index.js';
 import { createBaseStation } from '../ran/index.js';
 import type { Rig } from '../rig/index.js';
 
@@ -39,16 +40,6 @@ export interface PreflightOptions {
   timeoutMs?: number;
   /** Only the checks of real hardware (radios, modems, edge hosts). */
   hardwareOnly?: boolean;
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let t: NodeJS.Timeout;
-  return Promise.race([
-    p.finally(() => clearTimeout(t)),
-    new Promise<never>((_, reject) => {
-      t = setTimeout(() => reject(new Error(`no answer within ${ms} ms (${what})`)), ms);
-    }),
-  ]);
 }
 
 /** A TCP connection to host:port (name resolution included) within the timeout. */

@@ -23,6 +23,17 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
+/** p, or a rejection "no answer within <ms> ms (<what>)" if it takes longer. */
+export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let t: NodeJS.Timeout;
+  return Promise.race([
+    p.finally(() => clearTimeout(t)),
+    new Promise<never>((_, reject) => {
+      t = setTimeout(() => reject(new Error(`no answer within ${ms} ms (${what})`)), ms);
+    }),
+  ]);
+}
+
 /** True when a process with this pid exists (EPERM: it exists but is not ours). */
 export function pidAlive(pid: number): boolean {
   try {

@@ -36,6 +36,7 @@ export interface SpectrumReport {
   fairness: number | null;
   /** First epoch (1-based) from which every grant stays within 2 % of W/n; null if never. */
   convergedAtEpoch: number | null;
+  /** The contract's total supply, the sum of the final balances (micro-tokens), and whether they are equal. */
   supply: { initialMicro: string; finalMicro: string; conserved: boolean };
   operators: OperatorReport[];
   influx: { url: string; database: string };
@@ -131,7 +132,9 @@ export function formatReport(r: SpectrumReport): string {
     '',
     `Jain's fairness of grants (last quarter): ${r.fairness === null ? 'n/a' : r.fairness.toFixed(4)}`,
     `W/n = ${r.fairShareMHz.toFixed(2)} MHz; every grant within 2 % of it from epoch: ${r.convergedAtEpoch ?? 'never'}`,
-    `token supply: initial ${r.supply.initialMicro} µtokens, final ${r.supply.finalMicro} µtokens (${r.supply.conserved ? 'conserved' : 'NOT conserved'})`,
+    r.supply.initialMicro
+      ? `token supply ${r.supply.initialMicro} µtokens; final balances sum to ${r.supply.finalMicro} µtokens (${r.supply.conserved ? 'conserved' : 'NOT conserved'})`
+      : 'token supply: not read (the ledger was not reachable at the end)',
   ];
   if (r.error) out.push(`stopped early: ${r.error}`);
   return out.join('\n');

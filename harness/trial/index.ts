@@ -3,13 +3,14 @@
 // measured before is kept).
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { InterruptedError, messageOf, RanlabError } from '../errors.js';
+import { ComponentError, InterruptedError, messageOf, RanlabError } from '../errors.js';
 import { buildSpectrumReport, writeReport, type SpectrumReport } from '../report/index.js';
 import { bandUnits, type Policy, type Rig } from '../rig/index.js';
 import { packageRoot } from '../paths.js';
+import { withTimeout } from '../proc/index.js';
 import type { Progress } from './kinds.js';
 import { RigSession } from './session.js';
-import { spectrumSharing, type SpectrumTrialResult } from './spectrum.js';
+import { readFinalBalances, spectrumSharing, type SpectrumTrialResult } from './spectrum.js';
 
 export { RigSession } from './session.js';
 export { spectrumSharing } from './spectrum.js';
@@ -72,6 +73,15 @@ export async function runSpectrumTrial(rig: Rig, opts: TrialOptions = {}): Promi
     result = await spectrumSharing.run(session, { policy, epochs, epochMs, kpmPeriodMs: rig.trial.kpmPeriodMs, seed, records }, opts.progress ?? silentProgress, abort.signal);
   } catch (err) {
     error = session.failureError ?? (err as Error);
+    // Stopped early: still report the ledger's state when the ledger itself is fine.
+    if (session.ledger && !(error instanceof ComponentError && error.component === 'ledger')) {
+      try {
+        const [initialSupplyMicro, final] = await withTimeout(Promise.all([session.ledger.totalSupply(), readFinalBalances(session.ledger)]), 5000, 'final ledger read');
+        result = { ...result, initialSupplyMicro, ...final };
+      } catch {
+        // the report then shows the last epoch's balances, and no supply check
+      }
+    }
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

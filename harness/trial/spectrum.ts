@@ -7,7 +7,7 @@ import type { KpmIndication } from '../ran/index.js';
 import { contiguousSegments, equalGrants, quotaForCell, randomSegments, seededRandom, usedUnits, type Segment } from '../plan/index.js';
 import { bandUnits, type Policy } from '../rig/index.js';
 import { nowNs, type Point } from '../measure/index.js';
-import { microToTokens } from '../ledger/index.js';
+import { microToTokens, type Ledger } from '../ledger/index.js';
 import { jain } from './fairness.js';
 import type { Progress, TrialKind } from './kinds.js';
 import type { RigSession } from './session.js';
@@ -137,11 +137,19 @@ export const spectrumSharing: TrialKind<SpectrumTrialOptions, SpectrumTrialResul
       for (const s of subs) s.close();
       progress.stop();
     }
-    const finalBalancesMicro = await session.race(session.ledger.balances());
-    const finalSupplyMicro = await session.race(session.ledger.totalSupply());
-    return { epochs: records, finalBalancesMicro, initialSupplyMicro, finalSupplyMicro };
+    return { epochs: records, initialSupplyMicro, ...(await session.race(readFinalBalances(session.ledger))) };
   },
 };
+
+/**
+ * The contract's balances at the end, and their sum: supply is conserved when that sum still
+ * equals the contract's (immutable) total supply, to the last micro-token.
+ */
+export async function readFinalBalances(ledger: Ledger): Promise<{ finalBalancesMicro: Map<string, bigint>; finalSupplyMicro: bigint }> {
+  const finalBalancesMicro = await ledger.balances();
+  const finalSupplyMicro = [...finalBalancesMicro.values()].reduce((a, b) => a + b, 0n);
+  return { finalBalancesMicro, finalSupplyMicro };
+}
 
 /** One operator's epoch: throughput summed over its cells, PRBs used turned into token units. */
 function measure(session: RigSession, inds: KpmIndication[], operator: string, tokenUnitKHz: number, maxUnits: number): { usedUnits: number; throughputMbps: number } {
