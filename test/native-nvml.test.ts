@@ -3,15 +3,12 @@
 // - the sampler against a stand-in libnvidia-ml built here from C with NVML's real ABI (the
 //   nvml.h prototypes, structs and return codes), when a C compiler exists. It stands in only
 //   for the GPU; the koffi binding, struct layouts and the sampler are the real code.
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NativeUnavailableError } from '../harness/errors.js';
 import type { MeasurementSink, Point } from '../harness/measure/types.js';
 import { koffi } from '../native/lib.js';
 import { _resetNvmlLogOnce, NvmlError, nvmlAvailable, openNvml, startGpuSampler } from '../native/nvml.js';
+import { buildSharedLibrary, hasCc, standinDir } from './helpers/cc.js';
 
 const ABSENT = ['libnvidia-ml-ranlab-absent.so.1'];
 const tags = { rig: 'twin', trial: 't-1', host: 'edge-a' };
@@ -66,6 +63,7 @@ describe('NVML absent', () => {
     expect(warns.filter((w) => w.msg === 'NVML not available')).toHaveLength(1);
   });
 
+  // On a machine with NVIDIA drivers the default names load, so there is no absence to test.
   it.skipIf(nvmlAvailable())('with the default library names on a machine without NVIDIA drivers', async () => {
     const sink = new MemorySink();
     const s = await startGpuSampler({ periodMs: 50, sink, tags, logger: spyLogger().logger });
@@ -120,25 +118,11 @@ int nvmlDeviceGetClockInfo(nvmlDevice_t d, int type, unsigned int *mhz) {
   if (type == 1) *mhz = d->index ? 2040 : 1980; else if (type == 2) *mhz = d->index ? 6251 : 2619; else return 2; return 0; }
 `;
 
-function hasCc(): boolean {
-  try {
-    execFileSync('cc', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+const scratch = standinDir('ranlab-fake-nvml-');
+afterAll(() => scratch.remove());
+const buildFake = (name: string, defines: string[]) => buildSharedLibrary(scratch.dir, name, FAKE_NVML_C, defines);
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ranlab-fake-nvml-'));
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-function buildFake(name: string, defines: string[]): string {
-  const src = path.join(dir, 'fake-nvml.c');
-  fs.writeFileSync(src, FAKE_NVML_C);
-  const out = path.join(dir, name);
-  execFileSync('cc', ['-shared', '-fPIC', '-O1', ...defines.map((d) => `-D${d}`), '-o', out, src]);
-  return out;
-}
-
+// Without a C compiler the stand-in library cannot be built (CI has gcc).
 describe.skipIf(!hasCc())('GPU sampler against a stand-in libnvidia-ml (NVML C ABI)', () => {
   it('streams one gpu point per GPU per period, with the schema tags and fields', async () => {
     const lib = buildFake('libnvidia-ml-v.so.1', ['WITH_TEMPERATURE_V']);

@@ -3,13 +3,10 @@
 // prototypes, uhd_error codes, tune structs, string-vector and sensor-value handles) that
 // behaves like a B210 without a GPSDO. The binding, marshalling and lifetimes under test are
 // the real code; native-uhd.test.ts covers the real libuhd with no device.
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ComponentError } from '../harness/errors.js';
 import { koffi } from '../native/lib.js';
+import { buildSharedLibrary, hasCc, standinDir } from './helpers/cc.js';
 
 const FAKE_UHD_C = String.raw`
 #include <stdbool.h>
@@ -106,28 +103,17 @@ int uhd_usrp_set_tx_rate(usrp *h, double r, size_t c) { h->tx_rate = r > 61.44e6
 int uhd_usrp_get_tx_rate(usrp *h, size_t c, double *r) { *r = h->tx_rate; return 0; }
 `;
 
-function hasCc(): boolean {
-  try {
-    execFileSync('cc', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+const scratch = standinDir('ranlab-fake-uhd-');
+afterAll(() => scratch.remove());
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ranlab-fake-uhd-'));
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
+// Without a C compiler the stand-in library cannot be built (CI has gcc).
 describe.skipIf(!hasCc())('Usrp against a stand-in libuhd (UHD C ABI, a B210 without GPSDO)', () => {
   let uhd: typeof import('../native/uhd.js');
   let live: () => number;
   let tunesWithArgs: () => number;
 
   beforeAll(async () => {
-    const src = path.join(dir, 'fake-uhd.c');
-    const lib = path.join(dir, 'libuhd-standin.so');
-    fs.writeFileSync(src, FAKE_UHD_C);
-    execFileSync('cc', ['-shared', '-fPIC', '-O1', '-o', lib, src]);
+    const lib = buildSharedLibrary(scratch.dir, 'libuhd-standin.so', FAKE_UHD_C);
     process.env.RANLAB_LIBUHD = lib; // read when native/uhd.ts first binds the library
     uhd = await import('../native/uhd.js');
     const h = koffi().load(lib);

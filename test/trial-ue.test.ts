@@ -1,10 +1,10 @@
 // Issue 3 through real processes: twin modems on real pseudo-terminals, driven by the AT
 // modem driver inside a trial; by-hand commands with no trial running.
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { influxQuery, prepareRig, runCli, startTrialEnv, type TrialEnv } from './helpers/rigenv.js';
+import { influxQuery, prepareRig, runCli, startTrialEnv, waitForEpochs, type TrialEnv } from './helpers/rigenv.js';
 
 let env: TrialEnv;
 beforeAll(async () => {
@@ -25,16 +25,7 @@ describe('AT-modem UEs in a twin trial', () => {
     const cli = runCli(['trial', rig.path, '--results', results, '--epochs', '30', '--epoch-ms', String(epochMs)], rig.env);
 
     // Once a few epochs have run, unplug ue-b1's twin modem (its pty closes) for 2 s.
-    let id = '';
-    for (let i = 0; i < 300 && !id; i++) {
-      await sleep(100);
-      id = existsSync(results) ? (readdirSync(results)[0] ?? '') : '';
-    }
-    for (let i = 0; i < 300; i++) {
-      const [row] = await influxQuery(env, `SELECT count(grantMHz) AS c FROM epoch_operator WHERE trial='${id}'`).catch(() => []);
-      if (row && (row.c as number) >= 8) break;
-      await sleep(100);
-    }
+    const id = await waitForEpochs(env, results, 8);
     const pgrep = await execa('pgrep', ['-f', `twin-modem-ue-b1.json`], { reject: false });
     const pid = Number(pgrep.stdout.trim().split('\n')[0]);
     expect(pid).toBeGreaterThan(0);

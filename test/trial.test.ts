@@ -7,7 +7,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../harness/proc/index.js';
 import type { SpectrumReport } from '../harness/report/index.js';
-import { contractBalances, influxQuery, prepareRig, runCli, startTrialEnv, type TrialEnv } from './helpers/rigenv.js';
+import { contractBalances, influxQuery, prepareRig, runCli, startTrialEnv, waitForEpochs, type TrialEnv } from './helpers/rigenv.js';
 
 let env: TrialEnv;
 beforeAll(async () => {
@@ -96,14 +96,7 @@ describe('failures', () => {
     const results = mkdtempSync(join(env.dir, 'results-'));
     const cli = runCli(['trial', rig.path, '--results', results, '--epochs', '200', '--epoch-ms', '250'], rig.env);
     // Wait until a few epochs are in InfluxDB, then kill gnb-b's agent process.
-    let id = '';
-    for (let i = 0; i < 200; i++) {
-      await new Promise((r) => setTimeout(r, 200));
-      id = existsSync(results) ? (readdirSync(results)[0] ?? '') : '';
-      if (!id) continue;
-      const [row] = await influxQuery(env, `SELECT count(grantMHz) AS c FROM epoch_operator WHERE trial='${id}'`).catch(() => []);
-      if (row && (row.c as number) >= 6) break;
-    }
+    const id = await waitForEpochs(env, results, 6);
     const agent = await execa('pgrep', ['-f', join(results, id, 'twin', 'gnb-b.json')], { reject: false });
     const pid = Number(agent.stdout.trim().split('\n')[0]);
     expect(pid).toBeGreaterThan(0);
@@ -131,14 +124,7 @@ describe('failures', () => {
     const rig = await prepareRig(env, 'rigs/twin.yaml', 'tsigint');
     const results = mkdtempSync(join(env.dir, 'results-'));
     const cli = runCli(['trial', rig.path, '--results', results, '--epochs', '200', '--epoch-ms', '250'], rig.env);
-    let id = '';
-    for (let i = 0; i < 200; i++) {
-      await new Promise((r) => setTimeout(r, 200));
-      id = existsSync(results) ? (readdirSync(results)[0] ?? '') : '';
-      if (!id) continue;
-      const [row] = await influxQuery(env, `SELECT count(grantMHz) AS c FROM epoch_operator WHERE trial='${id}'`).catch(() => []);
-      if (row && (row.c as number) >= 4) break;
-    }
+    const id = await waitForEpochs(env, results, 4);
     cli.kill('SIGINT');
     const run = await cli;
     expect(run.exitCode, run.all).toBe(130);

@@ -3,7 +3,7 @@ import { expect } from 'vitest';
 // real dev chain per test file, a fresh SpectrumLedger per trial, and the ranlab CLI run as
 // a separate process against a rig that points at them (the lab-chain path: keys from the
 // environment, an existing InfluxDB).
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
@@ -82,4 +82,20 @@ export async function contractBalances(env: TrialEnv, contract: Address, operato
 
 export function influxQuery(env: TrialEnv, q: string) {
   return queryInflux(env.influx.url, 'ranlab', q);
+}
+
+/**
+ * The trial id of the one trial running into `results`, once at least `epochs` of its epochs
+ * are in InfluxDB (bounded: fails after timeoutMs).
+ */
+export async function waitForEpochs(env: TrialEnv, results: string, epochs: number, timeoutMs = 60_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    const id = existsSync(results) ? (readdirSync(results)[0] ?? '') : '';
+    if (!id) continue;
+    const [row] = await influxQuery(env, `SELECT count(grantMHz) AS c FROM epoch_operator WHERE trial='${id}'`).catch(() => []);
+    if (row && (row.c as number) >= epochs) return id;
+  }
+  throw new Error(`no trial in ${results} reached ${epochs} epochs within ${timeoutMs} ms`);
 }
