@@ -12,8 +12,11 @@ import { NativeUnavailableError, messageOf } from '../harness/errors.js';
 
 export type Koffi = typeof KoffiModule;
 export type LibraryHandle = KoffiModule.LibraryHandle;
-/** A bound C function: call it synchronously, or `.async(...args, cb)` on a worker thread. */
-export type NativeFunction = ((...args: any[]) => any) & { async: (...args: any[]) => void };
+/**
+ * A bound C function: call it synchronously, or `.async(...args, cb)` on a worker thread.
+ * koffi's own type: its arguments and result are whatever the C prototype string says.
+ */
+export type NativeFunction = ReturnType<LibraryHandle['func']>;
 
 let koffiCache: Koffi | NativeUnavailableError | undefined;
 

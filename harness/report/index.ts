@@ -119,6 +119,7 @@ export function writeReport(dir: string, report: SpectrumReport): string {
 }
 
 export function formatReport(r: SpectrumReport): string {
+  if (r.epochs === 0) return `trial ${r.trialId}  rig ${r.rig}  policy ${r.policy}: no epoch ran${r.error ? ` (${r.error})` : ''}`;
   const head = ['operator', 'mean grant MHz', 'mean thp Mbit/s', 'final balance', 'last-¼ grant MHz'];
   const rows = r.operators.map((o) => [o.name, o.meanGrantMHz.toFixed(2), o.meanThroughputMbps.toFixed(1), o.finalBalance.toFixed(3), o.lastQuarterMeanGrantMHz.toFixed(2)]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
@@ -134,7 +135,7 @@ export function formatReport(r: SpectrumReport): string {
     `W/n = ${r.fairShareMHz.toFixed(2)} MHz; every grant within 2 % of it from epoch: ${r.convergedAtEpoch ?? 'never'}`,
     r.supply.initialMicro
       ? `token supply ${r.supply.initialMicro} µtokens; final balances sum to ${r.supply.finalMicro} µtokens (${r.supply.conserved ? 'conserved' : 'NOT conserved'})`
-      : 'token supply: not read (the ledger was not reachable at the end)',
+      : 'token supply: not read (the ledger could not be read at the end)',
   ];
   if (r.error) out.push(`stopped early: ${r.error}`);
   return out.join('\n');

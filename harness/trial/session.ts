@@ -6,10 +6,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ComponentError, ConfigError, InterruptedError, messageOf } from '../errors.js';
-import { childLog } from '../log.js';
+import { childLog, log as rootLog } from '../log.js';
 import { Ledger, type OperatorKey } from '../ledger/index.js';
 import { InfluxSink, startEmbeddedInflux, type Point } from '../measure/index.js';
-import { startGpuSampler, type GpuSampler, type GpuSamplerOptions } from '../../native/index.js';
+import { startGpuSampler, type GpuSampler } from '../../native/index.js';
 import { cliEntry, packageRoot } from '../paths.js';
 import { preflightError, preflightPassed, runPreflight } from '../preflight/index.js';
 import { Supervisor } from '../proc/index.js';
@@ -19,6 +19,8 @@ import { startTwinModem } from '../twin/modem.js';
 import { AtModemUe, eventPoints, toPoints, type Ue } from '../ue/index.js';
 
 const log = childLog('session');
+/** For parts whose messages the session words itself. */
+const quiet = rootLog.child({}, { level: 'silent' });
 
 export interface SessionOptions {
   trialId: string;
@@ -108,7 +110,14 @@ export class RigSession {
   async bringUp(): Promise<void> {
     const { rig } = this;
     mkdirSync(this.opts.resultsDir, { recursive: true });
-    // 0. The hardware preflight checks (radios, modems, edge hosts): nothing starts if one fails.
+    // 0. Drivers this build has, and the hardware preflight checks (radios, modems, edge hosts):
+    // nothing starts if one fails.
+    for (const bs of rig.basestations)
+      if (bs.driver !== 'twin' && bs.driver !== 'e2')
+        throw new ConfigError(`base station ${bs.id}: driver "${bs.driver}" is not implemented yet (use twin or e2)`, 'DRIVER_UNAVAILABLE');
+    for (const u of rig.ues)
+      if (u.driver === 'srsue') throw new ConfigError(`UE ${u.id}: driver "srsue" is not implemented yet (use at-modem or twin)`, 'DRIVER_UNAVAILABLE');
+    // The hardware preflight checks (radios, modems, edge hosts): nothing starts if one fails.
     const hw = await runPreflight(rig, { hardwareOnly: true });
     if (!preflightPassed(hw)) throw preflightError(hw);
     const stateDir = this.opts.stateDir ?? join(packageRoot, '.ranlab');
@@ -123,13 +132,8 @@ export class RigSession {
     await this.sink.checkReachable();
     this.say(`influx ready at ${this.influxUrl} (database ${rig.influx.database})`);
     // GPU telemetry of this host, when it has NVIDIA GPUs; without NVML it says so once and the trial goes on.
-    this.gpu = await startGpuSampler({
-      periodMs: 1000,
-      sink: this.sink,
-      tags: { ...this.baseTags(), host: hostname() },
-      logger: { warn: (o: { reason?: string }, msg: string) => this.say(`${msg}: ${o.reason ?? ''} (GPU telemetry off)`), info: () => undefined } as unknown as GpuSamplerOptions['logger'],
-    });
-    if (this.gpu.available) this.say(`sampling ${this.gpu.gpus.length} GPU(s) through NVML`);
+    this.gpu = await startGpuSampler({ periodMs: 1000, sink: this.sink, tags: { ...this.baseTags(), host: hostname() }, logger: quiet });
+    this.say(this.gpu.available ? `sampling ${this.gpu.gpus.length} GPU(s) through NVML` : `NVML not available: ${this.gpu.reason} (GPU telemetry off)`);
 
     // 2. The ledger.
     const operators = rig.operators.map((o) => o.name);
@@ -146,11 +150,7 @@ export class RigSession {
     // 3. Base stations: start twin agents, then E2 setup with each (reachability) before any control.
     const airDir = join(this.opts.resultsDir, 'air');
     const addresses = new Map<string, string>();
-    for (const bs of rig.basestations) {
-      if (bs.driver === 'twin') addresses.set(bs.id, await this.startTwinGnb(bs, airDir));
-      else if (bs.driver === 'e2') addresses.set(bs.id, bs.address!);
-      else throw new ConfigError(`basestations ${bs.id}: driver "${bs.driver}" is not implemented yet (use twin or e2)`, 'DRIVER_UNAVAILABLE');
-    }
+    for (const bs of rig.basestations) addresses.set(bs.id, bs.driver === 'twin' ? await this.startTwinGnb(bs, airDir) : bs.address!);
     await Promise.all(
       rig.basestations.map(async (bs) => {
         const driver = createBaseStation(bs.id, addresses.get(bs.id)!);
