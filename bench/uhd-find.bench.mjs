@@ -6,7 +6,9 @@
 //   node bench/uhd-find.bench.mjs [cycles=10000] [args=type=b200]
 //
 // Prints one JSON object: cycles, args, ms per find / per failed open (mean, p50, p99, max),
-// total seconds, RSS after warm-up and at the end (MiB), and RSS every 10% of the run.
+// total seconds, RSS after warm-up and at the end (MiB), RSS every 10% of the run, and the
+// memory figure as a ratio against the baseline measured in the same run: rssEnd / rssWarm
+// (1.00 = flat).
 import { findUsrps, openUsrp, uhdVersion } from '../dist/native/index.js';
 
 const cycles = Number(process.argv[2] ?? 10_000);
@@ -60,6 +62,7 @@ console.log(
     openFailMs: stats(openMs),
     rssWarmMiB: +(rssWarm / MB).toFixed(1),
     rssEndMiB: +(rssEnd / MB).toFixed(1),
+    rssRatio: +(rssEnd / rssWarm).toFixed(3),
     rssTraceMiB: rssTrace,
   }),
 );

@@ -64,6 +64,20 @@ describe.each([
     console.info(`n=${n}: fairness ledger ${r.fairness!.toFixed(4)}, random ${random.report!.fairness!.toFixed(4)}`);
   });
 
+  it('no ledger key appears in the output, the results folder or InfluxDB', async () => {
+    const keys = Object.values(ledger.rig.env).map((k) => k.replace(/^0x/, '').toLowerCase());
+    expect(keys.length).toBe(n);
+    const files = readdirSync(ledger.results, { recursive: true, withFileTypes: true }).filter((d) => d.isFile());
+    expect(files.length).toBeGreaterThan(3);
+    for (const f of files) {
+      const text = readFileSync(join(f.parentPath, f.name), 'latin1').toLowerCase();
+      for (const k of keys) expect(text.includes(k), join(f.parentPath, f.name)).toBe(false);
+    }
+    for (const k of keys) expect(ledger.run.all!.toLowerCase().includes(k)).toBe(false);
+    const rows = await influxQuery(env, `SELECT * FROM epoch_operator WHERE trial='${ledger.report!.trialId}'`);
+    for (const k of keys) expect(JSON.stringify(rows, (_, v) => (typeof v === 'bigint' ? String(v) : v)).toLowerCase().includes(k)).toBe(false);
+  });
+
   it("the report's figures equal what InfluxQL returns for the trial id", async () => {
     const r = ledger.report!;
     const rows = await influxQuery(env, `SELECT mean(grantMHz) AS g, mean(throughputMbps) AS t, count(grantMHz) AS c FROM epoch_operator WHERE trial='${r.trialId}' GROUP BY operator`);
