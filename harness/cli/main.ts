@@ -2,13 +2,15 @@
 // acceptance criteria, 2 bad input or configuration, 3 a rig component unreachable or
 // failed, 130 interrupted.
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { ConfigError, exitCodeOf, messageOf } from '../errors.js';
 import { log } from '../log.js';
 import { packageRoot } from '../paths.js';
 // Commands import what they need when they run: agents (twin-gnb, twin-modem) start fast.
 
 const defaultRig = resolve(packageRoot, 'rigs', 'twin.yaml');
+const { version } = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string };
 
 function int(name: string, min: number, max: number) {
   return (v: string) => {
@@ -23,6 +25,7 @@ const say = (line: string) => process.stderr.write(`ranlab: ${line}\n`);
 async function main(argv: string[]): Promise<number> {
   const program = new Command('ranlab')
     .description('Hardware-in-the-loop harness for RAN trials: ledger-decided spectrum sharing on the digital twin or real radios.')
+    .version(version, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
@@ -128,7 +131,8 @@ async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
     const code = (err as { code?: string }).code;
-    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return 0;
+    // --help and --version succeed; help shown because no command was given is a usage error.
+    if (code === 'commander.helpDisplayed' || code === 'commander.version') return 0;
     if (code?.startsWith('commander.')) return 2;
     if (!(err instanceof ConfigError)) log.debug({ err }, 'command failed');
     process.stderr.write(`ranlab: error: ${messageOf(err)}\n`);
