@@ -4,6 +4,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../harness/proc/index.js';
 import type { SpectrumReport } from '../harness/report/index.js';
@@ -150,6 +151,29 @@ describe('failures', () => {
     expect(report.supply.conserved).toBe(true);
     const [ops] = await influxQuery(env, `SELECT count(grantMHz) AS c FROM epoch_operator WHERE trial='${id}'`);
     expect(ops!.c).toBe(report.epochs * 2);
+  });
+
+  it('a SIGKILLed controller leaves no process behind: agents and the embedded chain follow it', async () => {
+    const rig = await prepareRig(env, 'rigs/twin.yaml', 'tkill9');
+    // The ledger embedded again, so the controller starts its own chain (a program not ours, under the guard).
+    const text = readFileSync(rig.path, 'utf8');
+    const doc = parse(text);
+    doc.ledger = { embedded: true };
+    doc.operators = doc.operators.map((o: { name: string }) => ({ name: o.name, account: { generate: true } }));
+    writeFileSync(rig.path, stringify(doc));
+    const results = mkdtempSync(join(env.dir, 'results-'));
+    const cli = runCli(['trial', rig.path, '--results', results, '--epochs', '200', '--epoch-ms', '250']);
+    const id = await waitForEpochs(env, results, 2);
+    const mine = async () => (await execa('pgrep', ['-f', join(results, id)], { reject: false })).stdout.trim();
+    expect((await mine()).split('\n').length).toBeGreaterThanOrEqual(4); // chain (guard + hardhat), 2 agents, modems
+    cli.kill('SIGKILL');
+    await cli;
+    let left = await mine();
+    for (let i = 0; i < 50 && left; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      left = await mine();
+    }
+    expect(left).toBe('');
   });
 
   it('a malformed rig file exits 2 naming the file, the path inside it and the reason', async () => {

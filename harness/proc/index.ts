@@ -1,11 +1,14 @@
 // Child processes the controller starts, supervises and always stops: twin agents, the
 // embedded influxd and dev chain. A child that dies while it is still wanted is reported
 // through onUnexpectedExit, so the trial can end cleanly and name it.
-import { fstatSync } from 'node:fs';
+import { existsSync, fstatSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createServer } from 'node:net';
 import { execa, type ResultPromise } from 'execa';
 import { ComponentError } from '../errors.js';
 import { childLog } from '../log.js';
+import { cliEntry } from '../paths.js';
+import { GUARD_GRACE_MS, GUARD_PID_PREFIX } from './guard-protocol.js';
 
 const log = childLog('proc');
 
@@ -56,13 +59,19 @@ export interface StartOptions {
   /** Or ready when this probe resolves true (polled). */
   readyProbe?: () => Promise<boolean>;
   readyTimeoutMs?: number;
-  /** Keep the child's stdin open as a lifeline: our own agents exit when it closes. */
+  /**
+   * Keep the child's stdin open as a lifeline: our own agents exit when it closes. Other
+   * programs (lifeline false) run under a guard process that stops them when it closes.
+   */
   lifeline?: boolean;
 }
 
+const guardEntry = join(dirname(cliEntry), '..', 'proc', 'guard.js');
+
 export interface Child {
   name: string;
-  pid: number;
+  /** The program's own pid (under a guard: the guarded program's, once it has started). */
+  readonly pid: number;
   /** The readyLine match, when readyLine was given. */
   ready: RegExpMatchArray | null;
   /** Last lines the child printed (for error messages). */
@@ -83,11 +92,14 @@ export class Supervisor {
 
   async start(opts: StartOptions): Promise<Child> {
     const lines: string[] = [];
-    const proc = execa(opts.command, opts.args, {
+    // Programs that are not ours get the lifeline through the guard (when it is built).
+    const guarded = !opts.lifeline && existsSync(guardEntry);
+    const [command, args] = guarded ? [process.execPath, [guardEntry, opts.command, ...opts.args]] : [opts.command, opts.args];
+    const proc = execa(command, args, {
       cwd: opts.cwd,
       env: opts.env,
       reject: false,
-      stdin: opts.lifeline ? 'pipe' : 'ignore',
+      stdin: opts.lifeline || guarded ? 'pipe' : 'ignore',
       stdout: 'pipe',
       stderr: 'pipe',
       buffer: false,
@@ -96,9 +108,14 @@ export class Supervisor {
     });
     let readyMatch: RegExpMatchArray | null = null;
     let onLine: ((l: string) => void) | null = null;
+    let pid = proc.pid ?? -1;
     const feed = (chunk: Buffer) => {
       for (const l of chunk.toString('utf8').split(/\r?\n/)) {
         if (!l) continue;
+        if (guarded && l.startsWith(GUARD_PID_PREFIX)) {
+          pid = Number(l.slice(GUARD_PID_PREFIX.length));
+          continue;
+        }
         lines.push(l);
         if (lines.length > 40) lines.shift();
         onLine?.(l);
@@ -119,7 +136,9 @@ export class Supervisor {
     const tail = () => lines.slice(-12).join('\n');
     const child: Child = {
       name: opts.name,
-      pid: proc.pid ?? -1,
+      get pid() {
+        return pid;
+      },
       ready: null,
       tail,
       exited,
@@ -128,7 +147,8 @@ export class Supervisor {
         if (proc.exitCode === null && proc.signalCode === null) {
           proc.stdin?.end();
           proc.kill('SIGTERM');
-          const t = setTimeout(() => proc.kill('SIGKILL'), graceMs);
+          // A guard needs time to escalate on its program first, or the program is orphaned.
+          const t = setTimeout(() => proc.kill('SIGKILL'), guarded ? Math.max(graceMs, GUARD_GRACE_MS) + 2000 : graceMs);
           await exited;
           clearTimeout(t);
         }
