@@ -12,6 +12,7 @@
 //   overhead            TS 38.306 §4.1.2 (OH = 0.14 for FR1 downlink)
 //   ARFCN               NR TS 38.104 §5.4.2.1; LTE TS 36.101 §5.7.3 / Table 5.7.3-1
 import { ConfigError } from '../errors.js';
+import type { AirTransmission } from './air.js';
 
 export type Rat = 'NR' | 'LTE';
 
@@ -320,16 +321,8 @@ export function lteEarfcn(band: string, freqMHz: number): number {
 // ---------------------------------------------------------------------------------------
 // The cell model
 
-/** Another transmitter on the air (the shape of AirTransmission in harness/twin/air.ts). */
-export interface Interferer {
-  cellId: string;
-  operator: string;
-  on: boolean;
-  lowMHz: number;
-  highMHz: number;
-  /** Transmit PSD, dBm per 180 kHz. */
-  psdDbmPerPrb: number;
-}
+/** Another transmitter on the air: what a twin cell publishes (PSD in dBm per 180 kHz). */
+export type Interferer = Pick<AirTransmission, 'cellId' | 'operator' | 'on' | 'lowMHz' | 'highMHz' | 'psdDbmPerPrb'>;
 
 /** A UE's link budget to its serving cell and to every other transmitter. */
 export interface UeLink {
