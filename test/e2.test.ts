@@ -11,10 +11,11 @@ import { ComponentError, ConfigError } from '../harness/errors.js';
 import { nowNs } from '../harness/measure/types.js';
 import { cliEntry, packageRoot } from '../harness/paths.js';
 import { freePort } from '../harness/proc/index.js';
-import { loadE2Proto } from '../harness/ran/e2.js';
+import { loadE2Proto } from '../harness/wire/index.js';
 import { createBaseStation, type BaseStation, type KpmIndication } from '../harness/ran/index.js';
 import type { AirTransmission, AirUeReading } from '../harness/twin/air.js';
-import { evaluateCell, prbRangeMHz, psdPer180kHzDbm, type Carrier } from '../harness/twin/radio.js';
+import { prbRangeMHz } from '../harness/nr/index.js';
+import { evaluateCell, psdPer180kHzDbm, type Carrier } from '../harness/twin/radio.js';
 
 let tmp: string;
 const running = new Set<Agent>();
@@ -111,7 +112,7 @@ const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) 
 beforeAll(() => {
   if (!existsSync(cliEntry)) throw new Error(`${cliEntry} is missing: build first (npm run build or npx tsc -p tsconfig.json)`);
   const built = statSync(join(packageRoot, 'dist', 'harness', 'twin', 'gnb.js')).mtimeMs;
-  for (const src of ['harness/twin/gnb.ts', 'harness/twin/radio.ts', 'harness/ran/e2.ts', 'harness/twin/air.ts']) {
+  for (const src of ['harness/twin/gnb.ts', 'harness/twin/gnb/agent.ts', 'harness/twin/gnb/kpm.ts', 'harness/twin/radio/cell.ts', 'harness/ran/e2.ts', 'harness/wire/e2.ts', 'harness/twin/air.ts']) {
     if (statSync(join(packageRoot, src)).mtimeMs > built) throw new Error(`dist is older than ${src}: rebuild (npx tsc -p tsconfig.json)`);
   }
   tmp = mkdtempSync(join(tmpdir(), 'ranlab-e2-'));
@@ -202,10 +203,19 @@ describe('e2 driver <-> twin gNB agent (separate process, real gRPC)', () => {
     expect(ind.ues[0].sinrDb).toBeCloseTo(model.ues[0].sinrDb, 6);
     expect(ind.ues[0].rsrpDbm).toBeCloseTo(model.ues[0].rsrpDbm, 6);
     expect(ind.ues[0].thpDlKbps).toBeGreaterThan(ind.ues[1].thpDlKbps);
+    // The uplink travels too: DRB.UEThpUl, RRU.PrbUsedUl, SINR.UL per UE, and per cell.
+    expect(ind).toMatchObject({ prbAvailUl: 100, prbUsedUl: 100 });
+    expect(ind.thpUlKbps).toBeCloseTo(model.thpUlKbps, 6);
+    expect(ind.ues[0].prbUsedUl).toBe(50);
+    expect(ind.ues[0].thpUlKbps).toBeCloseTo(model.ues[0].thpUlKbps, 6);
+    expect(ind.ues[1].sinrUlDb).toBeCloseTo(model.ues[1].sinrUlDb, 6);
+    expect(ind.ues[0].thpUlKbps).toBeGreaterThan(0);
     // The modem side of the twin reads its serving-cell readings from the air.
     const ue = readJson<AirUeReading>(join(air, 'ue', 'ue-a1.json'));
     expect(ue).toMatchObject({ ueId: 'ue-a1', cellId: 'a1', operator: 'op-a', rat: 'NR', pci: 101, arfcn: 744_667, inService: true });
     expect(ue.throughputKbps).toBeCloseTo(model.ues[0].thpDlKbps, 6);
+    expect(ue.ulThroughputKbps).toBeCloseTo(model.ues[0].thpUlKbps, 6);
+    expect(ue.txPowerDbm).toBeCloseTo(model.ues[0].puschPowerDbm, 6);
 
     // shutdown: every cell off, on the node and on the air.
     await bs.shutdown();
@@ -217,7 +227,8 @@ describe('e2 driver <-> twin gNB agent (separate process, real gRPC)', () => {
     await until(() => zeros.length >= 2, 3000, 'indications from the off cell');
     sub2.close();
     expect(zeros[1]).toMatchObject({ prbAvailDl: 0, prbUsedDl: 0, prbTotDlPct: 0, thpDlKbps: 0 });
-    expect(zeros[1].ues.every((u) => u.thpDlKbps === 0 && u.cqi === 0)).toBe(true);
+    expect(zeros[1].ues.every((u) => u.thpDlKbps === 0 && u.cqi === 0 && u.thpUlKbps === 0)).toBe(true);
+    expect(zeros[1]).toMatchObject({ prbAvailUl: 0, prbUsedUl: 0, thpUlKbps: 0 });
     expect(readJson<AirUeReading>(join(air, 'ue', 'ue-a1.json')).inService).toBe(false);
   });
 
@@ -276,6 +287,34 @@ describe('e2 driver <-> twin gNB agent (separate process, real gRPC)', () => {
       air: [other],
     });
     expect(full.a).toBeCloseTo(model.thpDlKbps, 3);
+  });
+
+  it('halving a UE\'s grant halves its uplink throughput (model tolerance below P_CMAX: 1 %)', async () => {
+    // Path loss 95 dB: 50 PRBs need -90 + 17 + 95 = 22 dBm < 23 dBm, so power control keeps
+    // the power per PRB, and the uplink rate is proportional to the PRBs granted.
+    const agent = await startAgent(config('gnb-ul', 'op-a', join(tmp, 'air-ul'), 'ul1', [{ id: 'ue-ul', pathLossDb: 95, interferenceLossDb: 100 }]));
+    const bs = driver('gnb-ul', agent.address);
+    await bs.setup();
+    const seen: KpmIndication[] = [];
+    const errors: Error[] = [];
+    const sub = bs.subscribe(50, (i) => seen.push(i), (e) => errors.push(e));
+    const ulAfter = async (nPrb: number) => {
+      await bs.control({ kind: 'prbQuota', cellId: 'ul1', startPrb: 10, nPrb });
+      const on = await bs.control({ kind: 'cellState', cellId: 'ul1', on: true });
+      // Periods that start after both changes took effect.
+      const pick = () => seen.filter((i) => i.timestampNs >= on.effectiveNs);
+      await until(() => pick().length >= 3, 5000, 'indications');
+      const ues = pick().slice(0, 3).map((i) => i.ues[0]!);
+      return ues.reduce((s, u) => s + (u.thpUlKbps ?? Number.NaN), 0) / ues.length;
+    };
+    const full = await ulAfter(50);
+    const half = await ulAfter(25);
+    sub.close();
+    expect(errors).toEqual([]);
+    expect(full).toBeGreaterThan(1000);
+    const ratio = half / full;
+    console.info(`uplink: 50 PRBs ${full.toFixed(1)} kbit/s, 25 PRBs ${half.toFixed(1)} kbit/s, ratio ${ratio.toFixed(4)}`);
+    expect(Math.abs(ratio - 0.5)).toBeLessThan(0.005);
   });
 
   it('invalid control is refused with a clear error; a hostile peer gets errors, not a crash', async () => {

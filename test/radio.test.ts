@@ -3,21 +3,29 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../harness/errors.js';
 import {
   LTE_CQI_EFFICIENCY,
+  LTE_CQI_TABLE,
   NR_CQI_EFFICIENCY,
+  NR_CQI_TABLE_256QAM,
   NR_FR1_PRB_TABLE,
-  SINR_CQI_THRESHOLDS_DB,
   carrierLowEdgeMHz,
   cqiToSpectralEfficiency,
-  effectiveSinrDb,
-  evaluateCell,
-  interferencePerPrbMw,
   lteEarfcn,
   nrArfcn,
   prbCount,
   prbRangeMHz,
+} from '../harness/nr/index.js';
+import {
+  NR256_DL_SINR_THRESHOLDS_DB,
+  NR256_UL_SINR_THRESHOLDS_DB,
+  SINR_CQI_THRESHOLDS_DB,
+  effectiveSinrDb,
+  evaluateCell,
+  interferencePerPrbMw,
   prbSinrDb,
+  prbSinrUlDb,
   psdPer180kHzDbm,
   psdPerPrbDbm,
+  puschPowerDbm,
   rsrpDbm,
   rsrqDb,
   sinrToCqi,
@@ -101,28 +109,32 @@ describe('SINR -> CQI -> spectral efficiency', () => {
     expect(() => cqiToSpectralEfficiency(1.5)).toThrow(RangeError);
   });
 
-  it('NR 256QAM reports the best entry the 64QAM ladder reaches at that SINR (CQI 1..12 map exactly)', () => {
-    const shared = new Set([1, 3, 5, 7, 8, 9, 10, 11, 12, 13, 14, 15]); // 64QAM CQIs whose SE is in the 256QAM table
-    fc.assert(
-      fc.property(fc.double({ min: -20, max: 50, noNaN: true }), (s) => {
-        const cqi64 = sinrToCqi(s, 'lte');
-        const lte = cqiToSpectralEfficiency(cqi64, 'lte');
-        const nr = cqiToSpectralEfficiency(sinrToCqi(s, 'nr256'), 'nr256');
-        expect(nr).toBeLessThanOrEqual(lte);
-        if (cqi64 === 0 || shared.has(cqi64)) expect(nr).toBe(lte);
-        else expect(nr).toBe(LTE_CQI_EFFICIENCY[cqi64 - 2]);
-        expect(sinrToCqi(s, 'nr256')).toBeLessThanOrEqual(12);
-      }),
-    );
-    expect(sinrToCqi(0.95, 'nr256')).toBe(2); // 64QAM CQI 3 (0.3770) = 256QAM CQI 2
-    expect(sinrToCqi(30, 'nr256')).toBe(12);
+  it('NR reports CQI 1..15 of the 256QAM table at the documented downlink and uplink thresholds', () => {
+    NR256_DL_SINR_THRESHOLDS_DB.forEach((t, i) => {
+      expect(sinrToCqi(t, 'nr256', 'dl')).toBe(i + 1);
+      expect(sinrToCqi(t - 0.01, 'nr256', 'dl')).toBe(i);
+    });
+    NR256_UL_SINR_THRESHOLDS_DB.forEach((t, i) => expect(sinrToCqi(t, 'nr256', 'ul')).toBe(i + 1));
+    // MathWorks' lookup: CQI 15 needs 35.43 dB on the downlink, 33.43 dB on the uplink.
+    expect(sinrToCqi(35.42, 'nr256')).toBe(14);
+    expect(sinrToCqi(35.43, 'nr256')).toBe(15);
+    expect(sinrToCqi(33.43, 'nr256', 'ul')).toBe(15);
+    expect(sinrToCqi(-3.47, 'nr256')).toBe(0);
+  });
+
+  it('CQI tables: each efficiency is Qm x R of its row (TS 38.214 Tables 5.2.2.1-2/-3)', () => {
+    for (const t of [LTE_CQI_TABLE, NR_CQI_TABLE_256QAM]) {
+      for (const e of t) expect(Math.abs((e.qm * e.rateX1024) / 1024 - e.efficiency)).toBeLessThan(6e-5);
+    }
+    expect(NR_CQI_TABLE_256QAM[14]).toEqual({ qm: 8, rateX1024: 948, efficiency: 7.4063 });
+    expect(LTE_CQI_TABLE[14]).toEqual({ qm: 6, rateX1024: 948, efficiency: 5.5547 });
   });
 
   it('CQI and efficiency never decrease with SINR', () => {
     fc.assert(
       fc.property(fc.double({ min: -30, max: 60, noNaN: true }), fc.double({ min: 0, max: 30, noNaN: true }), (s, d) => {
         for (const t of ['lte', 'nr256'] as const) {
-          expect(sinrToCqi(s + d, t)).toBeGreaterThanOrEqual(sinrToCqi(s, t));
+          for (const dir of ['dl', 'ul'] as const) expect(sinrToCqi(s + d, t, dir)).toBeGreaterThanOrEqual(sinrToCqi(s, t, dir));
         }
       }),
     );
@@ -231,15 +243,16 @@ describe('cell model', () => {
     air,
   });
 
-  it('throughput = sum over PRBs of SE(CQI(SINR)) x 180 kHz x (1 - 0.14), shared round robin', () => {
+  it('throughput = sum over PRBs of the TS 38.306 rate at each PRB\'s CQI, shared round robin', () => {
     const r = evaluateCell(base({ startPrb: 0, nPrb: 100 }));
     expect(r.prbAvailDl).toBe(100);
     expect(r.prbUsedDl).toBe(100);
     expect(r.prbTotDlPct).toBeCloseTo((100 * 100) / 216, 9);
     for (const [i, u] of r.ues.entries()) {
       const sinr = prbSinrDb(nr40, ues[i], new Array(216).fill(0))[0];
-      const se = cqiToSpectralEfficiency(sinrToCqi(sinr, 'nr256'), 'nr256');
-      expect(u.thpDlKbps).toBeCloseTo((100 * se * 180e3 * 0.86) / 2 / 1000, 6);
+      const e = NR_CQI_TABLE_256QAM[sinrToCqi(sinr, 'nr256') - 1];
+      // One PRB at 15 kHz: Qm x R x 12 subcarriers x 14 000 symbols/s x (1 - 0.14).
+      expect(u.thpDlKbps).toBeCloseTo((100 * e.qm * (e.rateX1024 / 1024) * 12 * 14_000 * 0.86) / 2 / 1000, 6);
       expect(u.prbUsedDl).toBe(50);
       expect(u.inService).toBe(true);
       expect(u.cqi).toBe(sinrToCqi(sinr, 'nr256'));
@@ -292,5 +305,121 @@ describe('cell model', () => {
     const full = evaluateCell(base({ startPrb: 0, nPrb: n }, [tx(0, n)]));
     expect(full.thpDlKbps).toBeLessThan(disjoint * 0.4);
     expect(full.ues[0].sinrDb).toBeLessThan(8);
+  });
+});
+
+describe('TS 38.306 rate against published figures', () => {
+  const one = (carrier: Carrier, extra: Partial<CellModelInput> = {}) =>
+    evaluateCell({
+      cellId: 'c',
+      operator: 'op',
+      carrier,
+      on: true,
+      quota: { startPrb: 0, nPrb: carrier.prbTotal },
+      // 50 dB path loss: SINR far above the CQI 15 thresholds on every PRB.
+      ues: [{ id: 'u', pathLossDb: 50, interferenceLossDb: 200 }],
+      air: [],
+      ...extra,
+    });
+
+  it('20 MHz NR at 30 kHz (51 PRBs), CQI 15 (256QAM, R = 948/1024), 1 layer: within 2 % of 109.15 Mbit/s', () => {
+    // The sourced figure, by hand, TS 38.306 §4.1.2:
+    //   rate = v x Qm x f x R x N_PRB x 12 / Ts x (1 - OH)
+    //   v = 1 layer (the configuration); Qm = 8 and R = 948/1024 (TS 38.214 Table 5.2.2.1-3,
+    //   CQI 15; also TS 38.306's R_max); f = 1 (TS 38.306); N_PRB = 51 (TS 38.101-1 Table
+    //   5.3.2-1, 20 MHz at 30 kHz); Ts = 1e-3 / (14 x 2^1) = 35.714 us (TS 38.306, mu = 1);
+    //   OH = 0.14 (TS 38.306, FR1 downlink).
+    //   = 8 x 0.92578125 x 612 x 28 000 x 0.86 = 109 145 610 bit/s = 109.15 Mbit/s.
+    // Cross-check, published: a "5G NR Throughput Calculation" table (Scribd, 756197955)
+    // lists 20 MHz / 30 kHz / 51 PRBs / 8 bits, 4x4 MIMO, OH 0.14 as 472 Mbit/s with no code
+    // rate applied: 472 / 4 x 948/1024 = 109.2 Mbit/s per layer.
+    const SOURCED_KBPS = 109_145.6;
+    const r = one({ rat: 'NR', carrierMHz: 3500, bandwidthMHz: 20, scsKHz: 30, prbTotal: prbCount('NR', 20, 30), txPowerDbm: 30 });
+    expect(r.ues[0].cqi).toBe(15);
+    const ratio = r.ues[0].thpDlKbps / SOURCED_KBPS;
+    console.info(`38.306 DL, 20 MHz @ 30 kHz, CQI 15, 1 layer: model ${r.ues[0].thpDlKbps.toFixed(1)} kbit/s, sourced ${SOURCED_KBPS} kbit/s, ratio ${ratio.toFixed(4)}`);
+    expect(ratio).toBeGreaterThan(0.98);
+    expect(ratio).toBeLessThan(1.02);
+  });
+
+  it('100 MHz NR at 30 kHz (273 PRBs), 256QAM, 4 layers: within 2 % of a published calculator\'s 2337 Mbit/s', () => {
+    // rfwireless-world.com "5G NR Throughput Calculator" worked example (TS 38.306 formula):
+    // J = 1, Qm = 8, 4 layers, f = 1, mu = 1, 273 PRBs, OH 0.14 -> 2.337 Gbit/s.
+    const SOURCED_KBPS = 2_337_000;
+    const c: Carrier = { rat: 'NR', carrierMHz: 3500, bandwidthMHz: 100, scsKHz: 30, prbTotal: prbCount('NR', 100, 30), txPowerDbm: 40, mimoLayersDl: 4 };
+    const ratio = one(c).ues[0].thpDlKbps / SOURCED_KBPS;
+    console.info(`38.306 DL, 100 MHz @ 30 kHz, 4 layers: ratio ${ratio.toFixed(4)}`);
+    expect(ratio).toBeGreaterThan(0.98);
+    expect(ratio).toBeLessThan(1.02);
+  });
+
+  it('uplink peak of the same 20 MHz carrier uses OH = 0.08: 116.76 Mbit/s by hand', () => {
+    // As above with OH = 0.08 (TS 38.306, FR1 uplink): 8 x 0.92578125 x 612 x 28 000 x 0.92
+    // = 116 761 815 bit/s. P0 raised so the PUSCH reaches the CQI 15 threshold.
+    const r = one(
+      { rat: 'NR', carrierMHz: 3500, bandwidthMHz: 20, scsKHz: 30, prbTotal: 51, txPowerDbm: 30 },
+      { powerControl: { p0Dbm: -60 } },
+    );
+    expect(r.ues[0].cqiUl).toBe(15);
+    const ratio = r.ues[0].thpUlKbps / 116_761.8;
+    expect(ratio).toBeGreaterThan(0.98);
+    expect(ratio).toBeLessThan(1.02);
+  });
+});
+
+describe('uplink', () => {
+  const cell = (nPrb: number, ue: { pathLossDb: number; txPowerDbm?: number }, air: Interferer[] = []): CellModelInput => ({
+    cellId: 'a1',
+    operator: 'op-a',
+    carrier: nr40,
+    on: true,
+    quota: { startPrb: 0, nPrb },
+    ues: [{ id: 'u', interferenceLossDb: 100, ...ue }],
+    air,
+  });
+
+  it('PUSCH power: open loop P0 + 10 log10(2^mu M) + alpha PL, capped at 23 dBm', () => {
+    expect(puschPowerDbm(50, 95, 15)).toBeCloseTo(-90 + 10 * Math.log10(50) + 95, 9);
+    expect(puschPowerDbm(25, 95, 30)).toBeCloseTo(-90 + 10 * Math.log10(2 * 25) + 95, 9);
+    expect(puschPowerDbm(200, 110, 15)).toBe(23);
+    expect(puschPowerDbm(200, 110, 15, { pMaxDbm: 20 })).toBe(20);
+  });
+
+  it('halving a UE\'s grant halves its uplink throughput (below P_CMAX: exact, tolerance 1 %)', () => {
+    const full = evaluateCell(cell(50, { pathLossDb: 95 })).ues[0];
+    const half = evaluateCell(cell(25, { pathLossDb: 95 })).ues[0];
+    expect(full.puschPowerDbm).toBeLessThan(23);
+    expect(full.thpUlKbps).toBeGreaterThan(0);
+    const ratio = half.thpUlKbps / full.thpUlKbps;
+    expect(Math.abs(ratio - 0.5)).toBeLessThan(0.005);
+    expect(half.sinrUlDb).toBeCloseTo(full.sinrUlDb, 9);
+    expect(half.prbUsedUl).toBe(25);
+  });
+
+  it('at P_CMAX a halved grant gets 3 dB more per PRB, so it keeps at least half', () => {
+    const full = evaluateCell(cell(200, { pathLossDb: 110 })).ues[0];
+    const half = evaluateCell(cell(100, { pathLossDb: 110 })).ues[0];
+    expect(full.puschPowerDbm).toBe(23);
+    expect(half.puschPowerDbm).toBe(23);
+    expect(half.sinrUlDb - full.sinrUlDb).toBeCloseTo(10 * Math.log10(2), 6);
+    expect(half.thpUlKbps / full.thpUlKbps).toBeGreaterThanOrEqual(0.5);
+  });
+
+  it('a weaker UE transmitter or more path loss lowers the uplink; interference costs it too', () => {
+    const strong = evaluateCell(cell(200, { pathLossDb: 110 })).ues[0];
+    const weak = evaluateCell(cell(200, { pathLossDb: 110, txPowerDbm: 10 })).ues[0];
+    expect(weak.sinrUlDb).toBeCloseTo(strong.sinrUlDb - 13, 6);
+    expect(weak.thpUlKbps).toBeLessThan(strong.thpUlKbps);
+    const ul = prbSinrUlDb(nr40, { id: 'u', pathLossDb: 95, interferenceLossDb: 100 }, 50, new Array(216).fill(0));
+    // Below P_CMAX the received power per PRB is P0 (alpha = 1): -90 dBm against the 5 dB NF gNB's noise.
+    expect(ul[0]).toBeCloseTo(-90 - thermalNoiseDbm(180e3, 5), 9);
+    const tx: Interferer = { cellId: 'b1', operator: 'op-b', on: true, ...prbRangeMHz(nr40, 0, 50), psdDbmPerPrb: psdPer180kHzDbm(nr40) };
+    expect(evaluateCell(cell(50, { pathLossDb: 95 }, [tx])).ues[0].thpUlKbps).toBeLessThan(evaluateCell(cell(50, { pathLossDb: 95 })).ues[0].thpUlKbps);
+  });
+
+  it('an off cell carries no uplink', () => {
+    const r = evaluateCell({ ...cell(50, { pathLossDb: 95 }), on: false });
+    expect(r).toMatchObject({ prbAvailUl: 0, prbUsedUl: 0, thpUlKbps: 0 });
+    expect(r.ues[0].thpUlKbps).toBe(0);
   });
 });

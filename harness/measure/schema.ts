@@ -31,11 +31,31 @@ export const MEASUREMENTS = {
   },
   kpm_cell: {
     tags: ['rig', 'trial', 'operator', 'bs', 'cell'],
-    fields: { prbAvailDl: 'float', prbUsedDl: 'float', prbTotDlPct: 'float', thpDlKbps: 'float' },
+    /** Uplink fields (…Ul) only when the agent reports the uplink. */
+    fields: {
+      prbAvailDl: 'float',
+      prbUsedDl: 'float',
+      prbTotDlPct: 'float',
+      thpDlKbps: 'float',
+      prbAvailUl: 'float',
+      prbUsedUl: 'float',
+      prbTotUlPct: 'float',
+      thpUlKbps: 'float',
+    },
   },
   kpm_ue: {
     tags: ['rig', 'trial', 'operator', 'bs', 'cell', 'ue'],
-    fields: { thpDlKbps: 'float', prbUsedDl: 'float', cqi: 'float', sinrDb: 'float', rsrpDbm: 'float' },
+    /** thpUlKbps (DRB.UEThpUl), prbUsedUl, sinrUlDb only when the agent reports the uplink. */
+    fields: {
+      thpDlKbps: 'float',
+      prbUsedDl: 'float',
+      cqi: 'float',
+      sinrDb: 'float',
+      rsrpDbm: 'float',
+      thpUlKbps: 'float',
+      prbUsedUl: 'float',
+      sinrUlDb: 'float',
+    },
   },
   ue_radio: {
     tags: ['rig', 'trial', 'operator', 'ue'],

@@ -5,7 +5,7 @@
 // with no ledger to coordinate them would, so segments can overlap (and interfere).
 import type { RigCell, RigSpectrum } from '../rig/index.js';
 import { bandUnits } from '../rig/index.js';
-import { carrierLowEdgeMHz, prbWidthKHz } from '../twin/radio.js';
+import { carrierLowEdgeMHz, prbWidthKHz } from '../nr/index.js';
 
 export interface Segment {
   operator: string;
@@ -72,7 +72,7 @@ export function quotaForCell(cell: RigCell & { prbTotal: number }, seg: Segment)
 
 /** Measured use in token units: PRBs used x PRB width / token width. */
 export function usedUnits(prbUsed: number, scsKHz: number, tokenUnitKHz: number): number {
-  return Math.round((prbUsed * 12 * scsKHz) / tokenUnitKHz);
+  return Math.round((prbUsed * prbWidthKHz(scsKHz)) / tokenUnitKHz);
 }
 
 /** A small seeded PRNG (mulberry32) so a random-policy run can be repeated with --seed. */

@@ -4,12 +4,25 @@
 //
 // Everything that comes back from the agent is bounded and validated before use: a broken
 // or hostile agent produces a ComponentError naming the base station, never a crash.
-import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
 import { ComponentError, ConfigError, messageOf } from '../errors.js';
 import { childLog } from '../log.js';
-import { protoDir } from '../paths.js';
+import {
+  KPM,
+  KPM_RAN_FUNCTION,
+  MAX_E2_MESSAGE_BYTES,
+  MAX_KPM_PERIOD_MS,
+  MIN_KPM_PERIOD_MS,
+  RC_RAN_FUNCTION,
+  loadE2Proto,
+  type WireCell,
+  type WireControlAck,
+  type WireControlRequest,
+  type WireKpmIndication,
+  type WireRecord,
+  type WireSetupResponse,
+  type WireSubscriptionRequest,
+} from '../wire/index.js';
 import type {
   BaseStation,
   CellInfo,
@@ -17,120 +30,14 @@ import type {
   ControlAction,
   KpmIndication,
   KpmSubscription,
-  RanFunction,
   SetupInfo,
   UeKpm,
 } from './types.js';
 
 const log = childLog('ran.e2');
 
-// ---------------------------------------------------------------------------------------
-// The wire contract (shared with the twin's server)
-
-/** E2SM-KPM RAN function (id, name and OID as srsRAN's E2 agent announces it). */
-export const KPM_RAN_FUNCTION: RanFunction = { id: 2, name: 'ORAN-E2SM-KPM', oid: '1.3.6.1.4.1.53148.1.2.2.2' };
-/** E2SM-RC RAN function. */
-export const RC_RAN_FUNCTION: RanFunction = { id: 3, name: 'ORAN-E2SM-RC', oid: '1.3.6.1.4.1.53148.1.1.2.3' };
-
-/** Granularity periods an agent accepts, ms. */
-export const MIN_KPM_PERIOD_MS = 10;
-export const MAX_KPM_PERIOD_MS = 60_000;
-
-/** Largest message either side accepts, bytes (an indication for a full cell is a few KiB). */
-export const MAX_E2_MESSAGE_BYTES = 1 << 20;
-
-/** TS 28.552 measurement names on the wire (see proto/e2.proto). */
-export const KPM = {
-  prbAvailDl: 'RRU.PrbAvailDl',
-  prbUsedDl: 'RRU.PrbUsedDl',
-  prbTotDl: 'RRU.PrbTotDl',
-  ueThpDl: 'DRB.UEThpDl',
-  cqi: 'CQI',
-  sinr: 'SINR',
-  rsrp: 'RSRP',
-  rsrq: 'RSRQ',
-} as const;
-
-// Message shapes as @grpc/proto-loader presents them (camelCase, uint64 as decimal strings,
-// enums as names, oneof members plus a virtual field naming the one that is set).
-export interface WireCell {
-  cellId: string;
-  rat: string;
-  band: string;
-  carrierMhz: number;
-  bandwidthMhz: number;
-  scsKhz: number;
-  pci: number;
-  prbTotal: number;
-  on: boolean;
-  arfcn: number;
-}
-export interface WireSetupResponse {
-  globalNodeId: string;
-  operator: string;
-  cells: WireCell[];
-  ranFunctions: RanFunction[];
-  nodeTimeNs: string;
-}
-export interface WireRecord {
-  name: string;
-  integer?: string | number;
-  real?: number;
-  noValue?: boolean;
-  value?: 'integer' | 'real' | 'noValue';
-}
-export interface WireUeRecords {
-  ueId: string;
-  records: WireRecord[];
-}
-export interface WireKpmIndication {
-  globalNodeId: string;
-  cellId: string;
-  collectionStartTimeNs: string;
-  granularityPeriodMs: number;
-  sequence: string;
-  cellRecords: WireRecord[];
-  ueRecords: WireUeRecords[];
-}
-export interface WireSubscriptionRequest {
-  ranFunctionId: number;
-  granularityPeriodMs: number;
-  cellIds: string[];
-}
-export interface WireControlRequest {
-  ranFunctionId: number;
-  prbQuota?: { cellId: string; startPrb: number; nPrb: number } | null;
-  cellState?: { cellId: string; on: boolean } | null;
-  action?: 'prbQuota' | 'cellState';
-}
-export interface WireControlAck {
-  cellId: string;
-  effectiveTimeNs?: string;
-  failure?: { cause: string; message: string } | null;
-  outcome?: 'effectiveTimeNs' | 'failure';
-}
-
-interface E2Package {
-  client: grpc.ServiceClientConstructor;
-  service: grpc.ServiceDefinition;
-}
-let loaded: E2Package | null = null;
-
-/** proto/e2.proto loaded once per process: the client constructor and the service definition. */
-export function loadE2Proto(): E2Package {
-  if (loaded) return loaded;
-  const def = protoLoader.loadSync(join(protoDir, 'e2.proto'), {
-    keepCase: false,
-    longs: String,
-    enums: String,
-    defaults: true,
-    oneofs: true,
-  });
-  const pkg = grpc.loadPackageDefinition(def) as unknown as { ranlab: { e2: { E2Node: grpc.ServiceClientConstructor } } };
-  const client = pkg.ranlab.e2.E2Node;
-  loaded = { client, service: client.service };
-  return loaded;
-}
+// The wire contract lives in harness/wire (shared with the agents); re-exported for callers.
+export { KPM, KPM_RAN_FUNCTION, MAX_E2_MESSAGE_BYTES, MAX_KPM_PERIOD_MS, MIN_KPM_PERIOD_MS, RC_RAN_FUNCTION, loadE2Proto };
 
 // ---------------------------------------------------------------------------------------
 // Validation of what the agent sends
@@ -206,6 +113,10 @@ export function indicationFromWire(bs: string, m: WireKpmIndication): KpmIndicat
       cqi: r.get(KPM.cqi) ?? 0,
       sinrDb: r.get(KPM.sinr) ?? 0,
       rsrpDbm: r.get(KPM.rsrp) ?? 0,
+      // Uplink: absent (undefined) when the agent does not report it, never a made-up 0.
+      thpUlKbps: r.get(KPM.ueThpUl),
+      prbUsedUl: r.get(KPM.prbUsedUl),
+      sinrUlDb: r.get(KPM.sinrUl),
     };
   });
   return {
@@ -217,6 +128,10 @@ export function indicationFromWire(bs: string, m: WireKpmIndication): KpmIndicat
     prbUsedDl: cell.get(KPM.prbUsedDl) ?? 0,
     prbTotDlPct: cell.get(KPM.prbTotDl) ?? 0,
     thpDlKbps: cell.get(KPM.ueThpDl) ?? 0,
+    prbAvailUl: cell.get(KPM.prbAvailUl),
+    prbUsedUl: cell.get(KPM.prbUsedUl),
+    prbTotUlPct: cell.get(KPM.prbTotUl),
+    thpUlKbps: cell.get(KPM.ueThpUl),
     ues,
   };
 }

@@ -49,6 +49,12 @@ export interface UeKpm {
   cqi: number;
   sinrDb: number;
   rsrpDbm: number;
+  /** DRB.UEThpUl, kbit/s; undefined when the agent does not report the uplink. */
+  thpUlKbps?: number;
+  /** RRU.PrbUsedUl: PRBs scheduled for this UE's uplink, averaged over the period. */
+  prbUsedUl?: number;
+  /** Wideband uplink (PUSCH) SINR at the base station, dB (SINR.UL, a ranlab extension). */
+  sinrUlDb?: number;
 }
 
 export interface KpmIndication {
@@ -65,6 +71,11 @@ export interface KpmIndication {
   prbTotDlPct: number;
   /** DRB.UEThpDl summed over the cell's UEs, kbit/s. */
   thpDlKbps: number;
+  /** RRU.PrbAvailUl / RRU.PrbUsedUl / RRU.PrbTotUl (%) / DRB.UEThpUl (kbit/s); undefined when not reported. */
+  prbAvailUl?: number;
+  prbUsedUl?: number;
+  prbTotUlPct?: number;
+  thpUlKbps?: number;
   ues: UeKpm[];
 }
 

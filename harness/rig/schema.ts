@@ -39,6 +39,9 @@ export const cellSchema = z.strictObject({
   scsKHz: z.union([z.literal(15), z.literal(30), z.literal(60)]).default(15),
   pci: z.number().int().min(0).max(1007),
   txPowerDbm: z.number().min(-30).max(60).default(30),
+  /** MIMO layers the cell schedules per UE (v of TS 38.306 §4.1.2), downlink and uplink. */
+  mimoLayersDl: z.number().int().min(1).max(8).default(1),
+  mimoLayersUl: z.number().int().min(1).max(4).default(1),
 });
 
 export const radioSchema = z.strictObject({
@@ -67,6 +70,8 @@ export const ueSchema = z.strictObject({
   twin: z.strictObject({
     pathLossDb: z.number().min(30).max(200),
     interferenceLossDb: z.number().min(30).max(200).optional(),
+    /** The UE's maximum output power, dBm (default 23: power class 3, TS 38.101-1 Table 6.2.1-1). */
+    txPowerDbm: z.number().min(-40).max(33).optional(),
   }).optional(),
   /** Serial port of an AT modem; prefer the stable /dev/serial/by-id/ path. */
   port: z.string().min(1).optional(),

@@ -1,6 +1,6 @@
 // Cross-reference checks that a schema cannot express: unique ids, references between
 // sections, and radio facts (a carrier's bandwidth must exist for its numerology).
-import { carrierPrbs } from '../twin/radio.js';
+import { prbCount, prbWidthKHz } from '../nr/index.js';
 import type { Rig } from './schema.js';
 
 export interface RigProblem {
@@ -48,12 +48,12 @@ export function crossCheck(rig: Rig): RigProblem[] {
       const at = ['basestations', bi, 'cells', ci];
       let prbs: number;
       try {
-        prbs = carrierPrbs(c.rat, c.bandwidthMHz, c.scsKHz);
+        prbs = prbCount(c.rat, c.bandwidthMHz, c.scsKHz);
       } catch (err) {
         out.push({ path: [...at, 'bandwidthMHz'], message: (err as Error).message });
         return;
       }
-      const occupied = (prbs * 12 * c.scsKHz) / 1000;
+      const occupied = (prbs * prbWidthKHz(c.scsKHz)) / 1000;
       const low = c.carrierMHz - occupied / 2;
       const high = c.carrierMHz + occupied / 2;
       if (high <= W.lowEdgeMHz || low >= W.lowEdgeMHz + W.bandMHz)

@@ -204,7 +204,7 @@ export class RigSession {
       cells: bs.cells,
       ues: this.rig.ues
         .filter((u) => u.servingBs === bs.id)
-        .map((u) => ({ id: u.id, cellId, pathLossDb: u.twin!.pathLossDb, interferenceLossDb: u.twin!.interferenceLossDb ?? u.twin!.pathLossDb + 5 })),
+        .map((u) => ({ id: u.id, cellId, pathLossDb: u.twin!.pathLossDb, interferenceLossDb: u.twin!.interferenceLossDb ?? u.twin!.pathLossDb + 5, txPowerDbm: u.twin!.txPowerDbm })),
     };
     const dir = join(this.opts.resultsDir, 'twin');
     mkdirSync(dir, { recursive: true });

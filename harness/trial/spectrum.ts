@@ -192,6 +192,13 @@ function epochPoints(rec: EpochRecord, tags: Record<string, string>): Point[] {
   return pts;
 }
 
+/** The fields that have a value (an agent that does not measure the uplink leaves it undefined). */
+function reported(fields: Record<string, number | undefined>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(fields)) if (v !== undefined) out[k] = v;
+  return out;
+}
+
 function kpmPoints(ind: KpmIndication, tags: Record<string, string>): Point[] {
   const cellTags = { ...tags, cell: ind.cellId };
   return [
@@ -199,13 +206,27 @@ function kpmPoints(ind: KpmIndication, tags: Record<string, string>): Point[] {
       measurement: 'kpm_cell',
       tags: cellTags,
       timestampNs: ind.timestampNs,
-      fields: { prbAvailDl: ind.prbAvailDl, prbUsedDl: ind.prbUsedDl, prbTotDlPct: ind.prbTotDlPct, thpDlKbps: ind.thpDlKbps },
+      fields: {
+        prbAvailDl: ind.prbAvailDl,
+        prbUsedDl: ind.prbUsedDl,
+        prbTotDlPct: ind.prbTotDlPct,
+        thpDlKbps: ind.thpDlKbps,
+        // Uplink: left out of the point when the agent does not report it.
+        ...reported({ prbAvailUl: ind.prbAvailUl, prbUsedUl: ind.prbUsedUl, prbTotUlPct: ind.prbTotUlPct, thpUlKbps: ind.thpUlKbps }),
+      },
     },
     ...ind.ues.map((u) => ({
       measurement: 'kpm_ue',
       tags: { ...cellTags, ue: u.ueId },
       timestampNs: ind.timestampNs,
-      fields: { thpDlKbps: u.thpDlKbps, prbUsedDl: u.prbUsedDl, cqi: u.cqi, sinrDb: u.sinrDb, rsrpDbm: u.rsrpDbm },
+      fields: {
+        thpDlKbps: u.thpDlKbps,
+        prbUsedDl: u.prbUsedDl,
+        cqi: u.cqi,
+        sinrDb: u.sinrDb,
+        rsrpDbm: u.rsrpDbm,
+        ...reported({ thpUlKbps: u.thpUlKbps, prbUsedUl: u.prbUsedUl, sinrUlDb: u.sinrUlDb }),
+      },
     })),
   ];
 }

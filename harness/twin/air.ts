@@ -34,7 +34,14 @@ export interface AirUeReading {
   rsrqDb: number;
   sinrDb: number;
   cqi: number;
+  /** Downlink throughput under saturated demand, kbit/s. */
   throughputKbps: number;
+  /** Uplink throughput under saturated demand, kbit/s (absent from agents before the uplink model). */
+  ulThroughputKbps?: number;
+  /** Uplink SINR at the base station, dB. */
+  ulSinrDb?: number;
+  /** The UE's PUSCH transmit power while scheduled, dBm (what a modem reports as tx power). */
+  txPowerDbm?: number;
   updatedNs: string;
 }
 

@@ -1,0 +1,378 @@
+// The twin base station's agent: each cell's state (on/off, PRB quota), what each cell
+// transmits (published to the twin's shared air), and every KPM period each cell's
+// measurements from the radio model against what the OTHER cells on the air transmit at that
+// moment. It also writes each UE's serving-cell reading to the air for the twin modem.
+//
+// Safe state: every cell starts OFF with no PRB quota, and goes OFF again (published to the
+// air) when the agent stops.
+import * as grpc from '@grpc/grpc-js';
+import { messageOf } from '../../errors.js';
+import { childLog } from '../../log.js';
+import { nowNs } from '../../measure/types.js';
+import { carrierArfcn, prbCount, prbRangeMHz } from '../../nr/index.js';
+import {
+  KPM_RAN_FUNCTION,
+  MAX_KPM_PERIOD_MS,
+  MIN_KPM_PERIOD_MS,
+  RC_RAN_FUNCTION,
+  type WireCell,
+  type WireControlAck,
+  type WireControlRequest,
+  type WireSetupResponse,
+} from '../../wire/index.js';
+import { Air, type AirTransmission } from '../air.js';
+import {
+  DEFAULT_GNB_NOISE_FIGURE_DB,
+  DEFAULT_NOISE_FIGURE_DB,
+  evaluateCell,
+  psdPer180kHzDbm,
+  type Carrier,
+  type CellRadio,
+  type Interferer,
+} from '../radio.js';
+import type { TwinGnbConfig } from './config.js';
+import { kpmIndication } from './kpm.js';
+import { RpcError, serveE2, shutdownServer, type KpmStream } from './server.js';
+
+const log = childLog('twin.gnb');
+
+/** Most KPM subscriptions served at once. */
+const MAX_SUBSCRIPTIONS = 16;
+/** Transmissions and UE readings are republished this often, so the air never goes stale. */
+const HEARTBEAT_MS = 1000;
+/** A transmission not refreshed for this long belongs to a dead agent and is ignored. */
+const STALE_AFTER_MS = 5000;
+
+interface TwinCell {
+  cfg: TwinGnbConfig['cells'][number];
+  carrier: Carrier;
+  arfcn: number;
+  on: boolean;
+  quota: { startPrb: number; nPrb: number } | null;
+}
+
+function isInterferer(t: unknown): t is AirTransmission {
+  const x = t as Partial<AirTransmission> | null;
+  return (
+    !!x &&
+    typeof x.cellId === 'string' &&
+    typeof x.operator === 'string' &&
+    typeof x.on === 'boolean' &&
+    Number.isFinite(x.lowMHz) &&
+    Number.isFinite(x.highMHz) &&
+    Number.isFinite(x.psdDbmPerPrb) &&
+    typeof x.updatedNs === 'string' &&
+    /^\d{1,20}$/.test(x.updatedNs)
+  );
+}
+
+export class TwinGnb {
+  private readonly cells = new Map<string, TwinCell>();
+  private readonly air: Air;
+  private server: grpc.Server | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private readonly subscriptions = new Set<{ stop(endStream: boolean): void }>();
+  private stopping: Promise<void> | null = null;
+
+  constructor(readonly cfg: TwinGnbConfig) {
+    this.air = new Air(cfg.airDir);
+    for (const c of cfg.cells) {
+      this.cells.set(c.id, {
+        cfg: c,
+        carrier: {
+          rat: c.rat,
+          carrierMHz: c.carrierMHz,
+          bandwidthMHz: c.bandwidthMHz,
+          scsKHz: c.scsKHz,
+          prbTotal: prbCount(c.rat, c.bandwidthMHz, c.scsKHz),
+          txPowerDbm: c.txPowerDbm,
+          mimoLayersDl: c.mimoLayersDl ?? 1,
+          mimoLayersUl: c.mimoLayersUl ?? 1,
+        },
+        arfcn: c.arfcn ?? carrierArfcn(c.rat, c.band, c.carrierMHz),
+        on: false,
+        quota: null,
+      });
+    }
+  }
+
+  /** Listen and serve; resolves with the bound address. */
+  async start(): Promise<{ host: string; port: number }> {
+    for (const c of this.cells.values()) this.publishTransmission(c);
+    this.publishUes(this.evaluate());
+    const { server, host, port } = await serveE2(this.cfg.nodeId, this.cfg.listen, {
+      setup: () => this.onSetup(),
+      control: (req) => this.onControl(req),
+      subscribe: (call) => this.onSubscribe(call),
+    });
+    this.server = server;
+    this.heartbeat = setInterval(() => {
+      try {
+        for (const c of this.cells.values()) this.publishTransmission(c);
+        this.publishUes(this.evaluate());
+      } catch (err) {
+        log.error({ node: this.cfg.nodeId, err: messageOf(err) }, 'heartbeat failed');
+      }
+    }, HEARTBEAT_MS);
+    log.info({ node: this.cfg.nodeId, host, port, cells: [...this.cells.keys()] }, 'E2 agent listening');
+    return { host, port };
+  }
+
+  /** Cells off (published to the air), streams ended, server shut down. Idempotent. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      if (this.heartbeat) clearInterval(this.heartbeat);
+      for (const c of this.cells.values()) {
+        c.on = false;
+        try {
+          this.publishTransmission(c);
+        } catch (err) {
+          log.error({ node: this.cfg.nodeId, cell: c.cfg.id, err: messageOf(err) }, 'could not publish cell off');
+        }
+      }
+      try {
+        this.publishUes(this.evaluate());
+      } catch (err) {
+        log.error({ node: this.cfg.nodeId, err: messageOf(err) }, 'could not publish UE readings');
+      }
+      for (const s of [...this.subscriptions]) s.stop(true);
+      const server = this.server;
+      if (server) {
+        await shutdownServer(server);
+      }
+      log.info({ node: this.cfg.nodeId }, 'E2 agent stopped, cells off');
+    })();
+    return this.stopping;
+  }
+
+  // -- handlers ---------------------------------------------------------------------------
+
+  private wireCell(c: TwinCell): WireCell {
+    return {
+      cellId: c.cfg.id,
+      rat: c.cfg.rat,
+      band: c.cfg.band,
+      carrierMhz: c.cfg.carrierMHz,
+      bandwidthMhz: c.cfg.bandwidthMHz,
+      scsKhz: c.cfg.scsKHz,
+      pci: c.cfg.pci,
+      prbTotal: c.carrier.prbTotal,
+      on: c.on,
+      arfcn: c.arfcn,
+    };
+  }
+
+  private onSetup(): WireSetupResponse {
+    return {
+      globalNodeId: this.cfg.nodeId,
+      operator: this.cfg.operator,
+      cells: [...this.cells.values()].map((c) => this.wireCell(c)),
+      ranFunctions: [KPM_RAN_FUNCTION, RC_RAN_FUNCTION],
+      nodeTimeNs: nowNs().toString(),
+    };
+  }
+
+  private cell(cellId: unknown): TwinCell {
+    if (typeof cellId !== 'string' || cellId.length === 0) throw new RpcError(grpc.status.INVALID_ARGUMENT, 'cell_id is empty');
+    const c = this.cells.get(cellId);
+    if (!c) {
+      throw new RpcError(
+        grpc.status.NOT_FOUND,
+        `no cell ${JSON.stringify(cellId.slice(0, 64))} at node ${this.cfg.nodeId} (cells: ${[...this.cells.keys()].join(', ')})`,
+      );
+    }
+    return c;
+  }
+
+  private onControl(req: WireControlRequest): WireControlAck {
+    if (req.ranFunctionId !== RC_RAN_FUNCTION.id) {
+      throw new RpcError(grpc.status.INVALID_ARGUMENT, `ran_function_id ${req.ranFunctionId} is not E2SM-RC (${RC_RAN_FUNCTION.id})`);
+    }
+    if (req.action === 'prbQuota' && req.prbQuota) {
+      const q = req.prbQuota;
+      const c = this.cell(q.cellId);
+      if (this.stopping) return { cellId: c.cfg.id, failure: { cause: 'NODE_SHUTTING_DOWN', message: 'the node is stopping' } };
+      const total = c.carrier.prbTotal;
+      if (!Number.isInteger(q.startPrb) || !Number.isInteger(q.nPrb) || q.startPrb < 0 || q.nPrb < 0 || q.startPrb + q.nPrb > total || (q.nPrb > 0 && q.startPrb >= total)) {
+        throw new RpcError(
+          grpc.status.INVALID_ARGUMENT,
+          `PRB quota start ${q.startPrb} + ${q.nPrb} PRBs does not fit cell ${c.cfg.id} (${total} PRBs: needs start_prb + n_prb <= ${total})`,
+        );
+      }
+      c.quota = q.nPrb > 0 ? { startPrb: q.startPrb, nPrb: q.nPrb } : null;
+      this.publishTransmission(c);
+      log.info({ node: this.cfg.nodeId, cell: c.cfg.id, startPrb: q.startPrb, nPrb: q.nPrb }, 'PRB quota applied');
+      return { cellId: c.cfg.id, effectiveTimeNs: nowNs().toString() };
+    }
+    if (req.action === 'cellState' && req.cellState) {
+      const c = this.cell(req.cellState.cellId);
+      if (this.stopping) return { cellId: c.cfg.id, failure: { cause: 'NODE_SHUTTING_DOWN', message: 'the node is stopping' } };
+      c.on = req.cellState.on === true;
+      this.publishTransmission(c);
+      log.info({ node: this.cfg.nodeId, cell: c.cfg.id, on: c.on }, 'cell state applied');
+      return { cellId: c.cfg.id, effectiveTimeNs: nowNs().toString() };
+    }
+    throw new RpcError(grpc.status.INVALID_ARGUMENT, 'control request has no action (expected prb_quota or cell_state)');
+  }
+
+  private onSubscribe(call: KpmStream): void {
+    const refuse = (code: grpc.status, details: string) => {
+      call.emit('error', { code, details, metadata: new grpc.Metadata() });
+    };
+    const req = call.request;
+    if (this.stopping) return refuse(grpc.status.UNAVAILABLE, 'the node is stopping');
+    if (req.ranFunctionId !== KPM_RAN_FUNCTION.id) {
+      return refuse(grpc.status.INVALID_ARGUMENT, `ran_function_id ${req.ranFunctionId} is not E2SM-KPM (${KPM_RAN_FUNCTION.id})`);
+    }
+    const period = req.granularityPeriodMs;
+    if (!Number.isInteger(period) || period < MIN_KPM_PERIOD_MS || period > MAX_KPM_PERIOD_MS) {
+      return refuse(grpc.status.INVALID_ARGUMENT, `granularity period ${period} ms is outside ${MIN_KPM_PERIOD_MS}..${MAX_KPM_PERIOD_MS} ms`);
+    }
+    const ids = Array.isArray(req.cellIds) ? req.cellIds : [];
+    if (ids.length > this.cells.size) return refuse(grpc.status.INVALID_ARGUMENT, `${ids.length} cell ids for a node with ${this.cells.size} cells`);
+    for (const id of ids) {
+      if (!this.cells.has(id)) return refuse(grpc.status.NOT_FOUND, `no cell ${JSON.stringify(String(id).slice(0, 64))} at node ${this.cfg.nodeId}`);
+    }
+    if (this.subscriptions.size >= MAX_SUBSCRIPTIONS) {
+      return refuse(grpc.status.RESOURCE_EXHAUSTED, `node ${this.cfg.nodeId} already serves ${MAX_SUBSCRIPTIONS} KPM subscriptions`);
+    }
+    const cellIds = ids.length > 0 ? [...new Set(ids)] : [...this.cells.keys()];
+
+    let stopped = false;
+    let timer: NodeJS.Timeout | null = null;
+    let blocked = false;
+    let dropped = 0;
+    let seq = 0n;
+    const periodNs = BigInt(period) * 1_000_000n;
+    const startNs = nowNs();
+    const t0 = performance.now();
+    let k = 0;
+    const sub = {
+      stop: (endStream: boolean) => {
+        if (stopped) return;
+        stopped = true;
+        if (timer) clearTimeout(timer);
+        this.subscriptions.delete(sub);
+        if (endStream) {
+          try {
+            call.end();
+          } catch {
+            // already closed
+          }
+        }
+        log.debug({ node: this.cfg.nodeId, period, dropped }, 'KPM subscription ended');
+      },
+    };
+    const tick = () => {
+      if (stopped) return;
+      k++;
+      try {
+        const results = this.evaluate();
+        this.publishUes(results, cellIds);
+        const collectionStart = startNs + BigInt(k - 1) * periodNs;
+        for (const id of cellIds) {
+          seq++;
+          const r = results.get(id);
+          if (!r) continue;
+          if (blocked) {
+            dropped++;
+            continue;
+          }
+          if (!call.write(kpmIndication(this.cfg.nodeId, r, collectionStart, period, seq))) {
+            blocked = true;
+            call.once('drain', () => {
+              blocked = false;
+            });
+          }
+        }
+      } catch (err) {
+        log.error({ node: this.cfg.nodeId, err: messageOf(err) }, 'KPM period failed');
+      }
+      // Schedule against the start time so periods do not drift.
+      const next = t0 + (k + 1) * period;
+      timer = setTimeout(tick, Math.max(0, next - performance.now()));
+    };
+    call.on('cancelled', () => sub.stop(false));
+    call.on('error', () => sub.stop(false));
+    call.on('close', () => sub.stop(false));
+    this.subscriptions.add(sub);
+    timer = setTimeout(tick, period);
+    log.info({ node: this.cfg.nodeId, period, cells: cellIds }, 'KPM subscription');
+  }
+
+  // -- the air ----------------------------------------------------------------------------
+
+  private publishTransmission(c: TwinCell): void {
+    const q = c.quota;
+    const range = q ? prbRangeMHz(c.carrier, q.startPrb, q.nPrb) : prbRangeMHz(c.carrier, 0, 0);
+    this.air.publishTransmission({
+      cellId: c.cfg.id,
+      operator: this.cfg.operator,
+      on: c.on && q !== null && q.nPrb > 0,
+      lowMHz: range.lowMHz,
+      highMHz: range.highMHz,
+      psdDbmPerPrb: psdPer180kHzDbm(c.carrier),
+      updatedNs: nowNs().toString(),
+    });
+  }
+
+  /** Other transmitters on the air now (fresh and well-formed entries only). */
+  private readAir(): Interferer[] {
+    const freshAfter = nowNs() - BigInt(STALE_AFTER_MS) * 1_000_000n;
+    return this.air.transmissions().filter((t) => isInterferer(t) && !this.cells.has(t.cellId) && BigInt(t.updatedNs) >= freshAfter);
+  }
+
+  /** Every cell through the radio model against the air as it is now. */
+  private evaluate(): Map<string, CellRadio> {
+    const air = this.readAir();
+    const out = new Map<string, CellRadio>();
+    for (const c of this.cells.values()) {
+      out.set(
+        c.cfg.id,
+        evaluateCell({
+          cellId: c.cfg.id,
+          operator: this.cfg.operator,
+          carrier: c.carrier,
+          on: c.on,
+          quota: c.quota,
+          ues: this.cfg.ues.filter((u) => u.cellId === c.cfg.id),
+          air,
+          noiseFigureDb: this.cfg.noiseFigureDb ?? DEFAULT_NOISE_FIGURE_DB,
+          gnbNoiseFigureDb: this.cfg.gnbNoiseFigureDb ?? DEFAULT_GNB_NOISE_FIGURE_DB,
+        }),
+      );
+    }
+    return out;
+  }
+
+  private publishUes(results: Map<string, CellRadio>, onlyCells?: string[]): void {
+    const now = nowNs().toString();
+    for (const [cellId, r] of results) {
+      if (onlyCells && !onlyCells.includes(cellId)) continue;
+      const c = this.cells.get(cellId)!;
+      for (const u of r.ues) {
+        this.air.publishUe({
+          ueId: u.ueId,
+          cellId,
+          operator: this.cfg.operator,
+          rat: c.cfg.rat,
+          band: c.cfg.band,
+          pci: c.cfg.pci,
+          arfcn: c.arfcn,
+          bandwidthMHz: c.cfg.bandwidthMHz,
+          scsKHz: c.cfg.scsKHz,
+          inService: u.inService,
+          rsrpDbm: u.rsrpDbm,
+          rsrqDb: u.rsrqDb,
+          sinrDb: u.sinrDb,
+          cqi: u.cqi,
+          throughputKbps: u.thpDlKbps,
+          ulThroughputKbps: u.thpUlKbps,
+          ulSinrDb: u.sinrUlDb,
+          txPowerDbm: u.puschPowerDbm,
+          updatedNs: now,
+        });
+      }
+    }
+  }
+}
