@@ -112,7 +112,7 @@ const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) 
 beforeAll(() => {
   if (!existsSync(cliEntry)) throw new Error(`${cliEntry} is missing: build first (npm run build or npx tsc -p tsconfig.json)`);
   const built = statSync(join(packageRoot, 'dist', 'harness', 'twin', 'gnb.js')).mtimeMs;
-  for (const src of ['harness/twin/gnb.ts', 'harness/twin/gnb/agent.ts', 'harness/twin/gnb/kpm.ts', 'harness/twin/radio/cell.ts', 'harness/ran/e2.ts', 'harness/wire/e2.ts', 'harness/twin/air.ts']) {
+  for (const src of ['harness/twin/gnb.ts', 'harness/twin/gnb/agent.ts', 'harness/twin/gnb/kpm.ts', 'harness/twin/gnb/kpm-stream.ts', 'harness/twin/radio/cell.ts', 'harness/ran/e2.ts', 'harness/wire/e2.ts', 'harness/twin/air.ts']) {
     if (statSync(join(packageRoot, src)).mtimeMs > built) throw new Error(`dist is older than ${src}: rebuild (npx tsc -p tsconfig.json)`);
   }
   tmp = mkdtempSync(join(tmpdir(), 'ranlab-e2-'));

@@ -7,9 +7,12 @@ import {
   NR_CQI_EFFICIENCY,
   NR_CQI_TABLE_256QAM,
   NR_FR1_PRB_TABLE,
+  OVERHEAD,
   carrierLowEdgeMHz,
   cqiToSpectralEfficiency,
+  frequencyRange,
   lteEarfcn,
+  symbolDurationS,
   nrArfcn,
   prbCount,
   prbRangeMHz,
@@ -305,6 +308,16 @@ describe('cell model', () => {
     const full = evaluateCell(base({ startPrb: 0, nPrb: n }, [tx(0, n)]));
     expect(full.thpDlKbps).toBeLessThan(disjoint * 0.4);
     expect(full.ues[0].sinrDb).toBeLessThan(8);
+  });
+});
+
+describe('TS 38.306 §4.1.2 parameters', () => {
+  it('symbol duration with cyclic prefix and the overhead per frequency range and direction', () => {
+    expect(symbolDurationS(0)).toBeCloseTo(71.4286e-6, 9); // 1 ms / 14
+    expect(symbolDurationS(1)).toBeCloseTo(35.7143e-6, 9);
+    expect(OVERHEAD).toEqual({ FR1: { dl: 0.14, ul: 0.08 }, FR2: { dl: 0.18, ul: 0.1 } });
+    expect(frequencyRange(5170)).toBe('FR1');
+    expect(frequencyRange(28000)).toBe('FR2');
   });
 });
 

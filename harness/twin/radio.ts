@@ -1,21 +1,6 @@
 // The twin's radio model (harness/twin/radio/): this file is its public surface, kept at
-// the path other parts import.
+// the path other parts import. 3GPP tables live in harness/nr.
 export * from './radio/index.js';
-// 3GPP tables once defined here now live in harness/nr; re-exported so importers written
-// against this path keep building (new code imports harness/nr directly).
-export {
-  LTE_CQI_EFFICIENCY,
-  LTE_PRB_TABLE,
-  NR_CQI_EFFICIENCY,
-  NR_FR1_PRB_TABLE,
-  carrierLowEdgeMHz,
-  cqiTableFor,
-  cqiToSpectralEfficiency,
-  lteEarfcn,
-  nrArfcn,
-  prbCount,
-  prbRangeMHz,
-  prbWidthKHz,
-  type CqiTable,
-  type Rat,
-} from '../nr/index.js';
+// Re-exported only for the twin modem written against this path (it is being rewritten to
+// carry its own copy from the modem manual); new code imports harness/nr.
+export { LTE_PRB_TABLE } from '../nr/index.js';

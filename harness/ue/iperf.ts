@@ -175,7 +175,9 @@ export async function measureTwinTraffic(o: TwinTrafficOptions): Promise<IperfRe
   for (let i = 0; i < n; i++) {
     await new Promise((r) => setTimeout(r, step));
     const r = air.ueReading(o.ue);
-    const bps = r && r.inService ? r.throughputKbps * 1000 : 0;
+    // The uplink direction reads the radio model's uplink (every twin agent publishes it).
+    const kbps = o.direction === 'ul' ? (r?.ulThroughputKbps ?? 0) : (r?.throughputKbps ?? 0);
+    const bps = r && r.inService ? kbps * 1000 : 0;
     intervals.push({ startS: (i * step) / 1000, endS: ((i + 1) * step) / 1000, bitsPerSecond: bps, lostPercent: null });
   }
   const mean = intervals.reduce((a, x) => a + x.bitsPerSecond, 0) / intervals.length;

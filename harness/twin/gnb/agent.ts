@@ -31,7 +31,7 @@ import {
   type Interferer,
 } from '../radio.js';
 import type { TwinGnbConfig } from './config.js';
-import { kpmIndication } from './kpm.js';
+import { streamKpm } from './kpm-stream.js';
 import { RpcError, serveE2, shutdownServer, type KpmStream } from './server.js';
 
 const log = childLog('twin.gnb');
@@ -238,65 +238,18 @@ export class TwinGnb {
     }
     const cellIds = ids.length > 0 ? [...new Set(ids)] : [...this.cells.keys()];
 
-    let stopped = false;
-    let timer: NodeJS.Timeout | null = null;
-    let blocked = false;
-    let dropped = 0;
-    let seq = 0n;
-    const periodNs = BigInt(period) * 1_000_000n;
-    const startNs = nowNs();
-    const t0 = performance.now();
-    let k = 0;
-    const sub = {
-      stop: (endStream: boolean) => {
-        if (stopped) return;
-        stopped = true;
-        if (timer) clearTimeout(timer);
-        this.subscriptions.delete(sub);
-        if (endStream) {
-          try {
-            call.end();
-          } catch {
-            // already closed
-          }
-        }
-        log.debug({ node: this.cfg.nodeId, period, dropped }, 'KPM subscription ended');
-      },
-    };
-    const tick = () => {
-      if (stopped) return;
-      k++;
-      try {
+    const sub = streamKpm(call, {
+      nodeId: this.cfg.nodeId,
+      periodMs: period,
+      cellIds,
+      evaluate: () => {
         const results = this.evaluate();
         this.publishUes(results, cellIds);
-        const collectionStart = startNs + BigInt(k - 1) * periodNs;
-        for (const id of cellIds) {
-          seq++;
-          const r = results.get(id);
-          if (!r) continue;
-          if (blocked) {
-            dropped++;
-            continue;
-          }
-          if (!call.write(kpmIndication(this.cfg.nodeId, r, collectionStart, period, seq))) {
-            blocked = true;
-            call.once('drain', () => {
-              blocked = false;
-            });
-          }
-        }
-      } catch (err) {
-        log.error({ node: this.cfg.nodeId, err: messageOf(err) }, 'KPM period failed');
-      }
-      // Schedule against the start time so periods do not drift.
-      const next = t0 + (k + 1) * period;
-      timer = setTimeout(tick, Math.max(0, next - performance.now()));
-    };
-    call.on('cancelled', () => sub.stop(false));
-    call.on('error', () => sub.stop(false));
-    call.on('close', () => sub.stop(false));
+        return results;
+      },
+      onEnd: () => this.subscriptions.delete(sub),
+    });
     this.subscriptions.add(sub);
-    timer = setTimeout(tick, period);
     log.info({ node: this.cfg.nodeId, period, cells: cellIds }, 'KPM subscription');
   }
 

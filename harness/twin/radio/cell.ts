@@ -13,6 +13,10 @@
 // relative to this base station, so the interference at the base station is taken as what
 // reaches its UE's position (in unsynchronised TDD the other cell's downlink does land in
 // this uplink): an approximation, stated here.
+//
+// Each direction is reported as if it had every slot (TS 38.306's peak-rate assumption): the
+// model applies no TDD downlink/uplink slot split, so on a TDD band the two figures are each
+// direction's rate while it is scheduled, not shares of one timeline.
 import { cqiTableFor } from '../../nr/index.js';
 import { effectiveSinrDb, interferencePerPrbMw, sinrPerPrbDb, type Interferer } from './interference.js';
 import { sinrToCqi } from './cqi-map.js';
