@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { contiguousSegments, equalGrants, quotaForCell, randomSegments, seededRandom, usedUnits } from '../harness/plan/index.js';
@@ -67,5 +69,27 @@ describe('fairness figures', () => {
     expect(convergedAtEpoch([[20, 20], [30, 10]], 20)).toBeNull();
     expect(lastQuarterStart(40)).toBe(30);
     expect(lastQuarterStart(3)).toBe(2);
+  });
+});
+
+describe('module boundaries', () => {
+  const importsOf = (file: string): [string, string][] =>
+    [...readFileSync(file, 'utf8').matchAll(/from '([^']+)'/g)].map((m) => [file, m[1]!]);
+  const imports = (dir: string): [string, string][] =>
+    readdirSync(dir, { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith('.ts'))
+      .flatMap((f) => importsOf(join(dir, f)));
+
+  it('plan/ and rig/ take 3GPP tables from harness/nr, never from the twin', () => {
+    const bad = [...imports('harness/plan'), ...imports('harness/rig')].filter(([, m]) => /\/twin\//.test(m));
+    expect(bad).toEqual([]);
+    expect(imports('harness/plan').some(([, m]) => m === '../nr/index.js')).toBe(true);
+  });
+
+  it('the twin base station and radio model import the wire contract, no driver', () => {
+    const twin = [...imports('harness/twin/gnb'), ...imports('harness/twin/radio'), ...importsOf('harness/twin/gnb.ts'), ...importsOf('harness/twin/radio.ts')];
+    const bad = twin.filter(([, m]) => /(^|\/)(ran|ue)\//.test(m));
+    expect(bad).toEqual([]);
   });
 });

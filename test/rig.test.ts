@@ -27,6 +27,14 @@ describe('rig files', () => {
     expect(lab.edge[0]!.gpus).toBe(1);
   });
 
+  it('cells schedule 1 MIMO layer each way unless told; a twin UE\'s transmit power is bounded', () => {
+    const cell = loadRig('rigs/twin.yaml').basestations[0]!.cells[0]!;
+    expect([cell.mimoLayersDl, cell.mimoLayersUl]).toEqual([1, 1]);
+    const err = problemOf(twinText.replace('twin: { pathLossDb:', 'twin: { txPowerDbm: 40, pathLossDb:'));
+    expect(err.message).toMatch(/ues\[0\]\.twin\.txPowerDbm: .*33/);
+    expect(problemOf(twinText.replace('scsKHz: 15\n        pci: 101', 'scsKHz: 15\n        mimoLayersUl: 5\n        pci: 101')).message).toContain('basestations[0].cells[0].mimoLayersUl');
+  });
+
   it('names the file, the path inside it, the line, and what was expected (exit code 2)', () => {
     const err = problemOf(twinText.replace('bandwidthMHz: 40\n        scsKHz: 15\n        pci: 202', 'bandwidthMHz: "forty"\n        scsKHz: 15\n        pci: 202'));
     expect(err.exitCode).toBe(2);
