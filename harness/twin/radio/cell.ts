@@ -17,7 +17,7 @@
 // Each direction is reported as if it had every slot (TS 38.306's peak-rate assumption): the
 // model applies no TDD downlink/uplink slot split, so on a TDD band the two figures are each
 // direction's rate while it is scheduled, not shares of one timeline.
-import { cqiTableFor } from '../../nr/index.js';
+import { cqiTableFor, prbWidthKHz } from '../../nr/index.js';
 import { effectiveSinrDb, interferencePerPrbMw, sinrPerPrbDb, type Interferer } from './interference.js';
 import { sinrToCqi } from './cqi-map.js';
 import {
@@ -33,7 +33,6 @@ import {
 } from './link.js';
 import { prbRateBps } from './rate.js';
 import { UE_MAX_POWER_DBM, puschPowerDbm, type PowerControl } from './uplink.js';
-import { prbWidthKHz } from '../../nr/index.js';
 
 /** A UE's link budget to its serving cell and to every other transmitter. */
 export interface UeLink {

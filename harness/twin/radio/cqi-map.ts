@@ -4,10 +4,11 @@
 // for:
 //
 // - NR, 256QAM table (TS 38.214 Table 5.2.2.1-3): the SINR-to-CQI lookup tables for 10 %
-//   BLER of MathWorks' 5G Toolbox system-level examples (e.g. "NR Cell Performance
-//   Evaluation with MIMO": simParameters.DownlinkSINR90pc and UplinkSINR90pc, documented as
-//   corresponding to TS 38.214 Table 5.2.2.1-3), as found in public repositories that use
-//   those examples. The uplink ladder sits 2 dB below the downlink one.
+//   BLER of MathWorks' 5G Toolbox system-level examples (DownlinkSINR90pc and
+//   UplinkSINR90pc), as public MATLAB projects built on those examples carry them, described
+//   there as "SINR to a CQI index mapping table for a block error rate (BLER) of 0.1 ...
+//   corresponds to the CQI table as per 3GPP TS 38.214 Table 5.2.2.1-3". The uplink ladder
+//   sits 2 dB below the downlink one.
 // - LTE (TS 36.213 Table 7.2.3-1, the 64QAM ladder): the 10 % BLER thresholds of MathWorks'
 //   "5G NR CQI Reporting" example as used in a public system-level simulator (DOMAIN.md §6).
 //   No separate uplink ladder is documented for it, so the LTE uplink uses the same one.

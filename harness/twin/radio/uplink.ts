@@ -7,7 +7,11 @@
 // so below P_CMAX every PRB gets the same power whatever the grant, and throughput is
 // proportional to the PRBs granted. A UE at P_CMAX spreads its maximum power over the grant:
 // halving the grant then raises its power per PRB by 3 dB, so throughput falls by less than
-// half (at most one or two CQI steps' worth).
+// half (by one or two CQI steps' worth).
+//
+// The model's tolerance for "halving the grant halves the uplink throughput": exact below
+// P_CMAX (tests allow 1 % for rounding; an odd grant halves to whole PRBs); at P_CMAX the
+// halved grant keeps at least half, more by the CQI its 3 dB gain earns.
 import { numerology } from '../../nr/index.js';
 
 /** P_CMAX of a power class 3 UE, dBm (TS 38.101-1 Table 6.2.1-1: 23 dBm). */
