@@ -28,6 +28,7 @@ export {
   parseCfun,
   parseCops,
   lteSinrToDb,
+  lteSinrScaleForModel,
   type LteSinrScale,
   type ServingCellOptions,
   type Csq,

@@ -23,7 +23,7 @@ import { isRegLine } from './commands.js';
 import { AtParseError, AtTimeoutError, CmeError, UeDisconnectedError, UeFailedError, AtCommandError, AtProtocolError } from './errors.js';
 import { shapeOf } from './fields.js';
 import { lineWith, parseAti, parseBandLock, parseCfun, parseCgact, parseCgpaddr, parseImei, parseImsi, parseRegistration } from './parse.js';
-import { parseServingCell, type LteSinrScale } from './servingcell.js';
+import { lteSinrScaleForModel, parseServingCell, type LteSinrScale } from './servingcell.js';
 
 const log = childLog('ue');
 
@@ -448,8 +448,7 @@ export class AtModemUe implements Ue {
   /** LTE SINR scale: the option, else by module (RM5xx prints the RM5x0N scale on either line length). */
   private lteSinrScale(): LteSinrScale | undefined {
     if (this.opts.lteSinr) return this.opts.lteSinr;
-    const model = this.identifiedModel ?? this.opts.model ?? '';
-    return /^R[GM]5\d\d/i.test(model) ? 'rm5x0n' : undefined;
+    return lteSinrScaleForModel(this.identifiedModel ?? this.opts.model);
   }
 
   // ---- identity, power, registration -------------------------------------------------

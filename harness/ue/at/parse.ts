@@ -11,6 +11,7 @@ export {
   parseServingCell,
   lteSinrToDb,
   lteSinrFromDb,
+  lteSinrScaleForModel,
   LTE_BW_MHZ,
   NR_BW_MHZ,
   SCS_KHZ,

@@ -36,6 +36,15 @@ export function lteSinrFromDb(db: number, scale: LteSinrScale = 'rm5x0n'): numbe
   return scale === 'db' ? Math.round(db) : Math.round(((db + 20) * 5) / 10);
 }
 
+/**
+ * The LTE SINR scale a module prints, by its model (ATI): RM5xx/RG5xx print the RM5x0N scale
+ * on both line lengths (an RM500Q's 15-field line read 30 dB where QMI reported 30.0 dB);
+ * others: unknown (undefined: the default by line length applies).
+ */
+export function lteSinrScaleForModel(model: string | null | undefined): LteSinrScale | undefined {
+  return model && /^R[GM]5\d\d/i.test(model) ? 'rm5x0n' : undefined;
+}
+
 export interface ServingCellOptions {
   lteSinr?: LteSinrScale;
   /** A +QENG line left out because its shape is unknown (the other legs are still returned). */
