@@ -96,9 +96,17 @@ export function parseBandLock(lines: readonly string[]): BandLock {
   for (const l of lines) {
     if (!l.startsWith('+QNWPREFCFG:')) continue;
     const { key, value } = parseQnwprefcfg(l);
-    if (key === 'lte_band') out.lte = parseBandList(value);
-    else if (key === 'nsa_nr5g_band') out.nsaNr = parseBandList(value);
-    else if (key === 'nr5g_band') out.saNr = parseBandList(value);
+    // A bad list is reported with its whole line (the driver logs the raw line).
+    const bands = (): number[] => {
+      try {
+        return parseBandList(value);
+      } catch (err) {
+        throw err instanceof AtParseError ? new AtParseError(l, err.detail) : err;
+      }
+    };
+    if (key === 'lte_band') out.lte = bands();
+    else if (key === 'nsa_nr5g_band') out.nsaNr = bands();
+    else if (key === 'nr5g_band') out.saNr = bands();
     else if (key === 'mode_pref') out.modePref = value;
   }
   return out;
