@@ -89,6 +89,19 @@ describe('the driver on that modem', () => {
     expect(await ue.dataSession()).toEqual({ cid: 1, active: true, address: '10.76.51.180' });
   }, 20_000);
 
+  it('opens even when the module refuses AT+CMEE=2 and AT+CMEE=1 as well', async () => {
+    const m = modem({ refuse: ['AT+CMEE=2', 'AT+CMEE=1'] });
+    const ue = new AtModemUe({ id: 'ue-q3', port: m.path });
+    cleanups.push(() => ue.close());
+    await ue.open();
+    expect(ue.health).toBe('ready');
+    expect(m.finals.filter((f) => /^AT\+CMEE=/.test(f.line))).toEqual([
+      { line: 'AT+CMEE=2', final: 'ERROR' },
+      { line: 'AT+CMEE=1', final: 'ERROR' },
+    ]);
+    expect((await ue.servingCell()).rat).toBe('NR5G-NSA');
+  }, 20_000);
+
   it('a band-lock key it cannot use is reported, the other keys are still read, and it counts as unparsed', async () => {
     const m = modem({ bandReply: { nsa_nr5g_band: ['+QNWPREFCFG: "nsa_nr5g_band",n78'] } });
     const ue = new AtModemUe({ id: 'ue-q2', port: m.path });

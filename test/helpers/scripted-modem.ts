@@ -65,6 +65,8 @@ export interface Rm500qOptions {
   bandReply?: Record<string, string[]>;
   /** The serving-cell reply (default: RM500Q_ENDC_SHORT_NSA). */
   servingCell?: string[];
+  /** Further command lines (upper case) this module answers with ERROR. */
+  refuse?: string[];
 }
 
 /**
@@ -77,6 +79,7 @@ export function rm500qEarlyFirmware(o: Rm500qOptions = {}): Script {
   return (line, m) => {
     const u = line.toUpperCase();
     let r: RegExpExecArray | null;
+    if (o.refuse?.includes(u)) return null;
     if (u === 'AT' || /^AT\+(CMEE|CEREG|C5GREG|CGEREP|CREG)=\d$/.test(u)) return { lines: [] };
     if (u === 'AT+CMEE?') return null; // the quirk: this firmware refuses the read form
     if (u === 'AT+CSQ') return { lines: ['+CSQ: 24,99'] };
