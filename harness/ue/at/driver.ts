@@ -432,7 +432,7 @@ export class AtModemUe implements Ue {
       return f();
     } catch (err) {
       if (err instanceof AtParseError) {
-        if (!alreadyReported()) this.reportUnparsed(command, err.line, err.message);
+        if (!alreadyReported()) this.reportUnparsed(command, err.line, err.detail);
         throw new AtProtocolError(this.id, command, err.message);
       }
       throw err;

@@ -216,7 +216,7 @@ export function parseServingCell(lines: readonly string[], opts: ServingCellOpti
     } catch (err) {
       if (!(err instanceof AtParseError)) throw err;
       firstError ??= err;
-      opts.onUnparsed?.(leg.line, err.message);
+      opts.onUnparsed?.(leg.line, err.detail);
     }
   }
   const { LTE: lte, 'NR5G-SA': sa, 'NR5G-NSA': nsa } = cells;
