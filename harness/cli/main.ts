@@ -101,10 +101,11 @@ async function main(argv: string[]): Promise<number> {
     .argument('<ue-id>', 'the UE, as the rig file names it')
     .addArgument(new Argument('<action>', 'what to do').choices(['at', 'status']))
     .argument('[command]', "the AT command, for `at` (quote it: 'AT+QENG=\"servingcell\"')")
-    .action(async (rigPath: string, ueId: string, action: 'at' | 'status', command?: string) => {
+    .option('--json', 'print the parsed state (status) or the reply (at) as JSON')
+    .action(async (rigPath: string, ueId: string, action: 'at' | 'status', command: string | undefined, o: { json?: boolean }) => {
       const { loadRig } = await import('../rig/index.js');
       const { ueCommand } = await import('../ue/cli.js');
-      const r = await ueCommand(loadRig(rigPath), ueId, action, command);
+      const r = await ueCommand(loadRig(rigPath), ueId, action, command, { json: o.json });
       process.stdout.write(r.text);
       if (!r.ok) exitCode = 1;
     });

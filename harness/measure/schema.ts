@@ -72,7 +72,7 @@ export const MEASUREMENTS = {
   },
   ue_event: {
     tags: ['rig', 'trial', 'operator', 'ue'],
-    /** event: unplugged, replugged, reset, recovered, failed (harness/ue eventPoints). */
+    /** event: unplugged, replugged, reset, recovered, failed, unparsed (a reply line the driver could not use; detail: command and raw line) (harness/ue eventPoints). */
     fields: { event: 'string', detail: 'string' },
   },
   ue_traffic: {

@@ -6,7 +6,7 @@ import type { Point, TagSet } from '../measure/types.js';
 import type { RigUe } from '../rig/schema.js';
 import { AtModemUe, type AtModemOptions, type UeStatus } from './at/driver.js';
 import { AtCommandError } from './at/errors.js';
-import type { CellMeasurement, Ue, UeEvent, UeReading } from './types.js';
+import type { CellMeasurement, ServingCell, Ue, UeEvent, UeReading } from './types.js';
 
 export type * from './types.js';
 export { AtModemUe, type AtModemOptions, type UeStatus } from './at/driver.js';
@@ -28,7 +28,9 @@ export {
   parseCfun,
   parseCops,
   lteSinrToDb,
+  lteSinrScaleForModel,
   type LteSinrScale,
+  type ServingCellOptions,
   type Csq,
   type Cops,
 } from './at/parse.js';
@@ -66,7 +68,8 @@ export function toPoints(reading: UeReading, tags: TagSet): Point[] {
   put('rsrpDbm', cell.rsrpDbm);
   put('rsrqDb', cell.rsrqDb);
   put('sinrDb', cell.sinrDb);
-  put('cqi', cell.cqi ?? reading.serving.primary?.cqi ?? null);
+  // The leg's own CQI only: in EN-DC the LTE line's CQI belongs to the LTE anchor.
+  put('cqi', cell.cqi);
   put('band', cell.band);
   put('arfcn', cell.arfcn);
   put('pci', cell.pci);
@@ -75,7 +78,8 @@ export function toPoints(reading: UeReading, tags: TagSet): Point[] {
 }
 
 /**
- * A `ue_event` point for the lifecycle events (unplugged, replugged, reset, recovered, failed):
+ * A `ue_event` point for the lifecycle events (unplugged, replugged, reset, recovered, failed)
+ * and for each reply line the driver could not use (unparsed; detail: command and raw line):
  * tags as toPoints; fields event (string) and detail (string). Other events give none.
  */
 export function eventPoints(ueId: string, event: UeEvent, tags: TagSet): Point[] {
@@ -87,6 +91,9 @@ export function eventPoints(ueId: string, event: UeEvent, tags: TagSet): Point[]
       break;
     case 'failed':
       detail = event.error.message;
+      break;
+    case 'unparsed':
+      detail = `${event.command}: ${event.line}`;
       break;
     case 'replugged':
     case 'recovered':
@@ -163,6 +170,24 @@ export async function ueStatus(options: AtModemOptions): Promise<UeStatus> {
   }
 }
 
+/** The radio legs of a serving cell, named: `nr` alone in SA, `lte` and `nr` in EN-DC, `lte` in LTE. */
+export function servingLegs(s: ServingCell): Array<['lte' | 'nr', CellMeasurement]> {
+  const legs: Array<['lte' | 'nr', CellMeasurement]> = [];
+  if (s.primary && s.primary !== s.nr) legs.push(['lte', s.primary]);
+  if (s.nr) legs.push(['nr', s.nr]);
+  return legs;
+}
+
+/**
+ * UeStatus as JSON (`ranlab ue <rig> <ue> status --json`): the same state, with the serving
+ * cell given as its named legs (`lte`, `nr`) rather than primary/nr, so an SA cell is not
+ * printed twice.
+ */
+export function ueStatusJson(s: UeStatus): string {
+  const serving = s.serving ? { state: s.serving.state, rat: s.serving.rat, ...Object.fromEntries(servingLegs(s.serving)) } : null;
+  return JSON.stringify({ ...s, serving }, null, 2) + '\n';
+}
+
 /** UeStatus as lines for a terminal. */
 export function formatUeStatus(s: UeStatus): string {
   const out: string[] = [`ue ${s.id} on ${s.port}: ${s.health}`];
@@ -173,15 +198,17 @@ export function formatUeStatus(s: UeStatus): string {
     out.push(`  registration ${r.domain} stat ${r.stat} (${r.registered ? 'registered' : 'not registered'})${r.tac ? `, TAC ${r.tac}` : ''}${r.ci ? `, CI ${r.ci}` : ''}${r.act !== null ? `, AcT ${r.act}` : ''}`);
   }
   if (s.serving) {
-    const c = s.serving.nr ?? s.serving.primary;
     const f = (v: number | string | null, unit = '') => (v === null ? '-' : `${v}${unit}`);
     out.push(`  serving      ${s.serving.state}${s.serving.rat ? ` ${s.serving.rat}` : ''}`);
-    if (c) out.push(`               band ${f(c.band)} ARFCN ${f(c.arfcn)} PCI ${f(c.pci)} BW ${f(c.bandwidthMHz, ' MHz')} RSRP ${f(c.rsrpDbm, ' dBm')} RSRQ ${f(c.rsrqDb, ' dB')} SINR ${f(c.sinrDb, ' dB')} CQI ${f(c.cqi)}`);
+    for (const [leg, c] of servingLegs(s.serving)) {
+      out.push(`    ${leg.padEnd(4)}       band ${f(c.band)} ARFCN ${f(c.arfcn)} PCI ${f(c.pci)} BW ${f(c.bandwidthMHz, ' MHz')} RSRP ${f(c.rsrpDbm, ' dBm')} RSRQ ${f(c.rsrqDb, ' dB')} SINR ${f(c.sinrDb, ' dB')} (raw ${f(c.sinrRaw)}) CQI ${f(c.cqi)}`);
+    }
   }
   if (s.dataSession) out.push(`  data         cid ${s.dataSession.cid} ${s.dataSession.active ? `active, ${s.dataSession.address ?? 'no address'}` : 'inactive'}`);
   if (s.bandLock) {
     const b = s.bandLock;
     out.push(`  bands        LTE ${b.lte?.join(':') ?? '-'}; NSA NR ${b.nsaNr?.join(':') ?? '-'}; SA NR ${b.saNr?.join(':') ?? '-'}; mode ${b.modePref ?? '-'}`);
+    for (const [k, v] of Object.entries(b.problems ?? {})) out.push(`  (bands ${k}: ${v})`);
   }
   for (const [k, v] of Object.entries(s.errors)) out.push(`  (${k}: ${v})`);
   return out.join('\n') + '\n';

@@ -1,6 +1,6 @@
 // The Ue interface every UE driver implements (AT modem over a serial port; later srsUE), and
 // the parsed shapes its replies take. Units are in the names; values the modem printed as `-`
-// ("invalid under current condition") are null.
+// ("invalid under current condition") or as a sentinel (-32768, 65535, CQI 255) are null.
 
 /** What `ATI`, `AT+CGSN` and `AT+CIMI` say. */
 export interface UeIdentity {
@@ -59,8 +59,13 @@ export interface CellMeasurement {
   bandwidthMHz: number | null;
   rsrpDbm: number | null;
   rsrqDb: number | null;
-  /** SINR in dB (LTE raw value converted, see parse.ts). */
+  /**
+   * SINR in dB: the LTE raw value converted (see servingcell.ts), the NR value as printed when it
+   * lies in the documented range (-23..40 dB), else null.
+   */
   sinrDb: number | null;
+  /** SINR exactly as the modem printed it (the LTE scale differs between firmware). */
+  sinrRaw: number | null;
   /** LTE only; null on NR lines. */
   rssiDbm: number | null;
   cqi: number | null;
@@ -95,6 +100,11 @@ export interface BandLock {
   saNr?: number[];
   /** `AUTO`, `LTE`, `NR5G`, `LTE:NR5G`, ... */
   modePref?: string;
+  /**
+   * Read only (bandLock()): keys whose read failed for another reason than the modem refusing
+   * the key (a reply the driver cannot use, no answer), with why. The other keys are still read.
+   */
+  problems?: Record<string, string>;
 }
 
 export interface DataSession {
@@ -111,6 +121,8 @@ export type UeEvent =
   | { kind: 'registration'; registration: Registration; timestampNs: bigint }
   /** Any other unsolicited result code, verbatim. */
   | { kind: 'urc'; line: string; timestampNs: bigint }
+  /** A reply line the driver could not use (every occurrence; logged at warn once per shape). */
+  | { kind: 'unparsed'; command: string; line: string; detail: string; timestampNs: bigint }
   /** The port closed under us (modem unplugged, pty gone): readings stop until 'replugged'. */
   | { kind: 'unplugged'; detail: string; timestampNs: bigint }
   /** The port is back and the modem answers again: readings resume. */

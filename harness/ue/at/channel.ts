@@ -29,7 +29,9 @@
 //    completes a later command. (Defence in depth, for a modem that echoed a line the moment
 //    it arrived rather than when it took it up: the barrier read is AT+CMEE?, AT+CSQ or
 //    AT+CGEREP?, the first whose reply prefix no command that timed out since has; none is
-//    a URC prefix.)
+//    a URC prefix.) A barrier the modem refuses (ERROR; some firmware refuses AT+CMEE?) is
+//    followed at once by the next base, and tried last from then on: opening never depends
+//    on one command.
 // 5. A command whose successful reply always has an information line (reads, AT+CSQ,
 //    AT+QENG, ...) that gets OK without one is refused (AtProtocolError) and the channel
 //    resynchronises as in 4: that OK may not have been its own.
@@ -139,6 +141,8 @@ export class AtChannel {
   private lastRxAt: number;
   private closedBy: Error | null = null;
   private barrierCount = 0;
+  /** Barrier bases this modem answered ERROR to (tried last from then on). */
+  private refusedBarriers = new Set<string>();
   /** Whether the modem's echo is known to be on (see header, rule 3). */
   private echoOn = false;
   /** Consecutive commands (barriers included) that got no final result code in time. */
@@ -348,19 +352,39 @@ export class AtChannel {
       await this.execute(commandSpec('ATE1'), DEFAULT_MAX_MS + this.slackMs, false);
       this.echoOn = true;
     }
-    const i = BARRIER_PREFIXES.findIndex((p) => !this.outstanding.has(p));
-    const spec = commandSpec(barrierText(BARRIER_BASES[Math.max(0, i)], this.barrierCount++));
-    try {
-      await this.execute(spec, DEFAULT_MAX_MS + this.slackMs);
-    } catch (err) {
-      // A modem that does not echo never answers a gated barrier: try ATE1 again next time.
-      if (err instanceof AtTimeoutError) this.echoOn = false;
-      // An ERROR could be a late final code: the next barrier uses another prefix.
-      this.outstanding.add(spec.prefix!);
-      throw err;
+    // Opening never hangs on one command: a base the modem refuses (some firmware answers ERROR
+    // to AT+CMEE?) is remembered and the next one is tried at once.
+    let last: Error | null = null;
+    for (const base of this.barrierOrder()) {
+      const spec = commandSpec(barrierText(base, this.barrierCount++));
+      try {
+        await this.execute(spec, DEFAULT_MAX_MS + this.slackMs);
+      } catch (err) {
+        // A modem that does not echo never answers a gated barrier: try ATE1 again next time.
+        if (err instanceof AtTimeoutError) this.echoOn = false;
+        // An ERROR could be a late final code: the next barrier uses another prefix.
+        this.outstanding.add(spec.prefix!);
+        if (!(err instanceof AtCommandError || err instanceof AtProtocolError)) throw err;
+        if (err instanceof AtCommandError) this.refusedBarriers.add(base);
+        last = err;
+        continue;
+      }
+      this.synced = true;
+      this.outstanding.clear();
+      return;
     }
-    this.synced = true;
-    this.outstanding.clear();
+    throw last ?? new AtProtocolError(this.name, 'AT', 'no barrier command to send');
+  }
+
+  /**
+   * Barrier bases to try, best first: neither refused by this modem nor sharing a prefix with a
+   * command that timed out since the last barrier; then the refused ones; never an outstanding
+   * prefix unless every base has one (then the first, as the last resort).
+   */
+  private barrierOrder(): string[] {
+    const free = BARRIER_BASES.filter((_b, i) => !this.outstanding.has(BARRIER_PREFIXES[i]));
+    const order = [...free.filter((b) => !this.refusedBarriers.has(b)), ...free.filter((b) => this.refusedBarriers.has(b))];
+    return order.length > 0 ? order : [BARRIER_BASES[0]];
   }
 
   private execute(spec: CommandSpec, timeoutMs: number, requireEcho = true): Promise<AtReply> {

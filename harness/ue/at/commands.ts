@@ -29,6 +29,11 @@ export const DEFAULT_MAX_MS = 300;
 const UNPREFIXED = new Set(['I', '+CGMI', '+CGMM', '+CGMR', '+CGSN', '+CIMI', '+GMI', '+GMM', '+GMR', '+GSN', '+QGMR']);
 /** Execute/write forms that always print an information line on success. */
 const INFO_ON_EXEC = new Set(['I', '+CSQ', '+QENG', '+CGPADDR', '+CIMI', '+CGSN', '+CGMI', '+CGMM', '+CGMR', '+QNWINFO', '+QRSRP', '+QRSRQ', '+QSINR', '+QCCID']);
+/**
+ * List replies that may be empty: AT+CGACT?, AT+CGDCONT? and AT+CGPADDR[=<cid>] list only the
+ * defined contexts and answer a bare OK when there is none (facts §1, "Data session").
+ */
+const MAY_BE_EMPTY = new Set(['+CGACT', '+CGDCONT', '+CGPADDR']);
 /** Commands that may end with NO CARRIER instead of OK/ERROR. */
 const NO_CARRIER_FINAL = new Set(['+CGACT', 'D', '+CGDATA']);
 
@@ -78,7 +83,7 @@ export function commandSpec(text: string, raw = false): CommandSpec {
   const isExt = name.startsWith('+') || name.startsWith('$') || name.startsWith('^') || name.startsWith('%');
   const unprefixed = raw || (UNPREFIXED.has(name) && (form === 'exec' || (name === 'I' && /^\d?$/.test(params))));
   let infoRequired = false;
-  if (!raw) {
+  if (!raw && !(MAY_BE_EMPTY.has(name) && form !== 'test')) {
     if (form === 'read' || form === 'test') infoRequired = true;
     else if (INFO_ON_EXEC.has(name)) infoRequired = name !== '+CGPADDR' || form === 'write';
     else if (name === '+QNWPREFCFG' || name === '+QCFG') infoRequired = form === 'write' && splitParams(params).length === 1;

@@ -21,7 +21,9 @@ import type { BandLock, DataSession, PowerState, Registration, ServingCell, Ue, 
 import { AtChannel, type AtReply, type SendOptions } from './channel.js';
 import { isRegLine } from './commands.js';
 import { AtParseError, AtTimeoutError, CmeError, UeDisconnectedError, UeFailedError, AtCommandError, AtProtocolError } from './errors.js';
-import { lineWith, parseAti, parseBandLock, parseCfun, parseCgact, parseCgpaddr, parseImei, parseImsi, parseRegistration, parseServingCell, type LteSinrScale } from './parse.js';
+import { shapeOf } from './fields.js';
+import { lineWith, parseAti, parseBandLock, parseCfun, parseCgact, parseCgpaddr, parseImei, parseImsi, parseRegistration } from './parse.js';
+import { lteSinrScaleForModel, parseServingCell, type LteSinrScale } from './servingcell.js';
 
 const log = childLog('ue');
 
@@ -38,7 +40,7 @@ export interface AtModemOptions {
   model?: string;
   /** Default APN for startDataSession. */
   apn?: string;
-  /** LTE SINR scale of AT+QENG (see parse.ts); default by line format. */
+  /** LTE SINR scale of AT+QENG (see servingcell.ts); default by module model, then by line format. */
   lteSinr?: LteSinrScale;
   /** Added to each vendor maximum response time (default 700 ms). */
   slackMs?: number;
@@ -83,6 +85,10 @@ export class AtModemUe implements Ue {
   private readingPeriodMs = 0;
   private readingActive = false;
   private configureOnOpen = true;
+  /** The model ATI reported (authoritative over opts.model). */
+  private identifiedModel: string | null = null;
+  /** Shapes of unusable reply lines already logged at warn level (each is logged once). */
+  private unparsedShapes = new Set<string>();
   /** Data sessions the trial started, restored after the modem comes back (replug, reset). */
   private sessions = new Map<number, { apn?: string; pdpType?: 'IP' | 'IPV6' | 'IPV4V6' }>();
 
@@ -184,7 +190,15 @@ export class AtModemUe implements Ue {
    * (Echo is the channel's business: it keeps it on.)
    */
   private async configure(channel: AtChannel): Promise<void> {
-    await channel.send('AT+CMEE=2');
+    // Verbose errors, else numeric ones; a module refusing both still opens (its refusals then
+    // read plain ERROR). Opening never hangs on one command.
+    const refused = (err: unknown) => {
+      if (!(err instanceof AtCommandError)) throw err;
+      return false;
+    };
+    if (!(await channel.send('AT+CMEE=2').then(() => true, refused)) && !(await channel.send('AT+CMEE=1').then(() => true, refused))) {
+      log.warn({ ue: this.id }, 'modem refuses AT+CMEE=2 and AT+CMEE=1: its errors will carry no cause');
+    }
     for (const c of ['AT+CEREG=2', 'AT+C5GREG=2', 'AT+CGEREP=1']) {
       // Not every module has every one (EG25 has no C5GREG): a refusal is fine, a timeout is not.
       await channel.send(c).catch((err) => {
@@ -413,13 +427,36 @@ export class AtModemUe implements Ue {
     this.emit({ kind: 'failed', error, required: this.required, timestampNs: nowNs() });
   }
 
-  private parse<T>(command: string, f: () => T): T {
+  private parse<T>(command: string, f: () => T, alreadyReported: () => boolean = () => false): T {
     try {
       return f();
     } catch (err) {
-      if (err instanceof AtParseError) throw new AtProtocolError(this.id, command, err.message);
+      if (err instanceof AtParseError) {
+        if (!alreadyReported()) this.reportUnparsed(command, err.line, err.detail);
+        throw new AtProtocolError(this.id, command, err.message);
+      }
       throw err;
     }
+  }
+
+  /**
+   * A reply line the driver cannot use: a warning with the raw line once per shape (a modem
+   * polled every second must not flood the log), and an 'unparsed' event every time (the
+   * trial writes it as a ue_event point, so the count is kept).
+   */
+  private reportUnparsed(command: string, line: string, detail: string): void {
+    const shape = `${command} ${shapeOf(line)}`;
+    if (!this.unparsedShapes.has(shape)) {
+      this.unparsedShapes.add(shape);
+      log.warn({ ue: this.id, command, line: line.slice(0, 300), detail, shape }, 'modem reply the driver cannot use (logged once per shape)');
+    }
+    this.emit({ kind: 'unparsed', command, line: line.slice(0, 300), detail, timestampNs: nowNs() });
+  }
+
+  /** LTE SINR scale: the option, else by module (RM5xx prints the RM5x0N scale on either line length). */
+  private lteSinrScale(): LteSinrScale | undefined {
+    if (this.opts.lteSinr) return this.opts.lteSinr;
+    return lteSinrScaleForModel(this.identifiedModel ?? this.opts.model);
   }
 
   // ---- identity, power, registration -------------------------------------------------
@@ -434,8 +471,10 @@ export class AtModemUe implements Ue {
     } catch (err) {
       if (!(err instanceof CmeError || err instanceof AtCommandError)) throw err;
     }
+    const ids = this.parse('ATI', () => parseAti(ati.lines));
+    this.identifiedModel = ids.model;
     return {
-      ...this.parse('ATI', () => parseAti(ati.lines)),
+      ...ids,
       imei: this.parse('AT+CGSN', () => parseImei(cgsn.lines)),
       imsi,
     };
@@ -490,7 +529,12 @@ export class AtModemUe implements Ue {
   async servingCell(): Promise<ServingCell> {
     const cmd = 'AT+QENG="servingcell"';
     const r = await this.send(cmd);
-    return this.parse(cmd, () => parseServingCell(r.lines, { lteSinr: this.opts.lteSinr }));
+    let reported = false;
+    const onUnparsed = (line: string, detail: string) => {
+      reported = true;
+      this.reportUnparsed(cmd, line, detail);
+    };
+    return this.parse(cmd, () => parseServingCell(r.lines, { lteSinr: this.lteSinrScale(), onUnparsed }), () => reported);
   }
 
   startReadings(periodMs: number): void {
@@ -524,16 +568,31 @@ export class AtModemUe implements Ue {
 
   // ---- band lock -----------------------------------------------------------------------
 
+  /**
+   * The band lists and mode preference, one AT+QNWPREFCFG read per key. A key the modem refuses
+   * (ERROR, +CME ERROR: EG25 has no QNWPREFCFG) is left undefined; any other failure of one key
+   * (a reply the driver cannot use, no answer) is logged, kept in `problems` and does not stop
+   * the other keys. Only a modem that is gone (unplugged, failed) ends the read.
+   */
   async bandLock(): Promise<BandLock> {
-    const lines: string[] = [];
+    const out: BandLock = {};
+    const problems: Record<string, string> = {};
     for (const key of ['lte_band', 'nsa_nr5g_band', 'nr5g_band', 'mode_pref']) {
+      const cmd = `AT+QNWPREFCFG="${key}"`;
       try {
-        lines.push(...(await this.send(`AT+QNWPREFCFG="${key}"`)).lines);
+        const r = await this.send(cmd);
+        const lock = this.parse(cmd, () => parseBandLock(r.lines.filter((l) => l.includes(`"${key}"`))));
+        if (Object.keys(lock).length === 0) throw new AtProtocolError(this.id, cmd, `no +QNWPREFCFG: "${key}" line in ${JSON.stringify(r.lines)}`);
+        Object.assign(out, lock);
       } catch (err) {
-        if (!(err instanceof AtCommandError)) throw err;
+        if (err instanceof UeDisconnectedError || err instanceof UeFailedError) throw err;
+        if (err instanceof AtCommandError) continue;
+        problems[key] = messageOf(err);
+        log.warn({ ue: this.id, command: cmd, err: messageOf(err) }, 'band lock key not read; reading the others');
       }
     }
-    return this.parse('AT+QNWPREFCFG', () => parseBandLock(lines));
+    if (Object.keys(problems).length > 0) out.problems = problems;
+    return out;
   }
 
   async setBandLock(lock: BandLock): Promise<void> {

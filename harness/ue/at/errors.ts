@@ -105,7 +105,8 @@ export class UeFailedError extends ComponentError {
 export class AtParseError extends ComponentError {
   constructor(
     readonly line: string,
-    detail: string,
+    /** What was wrong with it. */
+    readonly detail: string,
     component = 'modem',
   ) {
     super(component, `cannot parse ${JSON.stringify(line.slice(0, 200))}: ${detail}`, 'AT_PARSE');

@@ -1,219 +1,24 @@
 // Parsers for the replies the driver relies on, in the formats the Quectel manuals print
-// (facts/UE-SDR-GPU.md §1). Fields printed as `-` ("invalid under current condition") become
-// null. MCC/MNC, cell ids and TACs stay strings as printed (leading zeros, hex).
-import { splitParams } from './commands.js';
+// (facts/UE-SDR-GPU.md §1). Fields printed as `-` ("invalid under current condition") or as a
+// sentinel become null (fields.ts). MCC/MNC, cell ids and TACs stay strings as printed.
+// AT+QENG="servingcell" has its own file (servingcell.ts).
 import { AtParseError } from './errors.js';
-import type { BandLock, CellMeasurement, DataSession, RegDomain, Registration, ServingCell, ServingState, UeIdentity } from '../types.js';
+import { fieldsOf, int, str } from './fields.js';
+import type { BandLock, DataSession, RegDomain, Registration, UeIdentity } from '../types.js';
 
-/** LTE `<UL/DL_bandwidth>` enum -> MHz. */
-export const LTE_BW_MHZ: readonly number[] = [1.4, 3, 5, 10, 15, 20];
-/** NR `<NR_DL_bandwidth>` enum -> MHz (RM520N manual). */
-export const NR_BW_MHZ: readonly number[] = [5, 10, 15, 20, 25, 30, 40, 50, 60, 70, 80, 90, 100, 200, 400, 35, 45];
-/** `<scs>` enum -> kHz. */
-export const SCS_KHZ: readonly number[] = [15, 30, 60, 120, 240];
-
-/**
- * How the LTE `<SINR>` field of AT+QENG="servingcell" maps to dB. The RM5x0N manual gives
- * dB = <SINR> / 5 x 10 - 20 (range -20..30 dB); the EC2x/EG2x line (15 fields, its manual
- * example prints -4) carries dB. Default: 'rm5x0n' for the 17-field LTE line, 'db' for the
- * 15-field one; ParseOptions.lteSinr overrides both. NR SINR is always printed in dB.
- */
-export type LteSinrScale = 'rm5x0n' | 'db';
-
-export function lteSinrToDb(raw: number, scale: LteSinrScale = 'rm5x0n'): number {
-  return scale === 'db' ? raw : (raw / 5) * 10 - 20;
-}
-export function lteSinrFromDb(db: number, scale: LteSinrScale = 'rm5x0n'): number {
-  return scale === 'db' ? Math.round(db) : Math.round(((db + 20) * 5) / 10);
-}
-
-export interface ParseOptions {
-  lteSinr?: LteSinrScale;
-}
-
-function unquote(s: string): string {
-  const t = s.trim();
-  return t.length >= 2 && t.startsWith('"') && t.endsWith('"') ? t.slice(1, -1) : t;
-}
-
-/** Fields after `<prefix>`, unquoted and trimmed. */
-export function fieldsOf(line: string, prefix: string): string[] {
-  if (!line.startsWith(prefix)) throw new AtParseError(line, `expected ${prefix}`);
-  const rest = line.slice(prefix.length).trim();
-  return rest.length === 0 ? [] : splitParams(rest).map(unquote);
-}
-
-function int(s: string | undefined): number | null {
-  if (s === undefined) return null;
-  const t = s.trim();
-  if (t === '' || t === '-') return null;
-  if (!/^[-+]?\d+$/.test(t)) return null;
-  return Number(t);
-}
-function str(s: string | undefined): string | null {
-  if (s === undefined) return null;
-  const t = s.trim();
-  return t === '' || t === '-' ? null : t;
-}
-function fromEnum(table: readonly number[], v: number | null): number | null {
-  return v === null ? null : (table[v] ?? null);
-}
-function duplexOf(s: string | undefined): 'TDD' | 'FDD' | null {
-  const t = str(s)?.toUpperCase();
-  return t === 'TDD' || t === 'FDD' ? t : null;
-}
-
-const STATES: readonly ServingState[] = ['SEARCH', 'LIMSRV', 'NOCONN', 'CONNECT'];
-function stateOf(s: string | undefined, line: string): ServingState {
-  const t = (s ?? '').toUpperCase() as ServingState;
-  if (!STATES.includes(t)) throw new AtParseError(line, `unknown serving-cell state ${JSON.stringify(s)}`);
-  return t;
-}
-
-function emptyCell(): CellMeasurement {
-  return {
-    duplex: null,
-    mcc: null,
-    mnc: null,
-    cellId: null,
-    pci: null,
-    tac: null,
-    arfcn: null,
-    band: null,
-    bandwidthMHz: null,
-    rsrpDbm: null,
-    rsrqDb: null,
-    sinrDb: null,
-    rssiDbm: null,
-    cqi: null,
-    txPowerDbm: null,
-    scsKHz: null,
-    srxlev: null,
-  };
-}
-
-/**
- * LTE fields from `<is_tdd>` on: is_tdd, MCC, MNC, cellID, PCID, earfcn, freq_band_ind,
- * UL_bandwidth, DL_bandwidth, TAC, RSRP, RSRQ, RSSI, SINR, [CQI, tx_power,] srxlev.
- * 17 fields (RM5x0N) or 15 (EC25/EG25, without CQI and tx_power).
- */
-function lteCell(f: string[], line: string, opts: ParseOptions): CellMeasurement {
-  if (f.length !== 17 && f.length !== 15) throw new AtParseError(line, `LTE serving cell has ${f.length} fields after the RAT, expected 17 or 15`);
-  const sinrRaw = int(f[13]);
-  const full = f.length === 17;
-  const tx = full ? int(f[15]) : null;
-  return {
-    ...emptyCell(),
-    duplex: duplexOf(f[0]),
-    mcc: str(f[1]),
-    mnc: str(f[2]),
-    cellId: str(f[3]),
-    pci: int(f[4]),
-    arfcn: int(f[5]),
-    band: int(f[6]) === null ? null : `B${int(f[6])}`,
-    bandwidthMHz: fromEnum(LTE_BW_MHZ, int(f[8])),
-    tac: str(f[9]),
-    rsrpDbm: int(f[10]),
-    rsrqDb: int(f[11]),
-    rssiDbm: int(f[12]),
-    sinrDb: sinrRaw === null ? null : lteSinrToDb(sinrRaw, opts.lteSinr ?? (full ? 'rm5x0n' : 'db')),
-    cqi: full ? int(f[14]) : null,
-    txPowerDbm: tx === null ? null : tx / 10,
-    srxlev: int(f[full ? 16 : 14]),
-  };
-}
-
-/**
- * NR5G-SA fields from `<duplex>` on: duplex, MCC, MNC, cellID, PCID, TAC, ARFCN, band,
- * NR_DL_bandwidth, RSRP, RSRQ, SINR, then the tail. The documented tail is `<scs>,<srxlev>`;
- * RM500Q notes put `<tx_power>` where RM520N has `<scs>`, so the tail is read by its length
- * and values: two fields = (scs if it is a valid scs enum, else tx_power), srxlev; three
- * fields = tx_power, scs, srxlev.
- */
-function saCell(f: string[], line: string): CellMeasurement {
-  if (f.length < 14 || f.length > 15) throw new AtParseError(line, `NR5G-SA serving cell has ${f.length} fields after the RAT, expected 14 or 15`);
-  const tail = f.slice(12);
-  let scs: number | null = null;
-  let tx: number | null = null;
-  let srxlev: number | null;
-  if (tail.length === 2) {
-    const v = int(tail[0]);
-    if (v !== null && v >= 0 && v < SCS_KHZ.length) scs = v;
-    else tx = v;
-    srxlev = int(tail[1]);
-  } else {
-    tx = int(tail[0]);
-    scs = int(tail[1]);
-    srxlev = int(tail[2]);
-  }
-  const band = int(f[7]);
-  return {
-    ...emptyCell(),
-    duplex: duplexOf(f[0]),
-    mcc: str(f[1]),
-    mnc: str(f[2]),
-    cellId: str(f[3]),
-    pci: int(f[4]),
-    tac: str(f[5]),
-    arfcn: int(f[6]),
-    band: band === null ? null : `n${band}`,
-    bandwidthMHz: fromEnum(NR_BW_MHZ, int(f[8])),
-    rsrpDbm: int(f[9]),
-    rsrqDb: int(f[10]),
-    sinrDb: int(f[11]),
-    txPowerDbm: tx === null ? null : tx / 10,
-    scsKHz: fromEnum(SCS_KHZ, scs),
-    srxlev,
-  };
-}
-
-/** NR5G-NSA fields from `<MCC>` on: MCC, MNC, PCID, RSRP, SINR, RSRQ, ARFCN, band, NR_DL_bandwidth, scs (SINR before RSRQ). */
-function nsaCell(f: string[], line: string): CellMeasurement {
-  if (f.length !== 10) throw new AtParseError(line, `NR5G-NSA line has ${f.length} fields after the RAT, expected 10`);
-  const band = int(f[7]);
-  return {
-    ...emptyCell(),
-    mcc: str(f[0]),
-    mnc: str(f[1]),
-    pci: int(f[2]),
-    rsrpDbm: int(f[3]),
-    sinrDb: int(f[4]),
-    rsrqDb: int(f[5]),
-    arfcn: int(f[6]),
-    band: band === null ? null : `n${band}`,
-    bandwidthMHz: fromEnum(NR_BW_MHZ, int(f[8])),
-    scsKHz: fromEnum(SCS_KHZ, int(f[9])),
-  };
-}
-
-/** The +QENG lines of an `AT+QENG="servingcell"` reply (other lines are ignored). */
-export function parseServingCell(lines: readonly string[], opts: ParseOptions = {}): ServingCell {
-  const q = lines.filter((l) => l.startsWith('+QENG:')).map((l) => ({ line: l, f: fieldsOf(l, '+QENG:') }));
-  const head = q.find((x) => x.f[0]?.toLowerCase() === 'servingcell');
-  if (!head) throw new AtParseError(lines.join(' | '), 'no +QENG: "servingcell" line');
-  const state = stateOf(head.f[1], head.line);
-  const rat = head.f[2]?.toUpperCase();
-  if (head.f.length === 2) {
-    if (state === 'SEARCH') return { state, rat: null, primary: null, nr: null };
-    // EN-DC: the state line, then "LTE" and "NR5G-NSA" lines.
-    const lte = q.find((x) => x.f[0]?.toUpperCase() === 'LTE');
-    const nsa = q.find((x) => x.f[0]?.toUpperCase() === 'NR5G-NSA');
-    if (!lte && !nsa) throw new AtParseError(head.line, 'state line without LTE or NR5G-NSA lines');
-    return {
-      state,
-      rat: nsa ? 'NR5G-NSA' : 'LTE',
-      primary: lte ? lteCell(lte.f.slice(1), lte.line, opts) : null,
-      nr: nsa ? nsaCell(nsa.f.slice(1), nsa.line) : null,
-    };
-  }
-  if (rat === 'LTE') return { state, rat: 'LTE', primary: lteCell(head.f.slice(3), head.line, opts), nr: null };
-  if (rat === 'NR5G-SA') {
-    const cell = saCell(head.f.slice(3), head.line);
-    return { state, rat: 'NR5G-SA', primary: cell, nr: cell };
-  }
-  // WCDMA, GSM, CAT-M, ...: state only.
-  return { state, rat: null, primary: null, nr: null };
-}
+export { fieldsOf } from './fields.js';
+export {
+  parseServingCell,
+  lteSinrToDb,
+  lteSinrFromDb,
+  lteSinrScaleForModel,
+  LTE_BW_MHZ,
+  NR_BW_MHZ,
+  SCS_KHZ,
+  type LteSinrScale,
+  type ServingCellOptions,
+  type ServingCellOptions as ParseOptions,
+} from './servingcell.js';
 
 /** A registration read reply (`+CEREG: <n>,<stat>,...`) or URC (`+CEREG: <stat>,...`). */
 export function parseRegistration(line: string): Registration {
@@ -236,7 +41,11 @@ export function parseRegistration(line: string): Registration {
   };
 }
 
-/** `+CGPADDR: <cid>[,<addr>[,<addr2>]]` for the given cid (the first line when cid is undefined). */
+/**
+ * `+CGPADDR: <cid>[,<addr>[,<addr2>]]` for the given cid (the first line when cid is undefined).
+ * A reply without a line for that cid (a bare OK: no context defined) is a session with no
+ * address; only when no cid is asked for is it an error.
+ */
 export function parseCgpaddr(lines: readonly string[], cid?: number): DataSession {
   for (const l of lines) {
     if (!l.startsWith('+CGPADDR:')) continue;
@@ -247,10 +56,11 @@ export function parseCgpaddr(lines: readonly string[], cid?: number): DataSessio
     const address = str(f[1]) ?? str(f[2]);
     return { cid: c, active: address !== null, address };
   }
+  if (cid !== undefined) return { cid, active: false, address: null };
   throw new AtParseError(lines.join(' | '), `no +CGPADDR line${cid === undefined ? '' : ` for cid ${cid}`}`);
 }
 
-/** `+CGACT: <cid>,<state>` lines -> active cids. */
+/** `+CGACT: <cid>,<state>` lines -> state per defined cid (a bare OK, no context defined: empty). */
 export function parseCgact(lines: readonly string[]): Map<number, boolean> {
   const out = new Map<number, boolean>();
   for (const l of lines) {
@@ -286,9 +96,17 @@ export function parseBandLock(lines: readonly string[]): BandLock {
   for (const l of lines) {
     if (!l.startsWith('+QNWPREFCFG:')) continue;
     const { key, value } = parseQnwprefcfg(l);
-    if (key === 'lte_band') out.lte = parseBandList(value);
-    else if (key === 'nsa_nr5g_band') out.nsaNr = parseBandList(value);
-    else if (key === 'nr5g_band') out.saNr = parseBandList(value);
+    // A bad list is reported with its whole line (the driver logs the raw line).
+    const bands = (): number[] => {
+      try {
+        return parseBandList(value);
+      } catch (err) {
+        throw err instanceof AtParseError ? new AtParseError(l, err.detail) : err;
+      }
+    };
+    if (key === 'lte_band') out.lte = bands();
+    else if (key === 'nsa_nr5g_band') out.nsaNr = bands();
+    else if (key === 'nr5g_band') out.saNr = bands();
     else if (key === 'mode_pref') out.modePref = value;
   }
   return out;
