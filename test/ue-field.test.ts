@@ -92,12 +92,15 @@ describe('serving cell: legs, sentinels and lines of unknown shape', () => {
   const byName = new Map(fixture.cases.map((c) => [c.name, c]));
   const lines = (name: string) => byName.get(name)!.lines;
 
-  it('EN-DC: the LTE line’s CQI stays with the LTE anchor; the NR point carries no CQI', () => {
+  it('EN-DC: both legs become ue_radio points; the LTE line’s CQI stays with the LTE anchor, the NR point carries no CQI', () => {
     const s = parseServingCell(lines('EN-DC, full lines, LTE B1 + n41'));
     expect(s.primary?.cqi).toBe(15);
     expect(s.nr?.cqi).toBeNull();
-    const [p] = toPoints({ ueId: 'u', timestampNs: 1n, serving: s }, {});
-    expect(p.fields).toEqual({ rsrpDbm: -76, rsrqDb: -11, sinrDb: 21, band: 'n41', arfcn: 528030, pci: 832 });
+    const [lte, nr] = toPoints({ ueId: 'u', timestampNs: 1n, serving: s }, {});
+    expect(lte.tags.rat).toBe('lte');
+    expect(lte.fields).toMatchObject({ cqi: 15, pci: s.primary!.pci! });
+    expect(nr.tags.rat).toBe('nr');
+    expect(nr.fields).toEqual({ rsrpDbm: -76, rsrqDb: -11, sinrDb: 21, sinrRaw: 21, band: 'n41', arfcn: 528030, pci: 832 });
   });
 
   it('a leg of unknown shape is reported and left out; the other leg is kept', () => {

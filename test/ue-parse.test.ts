@@ -242,14 +242,14 @@ describe('parsers refuse what the manual does not print', () => {
 });
 
 describe('toPoints', () => {
-  it('makes one ue_radio point with the documented tags and fields', () => {
+  it('makes one ue_radio point per leg with the documented tags and fields', () => {
     const serving = parseServingCell(['+QENG: "servingcell","NOCONN","NR5G-SA","TDD",460,01,9013B004,299,690E0F,633984,78,12,-107,-13,2,1,-']);
     const pts = toPoints({ ueId: 'ue-a1', timestampNs: 123n, serving }, { rig: 'twin', trial: 't1', operator: 'op-a' });
     expect(pts).toEqual([
       {
         measurement: 'ue_radio',
-        tags: { rig: 'twin', trial: 't1', operator: 'op-a', ue: 'ue-a1' },
-        fields: { rsrpDbm: -107, rsrqDb: -13, sinrDb: 2, band: 'n78', arfcn: 633984, pci: 299 },
+        tags: { rig: 'twin', trial: 't1', operator: 'op-a', ue: 'ue-a1', rat: 'nr' },
+        fields: { rsrpDbm: -107, rsrqDb: -13, sinrDb: 2, sinrRaw: 2, band: 'n78', arfcn: 633984, pci: 299 },
         timestampNs: 123n,
       },
     ]);

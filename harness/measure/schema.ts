@@ -58,11 +58,14 @@ export const MEASUREMENTS = {
     },
   },
   ue_radio: {
-    tags: ['rig', 'trial', 'operator', 'ue'],
+    /** rat: `lte` or `nr`, one point per leg (EN-DC readings give both). */
+    tags: ['rig', 'trial', 'operator', 'ue', 'rat'],
     fields: {
       rsrpDbm: 'float',
       rsrqDb: 'float',
       sinrDb: 'float',
+      /** SINR as the modem printed it (LTE firmware disagree on its scale). */
+      sinrRaw: 'float',
       cqi: 'float',
       /** `B3` for LTE band 3, `n78` for NR band n78 (harness/ue). */
       band: 'string',

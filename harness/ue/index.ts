@@ -47,34 +47,42 @@ export {
   type TwinTrafficOptions,
 } from './iperf.js';
 
-/** The cell a `ue_radio` point describes: the NR leg in SA and EN-DC, the LTE cell otherwise. */
-export function radioCellOf(reading: UeReading): CellMeasurement | null {
-  return reading.serving.nr ?? reading.serving.primary;
+/** The legs a reading carries: the LTE anchor or SA cell (`primary`) and, in EN-DC, the NR leg. */
+export function radioLegsOf(reading: UeReading): { rat: 'lte' | 'nr'; cell: CellMeasurement }[] {
+  const { primary, nr, rat } = reading.serving;
+  const legs: { rat: 'lte' | 'nr'; cell: CellMeasurement }[] = [];
+  if (primary) legs.push({ rat: rat === 'NR5G-SA' ? 'nr' : 'lte', cell: primary });
+  if (nr && nr !== primary) legs.push({ rat: 'nr', cell: nr });
+  return legs;
 }
 
 /**
- * `ue_radio` points for one reading. Tags: rig, trial, operator (from `tags`) and ue. Fields:
- * rsrpDbm, rsrqDb, sinrDb, cqi, band (string, `n46`/`B3`), arfcn, pci; a value the modem
- * printed as `-` is left out. A reading without a cell (SEARCH) gives no point: the gap is the
- * absence of points.
+ * `ue_radio` points for one reading, one per leg (EN-DC gives two: the LTE anchor and the NR
+ * leg). Tags: rig, trial, operator (from `tags`), ue and rat (`lte`/`nr`). Fields: rsrpDbm,
+ * rsrqDb, sinrDb, sinrRaw (as printed), cqi (the leg's own), band (string, `n46`/`B3`), arfcn,
+ * pci; a value the modem printed as `-` or as a sentinel is left out. A reading without a cell
+ * (SEARCH) gives no point: the gap is the absence of points.
  */
 export function toPoints(reading: UeReading, tags: TagSet): Point[] {
-  const cell = radioCellOf(reading);
-  if (!cell || reading.serving.state === 'SEARCH') return [];
-  const fields: Record<string, number | string> = {};
-  const put = (k: string, v: number | string | null) => {
-    if (v !== null) fields[k] = v;
-  };
-  put('rsrpDbm', cell.rsrpDbm);
-  put('rsrqDb', cell.rsrqDb);
-  put('sinrDb', cell.sinrDb);
-  // The leg's own CQI only: in EN-DC the LTE line's CQI belongs to the LTE anchor.
-  put('cqi', cell.cqi);
-  put('band', cell.band);
-  put('arfcn', cell.arfcn);
-  put('pci', cell.pci);
-  if (Object.keys(fields).length === 0) return [];
-  return [{ measurement: 'ue_radio', tags: { ...tags, ue: reading.ueId }, fields, timestampNs: reading.timestampNs }];
+  if (reading.serving.state === 'SEARCH') return [];
+  const points: Point[] = [];
+  for (const { rat, cell } of radioLegsOf(reading)) {
+    const fields: Record<string, number | string> = {};
+    const put = (k: string, v: number | string | null) => {
+      if (v !== null) fields[k] = v;
+    };
+    put('rsrpDbm', cell.rsrpDbm);
+    put('rsrqDb', cell.rsrqDb);
+    put('sinrDb', cell.sinrDb);
+    put('sinrRaw', cell.sinrRaw);
+    put('cqi', cell.cqi);
+    put('band', cell.band);
+    put('arfcn', cell.arfcn);
+    put('pci', cell.pci);
+    if (Object.keys(fields).length === 0) continue;
+    points.push({ measurement: 'ue_radio', tags: { ...tags, ue: reading.ueId, rat }, fields, timestampNs: reading.timestampNs });
+  }
+  return points;
 }
 
 /**
