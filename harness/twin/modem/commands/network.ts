@@ -23,7 +23,7 @@ export const cfun: Handler = (m, c) => {
   m.nvm.cfun = fun;
   if (fun !== 1) m.deactivateAll('ME');
   if (fun === 1 && was !== 1) m.simUrcsSoon();
-  setImmediate(() => m.tick());
+  m.tick();
   return ok();
 };
 
