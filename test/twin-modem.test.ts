@@ -234,13 +234,13 @@ describe('EG25-G', () => {
     t = await modem('m-eg25', 'EG25-G');
   }, 20_000);
 
-  it('LTE line without CQI and tx_power, in idle and in traffic', async () => {
+  it('LTE line without CQI and tx_power, in idle and in traffic; SINR in dB', async () => {
     expect(await t.cmd('ATI')).toEqual(['Quectel', 'EG25', 'Revision: EG25GTWINR01A01M2G', 'OK']);
     const idle = await untilLine(t, 'AT+QENG="servingcell"', /NOCONN/);
-    expect(idle[0]).toMatch(rx('+QENG: "servingcell","NOCONN","LTE","FDD",001,01,<HEX>,101,3100,7,5,5,0001,-85,-11,-54,15,55'));
+    expect(idle[0]).toMatch(rx('+QENG: "servingcell","NOCONN","LTE","FDD",001,01,<HEX>,101,3100,7,5,5,0001,-85,-11,-54,10,55'));
     air.publishUe(reading('m-eg25', { ...LTE_B7, throughputKbps: 10_000 }));
     const busy = await untilLine(t, 'AT+QENG="servingcell"', /CONNECT/);
-    expect(busy[0]).toMatch(rx('+QENG: "servingcell","CONNECT","LTE","FDD",001,01,<HEX>,101,3100,7,5,5,0001,-85,-11,-54,15,55'));
+    expect(busy[0]).toMatch(rx('+QENG: "servingcell","CONNECT","LTE","FDD",001,01,<HEX>,101,3100,7,5,5,0001,-85,-11,-54,10,55'));
   });
 
   it('no QNWPREFCFG and no 5G: AT+QCFG="nwscanmode" and AT+QNWLOCK instead', async () => {

@@ -18,6 +18,8 @@ export interface ModemProfile {
   nsaLineSpace: boolean;
   /** LTE line: with <CQI>,<tx_power> (RM5x0N) or without them (EC2x/EG2x). */
   lteCqiTx: boolean;
+  /** LTE <SINR>: the RM5x0N manual's raw scale, or dB as the EC2x/EG2x line prints it (fact sheet example −4). */
+  lteSinr: 'rm5x0n' | 'db';
   /** What an idle LTE line prints for the CQI and tx_power it has no value for. */
   idleCqi: string;
   idleTxPower: string;
@@ -40,6 +42,7 @@ const PROFILES: Record<ModemModel, ModemProfile> = {
     nsaLine: 'full',
     nsaLineSpace: true,
     lteCqiTx: true,
+    lteSinr: 'rm5x0n',
     idleCqi: '-',
     idleTxPower: '-',
     cmeeReadRefused: false,
@@ -57,6 +60,7 @@ const PROFILES: Record<ModemModel, ModemProfile> = {
     nsaLine: 'short',
     nsaLineSpace: false,
     lteCqiTx: true,
+    lteSinr: 'rm5x0n',
     idleCqi: '255',
     idleTxPower: '-32768',
     cmeeReadRefused: true,
@@ -73,6 +77,7 @@ const PROFILES: Record<ModemModel, ModemProfile> = {
     nsaLine: 'full',
     nsaLineSpace: true,
     lteCqiTx: false,
+    lteSinr: 'db',
     idleCqi: '-',
     idleTxPower: '-',
     cmeeReadRefused: false,

@@ -8,7 +8,7 @@ import { cellIdHex, hash } from './identity.js';
 import type { ModemProfile } from './profiles.js';
 import {
   LTE_RESOURCE_BLOCKS, LTE_TDD_BANDS, NR_TDD_BANDS, QENG_LTE_BANDWIDTH_MHZ, QENG_NR_BANDWIDTH_MHZ, QENG_SCS_KHZ, SENTINEL,
-  bandNumber, clamp, lteSinrRaw, nearestEnum,
+  bandNumber, clamp, lteSinrField, nearestEnum,
 } from './tables.js';
 
 /** LIMSRV camped but not registered; NOCONN registered, idle; CONNECT in traffic. */
@@ -86,7 +86,7 @@ function lteFields(c: LteCell, { camp, state, profile, cfg }: ServingCellInput):
   const tac = cfg.tac.slice(-4).padStart(4, '0').toUpperCase();
   // Srxlev = RSRP − Qrxlevmin, with the lowest Qrxlevmin SIB1 allows (−140 dBm).
   const srxlev = Math.max(0, rsrp + 140);
-  const fields = [`"${LTE_TDD_BANDS.has(c.band) ? 'TDD' : 'FDD'}"`, mcc, mnc, cellIdHex(c.cellId, 'LTE', c.pci), c.pci, c.earfcn, c.band, bw, bw, tac, rsrp, rsrq, rssi, lteSinrRaw(c.sinrDb)];
+  const fields = [`"${LTE_TDD_BANDS.has(c.band) ? 'TDD' : 'FDD'}"`, mcc, mnc, cellIdHex(c.cellId, 'LTE', c.pci), c.pci, c.earfcn, c.band, bw, bw, tac, rsrp, rsrq, rssi, lteSinrField(c.sinrDb, profile.lteSinr)];
   if (profile.lteCqiTx) {
     const traffic = state === 'CONNECT';
     fields.push(traffic ? clamp(Math.round(c.cqi), 1, 15) : profile.idleCqi);

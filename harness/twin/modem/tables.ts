@@ -51,6 +51,11 @@ export function lteSinrRaw(db: number): number {
   return Math.round((clamped + 20) / 2);
 }
 
+/** The LTE <SINR> field as a model prints it: the RM5x0N raw scale, or whole dB (EC2x/EG2x). */
+export function lteSinrField(db: number, scale: 'rm5x0n' | 'db'): number {
+  return scale === 'db' ? Math.round(Math.min(30, Math.max(-20, db))) : lteSinrRaw(db);
+}
+
 /** The index of the enum entry nearest to v. */
 export function nearestEnum(table: readonly number[], v: number): number {
   let best = 0;
