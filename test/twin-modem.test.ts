@@ -186,6 +186,8 @@ describe('RM520N', () => {
     expect(await t.cmd('AT+COPS=1,2,"00101"')).toEqual(['+CME ERROR: no network service']);
     await untilLine(t, 'AT+COPS?', /^\+COPS: 1$/);
     expect(await t.cmd('AT+C5GREG?')).toEqual(['+C5GREG: 0,2', 'OK']);
+    // Camped on a cell it may not register on: limited service.
+    expect((await t.cmd('AT+QENG="servingcell"'))[0]).toMatch(/^\+QENG: "servingcell","LIMSRV","NR5G-SA","TDD",999,01,/);
     expect(await t.cmd('AT+COPS=1,2,"99901"')).toEqual(['OK']);
     expect(await untilLine(t, 'AT+COPS?', /99901/)).toEqual(['+COPS: 1,2,"99901",12', 'OK']);
     expect((await t.cmd('AT+QENG="servingcell"'))[0]).toMatch(/^\+QENG: "servingcell","NOCONN","NR5G-SA","TDD",999,01,/);

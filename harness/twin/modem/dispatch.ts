@@ -1,7 +1,8 @@
 // Command name → handler. Anything not here answers ERROR, as a module does.
 import { bare, cmee, echo, imsi, info, pin, reset } from './commands/basic.js';
 import { cgact, cgdcont, cgerep, cgpaddr } from './commands/data.js';
-import { cfun, cops, csq, qnwinfo, registration } from './commands/network.js';
+import { cfun, csq, qnwinfo, registration } from './commands/network.js';
+import { cops } from './commands/operator.js';
 import { qcfg, qeng, qnwlock, qnwprefcfg } from './commands/vendor.js';
 import { ERROR, ok, type Handler, type ModemCore } from './core.js';
 import { parseAtBody } from './syntax.js';

@@ -1,20 +1,19 @@
-// The twin modem: one per twin UE, on a real pseudo-terminal (native/pty.ts), speaking the
-// Quectel AT subset of its model (profiles.ts) so the trial drives it through the very driver a
-// real module gets. Its radio readings come from the air folder: the twin base station publishes
-// an AirUeReading for this UE (twin/air.ts), so they move when the ledger's grants move.
+// The twin modem: one per twin UE, on a real pseudo-terminal (port.ts), speaking the Quectel
+// AT subset of its model (profiles.ts) so the trial drives it through the very driver a real
+// module gets. Its radio readings come from the air folder: the twin base station publishes an
+// AirUeReading for this UE (twin/air.ts), so they move when the ledger's grants move.
 //
 // Simulated unplug: unplug() closes the pty and removes the link (the port vanishes, the driver
 // sees a disconnect); replug() opens a new pty, re-points the link and boots the module again.
-import { renameSync, rmSync, symlinkSync } from 'node:fs';
 import { messageOf } from '../../errors.js';
 import { childLog } from '../../log.js';
-import { openPty, type Pty } from '../../../native/pty.js';
 import { Air } from '../air.js';
 import { campOn, type Camp } from './camp.js';
 import { parseTwinModemConfig, type TwinModemConfig, type TwinModemSettings } from './config.js';
 import type { ModemCore } from './core.js';
 import { dispatch } from './dispatch.js';
 import { deriveAddress, deriveImei, deriveImsi } from './identity.js';
+import { ModemPort } from './port.js';
 import { profileOf, type ModemProfile } from './profiles.js';
 import { updateRegistration } from './registration.js';
 import type { CellState } from './servingcell.js';
@@ -29,8 +28,8 @@ export class TwinModem implements ModemCore {
   readonly nvm: NvmSettings;
   vol: VolatileSettings = powerOnVolatile();
   private readonly air: Air;
-  private pty: Pty | null = null;
-  private rx = '';
+  private readonly port: ModemPort;
+  private plugged = false;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   private rebootingUntil = 0;
@@ -41,10 +40,15 @@ export class TwinModem implements ModemCore {
     this.profile = profileOf(this.cfg.model);
     this.nvm = factoryNvm(this.profile);
     this.air = new Air(this.cfg.airDir);
+    this.port = new ModemPort(this.cfg.ueId, this.cfg.linkPath, {
+      echo: () => this.vol.echo,
+      deaf: () => this.isRebooting(),
+      onLine: (line) => this.execute(line),
+    });
   }
 
   get slavePath(): string | null {
-    return this.pty?.slavePath ?? null;
+    return this.port.slavePath;
   }
 
   /** Open the pty (and link), start the radio loop; returns the slave path. */
@@ -58,16 +62,14 @@ export class TwinModem implements ModemCore {
 
   /** The port vanishes: the pty closes, the link goes; the module is powered off. */
   unplug(): void {
-    const pty = this.pty;
-    this.pty = null;
-    if (this.cfg.linkPath) rmSync(this.cfg.linkPath, { force: true });
-    pty?.close();
+    this.plugged = false;
+    this.port.close();
     log.info({ ue: this.cfg.ueId }, 'unplugged');
   }
 
   /** The device re-appears: a new pty, the link re-pointed, the module boots. Returns the new slave path. */
   replug(): string {
-    return this.pty ? this.pty.slavePath : this.plugIn();
+    return this.plugged ? this.port.slavePath! : this.plugIn();
   }
 
   stop(): void {
@@ -78,21 +80,12 @@ export class TwinModem implements ModemCore {
   }
 
   private plugIn(): string {
-    const pty = openPty();
-    this.pty = pty;
-    this.rx = '';
     this.boot();
-    pty.stream.on('data', (b: Buffer) => this.onInput(pty, b));
-    pty.stream.on('error', (err) => log.debug({ ue: this.cfg.ueId, err: messageOf(err) }, 'pty error'));
-    if (this.cfg.linkPath) {
-      const tmp = `${this.cfg.linkPath}.${process.pid}.tmp`;
-      rmSync(tmp, { force: true });
-      symlinkSync(pty.slavePath, tmp);
-      renameSync(tmp, this.cfg.linkPath);
-    }
+    const path = this.port.open();
+    this.plugged = true;
     // A module announces itself when it boots (flushed by a client that opens the port later).
     this.urc('RDY');
-    return pty.slavePath;
+    return path;
   }
 
   private boot(): void {
@@ -168,40 +161,16 @@ export class TwinModem implements ModemCore {
 
   // ---- the line ----------------------------------------------------------------------------
 
-  private write(s: string): void {
-    const pty = this.pty;
-    if (!pty || pty.stream.destroyed) return;
-    pty.stream.write(s, 'latin1');
-  }
-  /** Every reply line is framed <CR><LF>...<CR><LF>. */
-  private line(s: string): void {
-    this.write(`\r\n${s}\r\n`);
-  }
   private urc(s: string): void {
-    if (!this.isRebooting()) this.line(s);
+    if (!this.isRebooting()) this.port.line(s);
   }
   private isRebooting(): boolean {
     return Date.now() < this.rebootingUntil;
   }
 
-  private onInput(pty: Pty, b: Buffer): void {
-    if (pty !== this.pty || this.isRebooting()) return; // a rebooting module hears nothing
-    const s = b.toString('latin1');
-    if (this.vol.echo) this.write(s.replace(/\n/g, ''));
-    this.rx += s;
-    for (;;) {
-      const i = this.rx.indexOf('\r');
-      if (i < 0) break;
-      const cmd = this.rx.slice(0, i).replace(/\n/g, '').trim();
-      this.rx = this.rx.slice(i + 1);
-      if (cmd.length > 0) this.execute(cmd);
-      if (this.isRebooting()) break;
-    }
-    if (this.rx.length > 1024) this.rx = '';
-  }
-
-  private execute(cmd: string): void {
-    if (!/^AT/i.test(cmd)) return; // modems ignore lines that are not commands
+  /** One command line; false when the module went deaf (a reset) and drops the rest of its input. */
+  private execute(cmd: string): boolean {
+    if (!/^AT/i.test(cmd)) return true; // modems ignore lines that are not commands
     let out: string[];
     try {
       out = dispatch(this, cmd.slice(2));
@@ -209,21 +178,20 @@ export class TwinModem implements ModemCore {
       log.warn({ ue: this.cfg.ueId, cmd, err: messageOf(err) }, 'twin modem command failed');
       out = ['ERROR'];
     }
-    for (const l of out) this.line(l);
-    if (this.rebootPending) {
-      this.rebootPending = false;
-      this.boot();
-      this.rx = '';
-      this.rebootingUntil = Date.now() + this.cfg.rebootMs;
-      setTimeout(() => this.rebootDone(), this.cfg.rebootMs).unref?.();
-    }
+    for (const l of out) this.port.line(l);
+    if (!this.rebootPending) return true;
+    this.rebootPending = false;
+    this.boot();
+    this.rebootingUntil = Date.now() + this.cfg.rebootMs;
+    setTimeout(() => this.rebootDone(), this.cfg.rebootMs).unref?.();
+    return false;
   }
 
   private rebootDone(): void {
-    if (!this.pty || this.stopped) return;
+    if (!this.plugged || this.stopped) return;
     this.rebootingUntil = 0;
-    this.rx = '';
-    this.line('RDY');
+    this.port.clearInput();
+    this.port.line('RDY');
     this.simUrcs();
   }
 
@@ -231,4 +199,3 @@ export class TwinModem implements ModemCore {
     for (const u of ['+CFUN: 1', '+CPIN: READY', '+QUSIM: 1', '+QIND: SMS DONE', '+QIND: PB DONE']) this.urc(u);
   }
 }
-
