@@ -20,7 +20,7 @@ export interface ModemCore {
   registeredDomain(): Domain | null;
   /** A CME error as CMEE asks: ERROR, +CME ERROR: <code>, or the words. */
   cme(code: number): string;
-  /** Re-evaluate registration now (URCs for what changed follow the command's reply). */
+  /** Re-evaluate registration now (URCs for what changed go out at once, before the reply). */
   tick(): void;
   /** After the command's own final result code, as a module sends it. */
   urcLater(line: string): void;

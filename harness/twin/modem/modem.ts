@@ -117,11 +117,11 @@ export class TwinModem implements ModemCore {
     return `+CME ERROR: ${CME_WORDS[code] ?? String(code)}`;
   }
 
-  /** State at once; its URCs after the running command's final result code, as a module sends them. */
+  /** State and URCs at once: a change is announced before any reply that shows it, as on a module. */
   tick(): void {
     if (this.stopped || this.isRebooting()) return;
     try {
-      updateRegistration(this, this.camp(), (l) => this.urcLater(l));
+      updateRegistration(this, this.camp(), (l) => this.urc(l));
     } catch (err) {
       log.warn({ ue: this.cfg.ueId, err: messageOf(err) }, 'twin modem registration update failed');
     }
