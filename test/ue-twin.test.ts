@@ -37,7 +37,7 @@ function reading(over: Partial<AirUeReading> = {}): AirUeReading {
     rsrqDb: -10.8,
     sinrDb: 17.7,
     cqi: 12,
-    throughputKbps: 52_000,
+    throughputKbps: 0, // idle: no data on the air (the modem reports NOCONN)
     updatedNs: nowNs().toString(),
     ...over,
   };
@@ -127,7 +127,8 @@ describe('AT modem driver on the twin modem (real pty, real process)', () => {
   });
 
   it('an LTE cell gives the LTE line, in service or not', async () => {
-    air.publishUe(reading({ rat: 'LTE', band: 'B7', arfcn: 3100, bandwidthMHz: 20, sinrDb: 10, cqi: 9 }));
+    // In traffic (data on the air): the LTE line has its CQI.
+    air.publishUe(reading({ rat: 'LTE', band: 'B7', arfcn: 3100, bandwidthMHz: 20, sinrDb: 10, cqi: 9, throughputKbps: 20_000 }));
     const s = await until('LTE', async () => {
       const x = await ue.servingCell();
       return x.rat === 'LTE' && x;

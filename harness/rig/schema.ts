@@ -76,6 +76,10 @@ export const ueSchema = z.strictObject({
   /** Serial port of an AT modem; prefer the stable /dev/serial/by-id/ path. */
   port: z.string().min(1).optional(),
   baudRate: z.number().int().positive().default(115200),
+  /**
+   * Module model. A real modem's is informational (its ATI is authoritative); a twin modem
+   * (mode twin) is that model: RM520N (default), RM500Q-early or EG25-G (twin/modem/profiles.ts).
+   */
   model: z.string().optional(),
   apn: z.string().optional(),
   /** A required UE failing ends the trial; others are marked failed and the trial goes on. */
