@@ -16,3 +16,4 @@ export {
 } from './cqi.js';
 export { OVERHEAD, frequencyRange, nrDataRateBps, symbolDurationS, type Direction, type FrequencyRange, type RateInput } from './rate.js';
 export { LTE_DL_BANDS, carrierArfcn, lteEarfcn, nrArfcn } from './arfcn.js';
+export { LTE_TDD_BANDS, NR_TDD_BANDS } from './duplex.js';

@@ -3,4 +3,3 @@
 export * from './radio/index.js';
 // Re-exported only for the twin modem written against this path (it is being rewritten to
 // carry its own copy from the modem manual); new code imports harness/nr.
-export { LTE_PRB_TABLE } from '../nr/index.js';

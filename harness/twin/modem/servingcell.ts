@@ -6,8 +6,9 @@ import type { Camp } from './camp.js';
 import type { TwinModemSettings } from './config.js';
 import { cellIdHex, hash } from './identity.js';
 import type { ModemProfile } from './profiles.js';
+import { LTE_PRB_TABLE, LTE_TDD_BANDS, NR_TDD_BANDS } from '../../nr/index.js';
 import {
-  LTE_RESOURCE_BLOCKS, LTE_TDD_BANDS, NR_TDD_BANDS, QENG_LTE_BANDWIDTH_MHZ, QENG_NR_BANDWIDTH_MHZ, QENG_SCS_KHZ, SENTINEL,
+  QENG_LTE_BANDWIDTH_MHZ, QENG_NR_BANDWIDTH_MHZ, QENG_SCS_KHZ, SENTINEL,
   bandNumber, clamp, lteSinrField, nearestEnum,
 } from './tables.js';
 
@@ -81,7 +82,7 @@ function lteFields(c: LteCell, { camp, state, profile, cfg }: ServingCellInput):
   const rsrp = clamp(Math.round(c.rsrpDbm), -140, -44);
   const rsrq = clamp(Math.round(c.rsrqDb), -20, -3);
   const bw = nearestEnum(QENG_LTE_BANDWIDTH_MHZ, c.bandwidthMHz);
-  const nrb = LTE_RESOURCE_BLOCKS[QENG_LTE_BANDWIDTH_MHZ[bw]!] ?? 100;
+  const nrb = LTE_PRB_TABLE.get(QENG_LTE_BANDWIDTH_MHZ[bw]!) ?? 100;
   const rssi = Math.round(rsrp + 10 * Math.log10(12 * nrb));
   const tac = cfg.tac.slice(-4).padStart(4, '0').toUpperCase();
   // Srxlev = RSRP − Qrxlevmin, with the lowest Qrxlevmin SIB1 allows (−140 dBm).
@@ -143,5 +144,5 @@ export function lteCellOf(camp: Camp, cfg: TwinModemSettings): LteCell | null {
 /** RSSI of an LTE cell from its RSRP over its resource blocks. */
 export function lteRssiDbm(c: LteCell): number {
   const bw = QENG_LTE_BANDWIDTH_MHZ[nearestEnum(QENG_LTE_BANDWIDTH_MHZ, c.bandwidthMHz)]!;
-  return Math.round(c.rsrpDbm + 10 * Math.log10(12 * (LTE_RESOURCE_BLOCKS[bw] ?? 100)));
+  return Math.round(c.rsrpDbm + 10 * Math.log10(12 * (LTE_PRB_TABLE.get(bw) ?? 100)));
 }

@@ -11,9 +11,6 @@ export const QENG_NR_BANDWIDTH_MHZ = [5, 10, 15, 20, 25, 30, 40, 50, 60, 70, 80,
 /** AT+QENG <scs>: enum index → subcarrier spacing in kHz. */
 export const QENG_SCS_KHZ = [15, 30, 60, 120, 240] as const;
 
-/** Resource blocks of each LTE channel bandwidth (TS 36.101 table 5.6-1), for RSSI from RSRP. */
-export const LTE_RESOURCE_BLOCKS: Readonly<Record<number, number>> = { 1.4: 6, 3: 15, 5: 25, 10: 50, 15: 75, 20: 100 };
-
 /** Verbose +CME ERROR texts (TS 27.007 §9.2, as AT+CMEE=2 prints them). */
 export const CME_WORDS: Readonly<Record<number, string>> = {
   0: 'phone failure',
@@ -37,10 +34,6 @@ export const CME_WORDS: Readonly<Record<number, string>> = {
 
 /** Unknown values as the modules print them (fact sheet, "Seen in the field"). */
 export const SENTINEL = { signal: '-32768', cqi: '255', wide: '65535', absent: '-' } as const;
-
-/** TDD bands (TS 36.101 table 5.5-1, TS 38.101-1 table 5.2-1); every other band is FDD here. */
-export const LTE_TDD_BANDS = new Set([33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 50, 51, 52, 53]);
-export const NR_TDD_BANDS = new Set([34, 38, 39, 40, 41, 46, 47, 48, 50, 51, 53, 77, 78, 79, 90, 96, 101, 102, 104]);
 
 /**
  * The RM5x0N manual's LTE <SINR>: a raw X with dB = X/5·10 − 20, so X = (dB + 20)/2, printed

@@ -10,14 +10,9 @@ export { fieldsOf } from './fields.js';
 export {
   parseServingCell,
   lteSinrToDb,
-  lteSinrFromDb,
   lteSinrScaleForModel,
-  LTE_BW_MHZ,
-  NR_BW_MHZ,
-  SCS_KHZ,
   type LteSinrScale,
   type ServingCellOptions,
-  type ServingCellOptions as ParseOptions,
 } from './servingcell.js';
 
 /** A registration read reply (`+CEREG: <n>,<stat>,...`) or URC (`+CEREG: <stat>,...`). */

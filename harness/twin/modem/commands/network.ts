@@ -4,7 +4,8 @@ import { hasDomain, location } from '../registration.js';
 import { lteCellOf, lteRssiDbm } from '../servingcell.js';
 import type { Domain } from '../settings.js';
 import { intArg } from '../syntax.js';
-import { LTE_TDD_BANDS, NR_TDD_BANDS, bandNumber, clamp } from '../tables.js';
+import { LTE_TDD_BANDS, NR_TDD_BANDS } from '../../../nr/index.js';
+import { bandNumber, clamp } from '../tables.js';
 
 export const cfun: Handler = (m, c) => {
   if (c.form === 'read') return ok(`+CFUN: ${m.nvm.cfun}`);
