@@ -1,21 +1,12 @@
 // Issue 3 through real processes: twin modems on real pseudo-terminals, driven by the AT
 // modem driver inside a trial; by-hand commands with no trial running.
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { onlyProcessUnder, processesUnder } from './helpers/procs.js';
-import { influxQuery, prepareRig, runCli, startTrialEnv, waitForEpochs, type TrialEnv } from './helpers/rigenv.js';
+import { influxQuery, prepareRig, runCli, waitForEpochs, type TrialEnv, useTrialEnv } from './helpers/rigenv.js';
 
 let env: TrialEnv;
-beforeAll(async () => {
-  env = await startTrialEnv();
-});
-afterEach(async () => {
-  const killed = await env?.cleanUpTest();
-  if (killed?.length) console.warn(`killed what a failed test left running: ${killed.join('; ')}`);
-});
-afterAll(async () => {
-  await env?.stop();
-});
+useTrialEnv((e) => (env = e));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ns = (t: unknown) => BigInt(t as bigint);

@@ -4,23 +4,14 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../harness/proc/index.js';
 import type { SpectrumReport } from '../harness/report/index.js';
 import { onlyProcessUnder, processesUnder, waitNoProcessesUnder } from './helpers/procs.js';
-import { contractBalances, influxQuery, prepareRig, runCli, startTrialEnv, waitForEpochs, type TrialEnv } from './helpers/rigenv.js';
+import { contractBalances, influxQuery, prepareRig, runCli, waitForEpochs, type TrialEnv, useTrialEnv } from './helpers/rigenv.js';
 
 let env: TrialEnv;
-beforeAll(async () => {
-  env = await startTrialEnv();
-});
-afterEach(async () => {
-  const killed = await env?.cleanUpTest();
-  if (killed?.length) console.warn(`killed what a failed test left running: ${killed.join('; ')}`);
-});
-afterAll(async () => {
-  await env?.stop();
-});
+useTrialEnv((e) => (env = e));
 
 function readReport(resultsDir: string): SpectrumReport {
   const [id] = readdirSync(resultsDir);

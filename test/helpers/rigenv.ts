@@ -1,4 +1,4 @@
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 // A shared test environment for trials through real processes: one real influxd and one
 // real dev chain per test file, a fresh SpectrumLedger per trial, and the ranlab CLI run as
 // a separate process against a rig that points at them (the lab-chain path: keys from the
@@ -61,6 +61,26 @@ export async function startTrialEnv(): Promise<TrialEnv> {
     await killProcessesUnder(dir);
     throw err;
   }
+}
+
+/**
+ * One TrialEnv for the calling test file: started before all tests, handed to `set`; after
+ * each test, what a failed test left running is stopped (and named in the log); after all,
+ * everything is stopped and the folder removed.
+ */
+export function useTrialEnv(set: (env: TrialEnv) => void): void {
+  let env: TrialEnv | undefined;
+  beforeAll(async () => {
+    env = await startTrialEnv();
+    set(env);
+  });
+  afterEach(async () => {
+    const killed = (await env?.cleanUpTest()) ?? [];
+    if (killed.length) console.warn(`killed what a failed test left running: ${killed.join('; ')}`);
+  });
+  afterAll(async () => {
+    await env?.stop();
+  });
 }
 
 export interface PreparedRig {
