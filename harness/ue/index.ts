@@ -98,15 +98,6 @@ export function eventPoints(ueId: string, event: UeEvent, tags: TagSet): Point[]
 }
 
 /**
- * Call `onFatal` when a required UE fails (the trial should end); other UEs failing are only
- * reported. Returns the unsubscribe function.
- */
-export function onRequiredFailure(ues: readonly Ue[], onFatal: (ue: Ue, error: Error) => void): () => void {
-  const offs = ues.map((ue) => ue.on((e) => e.kind === 'failed' && e.required && onFatal(ue, e.error)));
-  return () => offs.forEach((f) => f());
-}
-
-/**
  * Driver options for a rig file's AT modem UE. `port` overrides the rig's (on the twin: the
  * twin modem's link path).
  */
