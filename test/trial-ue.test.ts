@@ -43,7 +43,8 @@ describe('AT-modem UEs in a twin trial', () => {
         const start = ns(e.time);
         const inGap = ue === 'ue-b1' && start + windowNs > unpluggedAt && start < repluggedAt + 5_000_000_000n;
         if (inGap) continue;
-        expect(times.some((t) => t >= start && t < start + windowNs), `${ue} epoch ${e.epoch}`).toBe(true);
+        const near = times.map((t) => Number(t - start) / 1e6).filter((ms) => ms > -1000 && ms < 1000);
+        expect(times.some((t) => t >= start && t < start + windowNs), `${ue} epoch ${e.epoch}: readings at ${near.join(', ')} ms from its start`).toBe(true);
       }
     }
     expect(readings.find((r) => r.ue === 'ue-a1')).toMatchObject({ band: 'n46', pci: 101 });
