@@ -48,6 +48,14 @@ describe('AT-modem UEs in a twin trial', () => {
       }
     }
     expect(readings.find((r) => r.ue === 'ue-a1')).toMatchObject({ band: 'n46', pci: 101 });
+    // ue-a2 is an RM500Q on early firmware in EN-DC (short NR line): both legs are stored.
+    const legs = await influxQuery(env, `SELECT rsrpDbm, sinrDb, sinrRaw, cqi FROM ue_radio WHERE trial='${id}' AND ue='ue-a2' GROUP BY rat`);
+    const lte = legs.filter((r) => r.rat === 'lte');
+    const nr = legs.filter((r) => r.rat === 'nr');
+    expect(lte.length, 'LTE anchor points').toBeGreaterThan(0);
+    expect(nr.length, 'NR leg points').toBeGreaterThan(0);
+    expect(nr.every((r) => r.cqi === null), 'the LTE CQI never lands on the NR leg').toBe(true);
+    expect(lte.some((r) => typeof r.cqi === 'number' && r.sinrRaw !== null)).toBe(true);
 
     // The gap is visible, and readings came back within 5 s of the terminal returning.
     const b1 = byUe.get('ue-b1')!.sort((a, b) => (a < b ? -1 : 1));
