@@ -39,14 +39,21 @@ export function probeAgentTls(host: string, port: number, p: TlsPems, agentId: s
           : new Error(`${WRONG_AGENT}: its certificate names ${certificateNames(cert).map((n) => JSON.stringify(n)).join(', ') || 'nobody'}, the rig expects ${JSON.stringify(agentId)}`),
     });
     const timer = setTimeout(() => done(null), timeoutMs);
+    // Failing to reach the port at all is not a TLS matter: the caller reports it as unreachable.
+    let reached = false;
+    sock.once('connect', () => (reached = true));
+    let secured = false;
     sock.on('secureConnect', () => {
+      secured = true;
       // The agent's verdict on our certificate comes now, as an alert, or not at all; the
       // HTTP/2 preface makes the socket read it.
       sock.write('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
       setTimeout(() => done(null), Math.min(500, timeoutMs));
     });
-    sock.on('error', (err) => done(explainTlsFailure(messageOf(err)) ?? `TLS handshake failed: ${messageOf(err)}`));
+    sock.on('error', (err) => done(reached ? (explainTlsFailure(messageOf(err)) ?? `TLS handshake failed: ${messageOf(err)}`) : null));
     sock.on('data', () => undefined);
-    sock.on('close', () => done(REFUSED_AFTER_HANDSHAKE));
+    sock.on('close', () =>
+      done(!reached ? null : secured ? REFUSED_AFTER_HANDSHAKE : 'the agent closed the connection during the TLS handshake (not a TLS agent, or it refused the controller)'),
+    );
   });
 }

@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
+import { makeTrialCerts, readTlsFiles, type TlsFiles } from '../certs/index.js';
 import { ComponentError, ConfigError, InterruptedError, messageOf } from '../errors.js';
 import { childLog, log as rootLog } from '../log.js';
 import { Ledger, type OperatorKey } from '../ledger/index.js';
@@ -148,12 +149,21 @@ export class RigSession {
     this.say(`ledger ready (${this.ledger.describe()})`);
 
     // 3. Base stations: start twin agents, then E2 setup with each (reachability) before any control.
+    // Every agent requires the controller's client certificate: the twin's are made for this
+    // trial (results/<trial>/certs, 0700), a lab's come from the rig (ranlab certs init).
     const airDir = join(this.opts.resultsDir, 'air');
+    const twins = rig.basestations.filter((b) => b.driver === 'twin').map((b) => b.id);
+    const certs = twins.length ? await makeTrialCerts(join(this.opts.resultsDir, 'certs'), twins) : null;
     const addresses = new Map<string, string>();
-    for (const bs of rig.basestations) addresses.set(bs.id, bs.driver === 'twin' ? await this.startTwinGnb(bs, airDir) : bs.address!);
+    for (const bs of rig.basestations) addresses.set(bs.id, bs.driver === 'twin' ? await this.startTwinGnb(bs, airDir, certs!.agents.get(bs.id)!) : bs.address!);
     await Promise.all(
       rig.basestations.map(async (bs) => {
-        const driver = createBaseStation(bs.id, addresses.get(bs.id)!);
+        const tls = readTlsFiles(bs.driver === 'twin' ? certs!.controller : rig.tls!, 'controller');
+        const driver = createBaseStation(bs.id, addresses.get(bs.id)!, {
+          tls,
+          expect: { nodeId: bs.id, operator: bs.operator, cells: bs.cells },
+          onCellStateChange: rig.trial.onCellStateChange,
+        });
         const setup = await driver.setup();
         this.basestations.set(bs.id, { rig: bs, driver, setup, alive: true });
       }),
@@ -194,12 +204,13 @@ export class RigSession {
     for (const ue of this.ues.values()) ue.startReadings(periodMs);
   }
 
-  private async startTwinGnb(bs: RigBaseStation, airDir: string): Promise<string> {
+  private async startTwinGnb(bs: RigBaseStation, airDir: string, tls: TlsFiles): Promise<string> {
     const cellId = bs.cells[0]!.id;
     const config = {
       nodeId: bs.id,
       operator: bs.operator,
       listen: '127.0.0.1:0',
+      tls,
       airDir,
       cells: bs.cells,
       ues: this.rig.ues
