@@ -5,7 +5,7 @@
 import { ComponentError } from '../errors.js';
 import { cellBounds, LTE_SCS_KHZ, NR_SCS_KHZ, UE_RANGES, type CellBounds } from './bounds.js';
 import type { CellInfo, KpmIndication, UeKpm } from './types.js';
-import type { WireCell, WireKpmIndication, WireRecord, WireSetupResponse } from './e2.js';
+import { KPM, type WireCell, type WireKpmIndication, type WireRecord, type WireSetupResponse } from './e2.js';
 
 /** An agent sent something no radio could have produced, or that is not its own to send. Exit 3. */
 export class AgentProtocolError extends ComponentError {
@@ -173,15 +173,15 @@ export function checkIndication(bs: string, m: WireKpmIndication, ctx: Indicatio
   const c = records(bs, m.cellRecords, 'cell_records');
   const prb = (name: string, v: number | undefined) =>
     v === undefined ? 0 : integerWithin(bs, v, `cell_records[${name}]`, 0, cell.prbTotal, `cell ${cellId} has ${cell.prbTotal} PRBs`);
-  const prbAvailDl = prb('RRU.PrbAvailDl', c.get('RRU.PrbAvailDl'));
-  const prbUsedDl = prb('RRU.PrbUsedDl', c.get('RRU.PrbUsedDl'));
-  if (prbUsedDl > prbAvailDl && c.has('RRU.PrbAvailDl')) {
-    throw new AgentProtocolError(bs, 'cell_records[RRU.PrbUsedDl]', `${prbUsedDl} PRBs used of ${prbAvailDl} available`);
+  const prbAvailDl = prb(KPM.prbAvailDl, c.get(KPM.prbAvailDl));
+  const prbUsedDl = prb(KPM.prbUsedDl, c.get(KPM.prbUsedDl));
+  if (prbUsedDl > prbAvailDl && c.has(KPM.prbAvailDl)) {
+    throw new AgentProtocolError(bs, `cell_records[${KPM.prbUsedDl}]`, `${prbUsedDl} PRBs used of ${prbAvailDl} available`);
   }
-  const prbTotDlPct = within(bs, c.get('RRU.PrbTotDl') ?? 0, 'cell_records[RRU.PrbTotDl]', 0, 100, ' %', 'a share of the carrier');
+  const prbTotDlPct = within(bs, c.get(KPM.prbTotDl) ?? 0, `cell_records[${KPM.prbTotDl}]`, 0, 100, ' %', 'a share of the carrier');
   const peak = `the TS 38.306 peak rate of a ${cell.prbTotal}-PRB carrier, rounded up`;
   const peakKbps = Math.ceil(cell.peakKbps);
-  const thpDlKbps = within(bs, c.get('DRB.UEThpDl') ?? 0, 'cell_records[DRB.UEThpDl]', 0, peakKbps, ' kbit/s', peak);
+  const thpDlKbps = within(bs, c.get(KPM.ueThpDl) ?? 0, `cell_records[${KPM.ueThpDl}]`, 0, peakKbps, ' kbit/s', peak);
 
   if (!Array.isArray(m.ueRecords) || m.ueRecords.length > MAX_UES_PER_INDICATION) {
     throw new AgentProtocolError(bs, 'ue_records', `expected at most ${MAX_UES_PER_INDICATION} UEs`);
@@ -193,21 +193,21 @@ export function checkIndication(bs: string, m: WireKpmIndication, ctx: Indicatio
     seen.add(ueId);
     const r = records(bs, u.records, `ue_records[${i}]`);
     const f = (name: string) => `ue_records[${i}][${name}]`;
-    const cqi = r.get('CQI');
+    const cqi = r.get(KPM.cqi);
     return {
       ueId,
-      thpDlKbps: within(bs, r.get('DRB.UEThpDl') ?? 0, f('DRB.UEThpDl'), 0, peakKbps, ' kbit/s', peak),
-      prbUsedDl: within(bs, r.get('RRU.PrbUsedDl') ?? 0, f('RRU.PrbUsedDl'), 0, cell.prbTotal, '', `cell ${cellId} has ${cell.prbTotal} PRBs`),
-      cqi: cqi === undefined ? 0 : integerWithin(bs, cqi, f('CQI'), UE_RANGES.cqi.min, UE_RANGES.cqi.max, 'the CQI index range'),
-      sinrDb: within(bs, r.get('SINR') ?? 0, f('SINR'), UE_RANGES.sinrDb.min, UE_RANGES.sinrDb.max, ' dB', 'a wideband SINR'),
-      rsrpDbm: within(bs, r.get('RSRP') ?? 0, f('RSRP'), UE_RANGES.rsrpDbm.min, UE_RANGES.rsrpDbm.max, ' dBm', 'an RSRP'),
+      thpDlKbps: within(bs, r.get(KPM.ueThpDl) ?? 0, f(KPM.ueThpDl), 0, peakKbps, ' kbit/s', peak),
+      prbUsedDl: within(bs, r.get(KPM.prbUsedDl) ?? 0, f(KPM.prbUsedDl), 0, cell.prbTotal, '', `cell ${cellId} has ${cell.prbTotal} PRBs`),
+      cqi: cqi === undefined ? 0 : integerWithin(bs, cqi, f(KPM.cqi), UE_RANGES.cqi.min, UE_RANGES.cqi.max, 'the CQI index range'),
+      sinrDb: within(bs, r.get(KPM.sinr) ?? 0, f(KPM.sinr), UE_RANGES.sinrDb.min, UE_RANGES.sinrDb.max, ' dB', 'a wideband SINR'),
+      rsrpDbm: within(bs, r.get(KPM.rsrp) ?? 0, f(KPM.rsrp), UE_RANGES.rsrpDbm.min, UE_RANGES.rsrpDbm.max, ' dBm', 'an RSRP'),
     };
   });
   for (const [i, u] of (m.ueRecords as { records: WireRecord[] }[]).entries()) {
-    const rsrq = u.records.find((x) => x.name === 'RSRQ');
-    if (rsrq?.value === 'real') within(bs, rsrq.real!, `ue_records[${i}][RSRQ]`, UE_RANGES.rsrqDb.min, UE_RANGES.rsrqDb.max, ' dB', 'an RSRQ');
+    const rsrq = u.records.find((x) => x.name === KPM.rsrq);
+    if (rsrq?.value === 'real') within(bs, rsrq.real!, `ue_records[${i}][${KPM.rsrq}]`, UE_RANGES.rsrqDb.min, UE_RANGES.rsrqDb.max, ' dB', 'an RSRQ');
   }
   const sumUe = ues.reduce((a, u) => a + u.thpDlKbps, 0);
-  if (sumUe > peakKbps) throw new AgentProtocolError(bs, 'ue_records[DRB.UEThpDl]', `the UEs' throughput sums to ${sumUe} kbit/s, above ${peak}`);
+  if (sumUe > peakKbps) throw new AgentProtocolError(bs, `ue_records[${KPM.ueThpDl}]`, `the UEs' throughput sums to ${sumUe} kbit/s, above ${peak}`);
   return { nodeId, cellId, timestampNs: ts, periodMs, prbAvailDl, prbUsedDl, prbTotDlPct, thpDlKbps, ues };
 }

@@ -36,7 +36,6 @@ import type {
   KpmSubscription,
   RanFunction,
   SetupInfo,
-  UeKpm,
 } from './types.js';
 
 const log = childLog('ran.e2');
