@@ -225,8 +225,13 @@ describe('a trial notices its cell changed behind its back', () => {
   }
 
   it('onCellStateChange fail (the default): exit 3 naming the cell', async () => {
-    const { run } = await tamperedTrial('fail');
+    const { run, results, id } = await tamperedTrial('fail');
     expect(run.exitCode, run.all).toBe(3);
+    // The trial made its certificates for its user only.
+    const dir = join(results, id, 'certs');
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(readdirSync(dir).sort()).toEqual(['agent-gnb-a-key.pem', 'agent-gnb-a.pem', 'agent-gnb-b-key.pem', 'agent-gnb-b.pem', 'ca.pem', 'controller-key.pem', 'controller.pem']);
+    for (const f of readdirSync(dir)) expect(statSync(join(dir, f)).mode & 0o777, f).toBe(0o600);
     expect(run.all).toMatch(/gnb-a: cell gnb-a-c1 reports 0 PRBs available, but the controller set it on with \d+ PRBs from PRB \d+: changed behind the controller's back/);
   }, 120_000);
 

@@ -221,6 +221,7 @@ export class E2BaseStation implements BaseStation {
   private closed = false;
   private readonly opts: E2BaseStationOptions;
   private readonly restoring = new Set<string>();
+  private readonly cellQueue = new Map<string, Promise<unknown>>();
   /** Totals over every subscription of this driver. */
   readonly stats: E2SubscriptionStats = { accepted: 0, dropped: 0, restored: 0 };
 
@@ -314,7 +315,22 @@ export class E2BaseStation implements BaseStation {
     return this.controlWithin(action, this.deadlineMs);
   }
 
-  private async controlWithin(action: ControlAction, deadlineMs: number): Promise<ControlAck> {
+  /**
+   * Controls of one cell go out one after another, so the agent applies them in the order the
+   * controller issued them (a restore and the next epoch's quota never swap places).
+   */
+  private controlWithin(action: ControlAction, deadlineMs: number): Promise<ControlAck> {
+    const prev = this.cellQueue.get(action.cellId) ?? Promise.resolve();
+    const next = prev.catch(() => undefined).then(() => this.controlNow(action, deadlineMs));
+    const tail = next.catch(() => undefined);
+    this.cellQueue.set(action.cellId, tail);
+    void tail.then(() => {
+      if (this.cellQueue.get(action.cellId) === tail) this.cellQueue.delete(action.cellId);
+    });
+    return next;
+  }
+
+  private async controlNow(action: ControlAction, deadlineMs: number): Promise<ControlAck> {
     const req: WireControlRequest =
       action.kind === 'prbQuota'
         ? { ranFunctionId: RC_RAN_FUNCTION.id, prbQuota: { cellId: action.cellId, startPrb: action.startPrb, nPrb: action.nPrb } }
