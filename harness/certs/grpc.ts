@@ -13,6 +13,18 @@ export function agentServerCredentials(p: TlsPems): grpc.ServerCredentials {
   return grpc.ServerCredentials.createSsl(p.ca, [{ private_key: p.key, cert_chain: p.cert }], true);
 }
 
+/**
+ * The verified client of a server call: the CN of the certificate TLS checked against the lab
+ * CA, or null when the call came without one (which an agent's credentials never allow; a
+ * handler checks anyway, so a misconfigured server refuses instead of obeying anyone).
+ */
+export function verifiedClient(call: { getAuthContext(): { transportSecurityType?: string; sslPeerCertificate?: PeerCertificate } }): string | null {
+  const ctx = call.getAuthContext();
+  const cert = ctx.transportSecurityType === 'ssl' ? ctx.sslPeerCertificate : undefined;
+  if (!cert || !cert.subject) return null;
+  return certificateNames(cert)[0] ?? null;
+}
+
 /** The names a certificate gives its holder: the subject CN and the DNS SANs. */
 export function certificateNames(cert: Pick<PeerCertificate, 'subject' | 'subjectaltname'>): string[] {
   const out: string[] = [];

@@ -18,4 +18,4 @@ export {
   type TrialCerts,
 } from './files.js';
 export { probeAgentTls } from './probe.js';
-export { agentServerCredentials, certificateNames, controllerCredentials, explainTlsFailure, WRONG_AGENT, type ControllerTls } from './grpc.js';
+export { agentServerCredentials, certificateNames, verifiedClient, controllerCredentials, explainTlsFailure, WRONG_AGENT, type ControllerTls } from './grpc.js';

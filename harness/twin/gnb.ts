@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { z } from 'zod';
-import { agentServerCredentials, readTlsFiles } from '../certs/index.js';
+import { agentServerCredentials, readTlsFiles, verifiedClient } from '../certs/index.js';
 import { ComponentError, ConfigError, exitCodeOf, messageOf } from '../errors.js';
 import { childLog } from '../log.js';
 import { nowNs } from '../measure/types.js';
@@ -243,12 +243,25 @@ export class TwinGnb {
       'grpc.max_send_message_length': MAX_E2_MESSAGE_BYTES,
       'grpc.max_concurrent_streams': 64,
     });
+    // Every call must come from a client TLS verified against the trial's CA; controls are
+    // logged with who sent them.
+    const client = (call: Parameters<typeof verifiedClient>[0]): string => {
+      const who = verifiedClient(call);
+      if (!who) throw new RpcError(grpc.status.UNAUTHENTICATED, 'a client certificate from the lab CA is required');
+      return who;
+    };
     server.addService(loadE2Proto().service, {
       Setup: (call: grpc.ServerUnaryCall<unknown, WireSetupResponse>, cb: grpc.sendUnaryData<WireSetupResponse>) =>
-        this.unary(cb, () => this.onSetup()),
+        this.unary(cb, () => (client(call), this.onSetup())),
       Control: (call: grpc.ServerUnaryCall<WireControlRequest, WireControlAck>, cb: grpc.sendUnaryData<WireControlAck>) =>
-        this.unary(cb, () => this.onControl(call.request)),
-      Subscribe: (call: grpc.ServerWritableStream<WireSubscriptionRequest, WireKpmIndication>) => this.onSubscribe(call),
+        this.unary(cb, () => this.onControl(call.request, client(call))),
+      Subscribe: (call: grpc.ServerWritableStream<WireSubscriptionRequest, WireKpmIndication>) => {
+        if (!verifiedClient(call)) {
+          call.emit('error', { code: grpc.status.UNAUTHENTICATED, details: 'a client certificate from the lab CA is required', metadata: new grpc.Metadata() });
+          return;
+        }
+        this.onSubscribe(call);
+      },
     });
     const m = LOOPBACK.exec(this.cfg.listen);
     const host = m ? m[1] : '127.0.0.1';
@@ -360,7 +373,7 @@ export class TwinGnb {
     return c;
   }
 
-  private onControl(req: WireControlRequest): WireControlAck {
+  private onControl(req: WireControlRequest, client: string): WireControlAck {
     if (req.ranFunctionId !== RC_RAN_FUNCTION.id) {
       throw new RpcError(grpc.status.INVALID_ARGUMENT, `ran_function_id ${req.ranFunctionId} is not E2SM-RC (${RC_RAN_FUNCTION.id})`);
     }
@@ -377,7 +390,7 @@ export class TwinGnb {
       }
       c.quota = q.nPrb > 0 ? { startPrb: q.startPrb, nPrb: q.nPrb } : null;
       this.publishTransmission(c);
-      log.info({ node: this.cfg.nodeId, cell: c.cfg.id, startPrb: q.startPrb, nPrb: q.nPrb }, 'PRB quota applied');
+      log.info({ node: this.cfg.nodeId, cell: c.cfg.id, startPrb: q.startPrb, nPrb: q.nPrb, client }, 'PRB quota applied');
       return { cellId: c.cfg.id, effectiveTimeNs: nowNs().toString() };
     }
     if (req.action === 'cellState' && req.cellState) {
@@ -385,7 +398,7 @@ export class TwinGnb {
       if (this.stopping) return { cellId: c.cfg.id, failure: { cause: 'NODE_SHUTTING_DOWN', message: 'the node is stopping' } };
       c.on = req.cellState.on === true;
       this.publishTransmission(c);
-      log.info({ node: this.cfg.nodeId, cell: c.cfg.id, on: c.on }, 'cell state applied');
+      log.info({ node: this.cfg.nodeId, cell: c.cfg.id, on: c.on, client }, 'cell state applied');
       return { cellId: c.cfg.id, effectiveTimeNs: nowNs().toString() };
     }
     throw new RpcError(grpc.status.INVALID_ARGUMENT, 'control request has no action (expected prb_quota or cell_state)');
