@@ -118,6 +118,8 @@ export class RigSession {
         throw new ConfigError(`base station ${bs.id}: driver "${bs.driver}" is not implemented yet (use twin or e2)`, 'DRIVER_UNAVAILABLE');
     for (const u of rig.ues)
       if (u.driver === 'srsue') throw new ConfigError(`UE ${u.id}: driver "srsue" is not implemented yet (use at-modem or twin)`, 'DRIVER_UNAVAILABLE');
+    // The controller's certificate for lab agents: a missing or exposed file fails before anything starts.
+    const labTls = rig.tls ? readTlsFiles(rig.tls, 'controller') : null;
     // The hardware preflight checks (radios, modems, edge hosts): nothing starts if one fails.
     const hw = await runPreflight(rig, { hardwareOnly: true });
     if (!preflightPassed(hw)) throw preflightError(hw);
@@ -158,7 +160,7 @@ export class RigSession {
     for (const bs of rig.basestations) addresses.set(bs.id, bs.driver === 'twin' ? await this.startTwinGnb(bs, airDir, certs!.agents.get(bs.id)!) : bs.address!);
     await Promise.all(
       rig.basestations.map(async (bs) => {
-        const tls = readTlsFiles(bs.driver === 'twin' ? certs!.controller : rig.tls!, 'controller');
+        const tls = bs.driver === 'twin' ? readTlsFiles(certs!.controller, 'controller') : labTls!;
         const driver = createBaseStation(bs.id, addresses.get(bs.id)!, {
           tls,
           expect: { nodeId: bs.id, operator: bs.operator, cells: bs.cells },
