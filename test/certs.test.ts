@@ -89,6 +89,19 @@ describe('ranlab certs init', () => {
   });
 });
 
+describe('rig files name the certificates', () => {
+  it('a lab rig without tls fails validate, naming each agent that needs it', async () => {
+    const text = readFileSync('rigs/lab-b210-srsran.yaml', 'utf8');
+    expect((await ranlab(['validate', 'rigs/lab-b210-srsran.yaml'])).exitCode).toBe(0);
+    const bare = join(tmp, 'no-tls.yaml');
+    writeFileSync(bare, text.replace(/^tls:\n(  .*\n)+/m, ''));
+    const run = await ranlab(['validate', bare]);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(/basestations\[0\]\.driver: the srsran-project agent needs mutual TLS: add tls \{caFile, certFile, keyFile\}/);
+    expect(run.stderr).toMatch(/basestations\[1\]\.driver: /);
+  });
+});
+
 describe('reading certificate files', () => {
   it('errors name the side and the file: missing, world-readable key, not PEM, a FIFO (without hanging)', async () => {
     const dir = join(tmp, 'lab');
