@@ -122,6 +122,18 @@ describe('every value from an agent is checked against the cell it claims', () =
     expect(err.message).toMatch(detail);
   });
 
+  it('a control acknowledged with a time in 1970 or next year is refused, naming the field', async () => {
+    const { agent, bs } = await evil();
+    await bs.setup();
+    for (const t of ['86400000000000', (BigInt(Date.now() + 365 * 86_400_000) * 1_000_000n).toString()]) {
+      agent.ack = (a) => ({ ...a, effectiveTimeNs: t });
+      const err = (await bs.control({ kind: 'cellState', cellId: 'gnb-b-c1', on: true }).catch((e: unknown) => e)) as AgentProtocolError;
+      expect(err).toBeInstanceOf(AgentProtocolError);
+      expect(err).toMatchObject({ component: 'gnb-b', field: 'effectiveTimeNs', exitCode: 3 });
+      expect(err.message).toMatch(/is not between sending the request and its answer/);
+    }
+  });
+
   it('indications beyond the rate bound are dropped and counted; a flood fails the agent', async () => {
     const { agent, bs } = await evil();
     await bs.setup();

@@ -133,6 +133,19 @@ export function checkSetupAgainstRig(bs: string, res: WireSetupResponse, cells: 
 }
 
 // ---------------------------------------------------------------------------------------
+// RC control acknowledgements
+
+/** When a control took effect: a uint64 within the clock skew of the controller's clock, from when it was sent until now. */
+export function checkAckTime(bs: string, v: unknown, sentNs: bigint, now: bigint, maxClockSkewMs: number): bigint {
+  const t = uint64(bs, v, 'effectiveTimeNs');
+  const skewNs = BigInt(maxClockSkewMs) * 1_000_000n;
+  if (t < sentNs - skewNs || t > now + skewNs) {
+    throw new AgentProtocolError(bs, 'effectiveTimeNs', `${new Date(Number(t / 1_000_000n)).toISOString()} is not between sending the request and its answer (allowed: ${maxClockSkewMs} ms of clock skew)`);
+  }
+  return t;
+}
+
+// ---------------------------------------------------------------------------------------
 // KPM indications
 
 export interface IndicationContext {

@@ -16,6 +16,7 @@ import { cellBounds } from './bounds.js';
 import { CellStateWatch, type OnCellStateChange } from './drift.js';
 import {
   AgentProtocolError,
+  checkAckTime,
   checkIndication,
   checkSetupAgainstRig,
   checkSetupCell,
@@ -23,7 +24,6 @@ import {
   MAX_CELLS,
   str,
   finite,
-  uint64,
   type ExpectedNode,
 } from './e2-validate.js';
 import { IndicationRate } from './rate.js';
@@ -345,9 +345,10 @@ export class E2BaseStation implements BaseStation {
     let ack: WireControlAck;
     this.watch?.begin(action.cellId);
     let effectiveNs: bigint | null = null;
+    const sentNs = nowNs();
     try {
       ack = await this.unary(this.client.Control, req, deadlineMs);
-      effectiveNs = this.ackTime(ack, action, what);
+      effectiveNs = this.ackTime(ack, action, what, sentNs);
     } catch (err) {
       if (err instanceof ComponentError) throw err;
       const code = (err as Partial<grpc.ServiceError>).code;
@@ -369,7 +370,7 @@ export class E2BaseStation implements BaseStation {
   }
 
   /** The ack's effective time, or the error the ack stands for. */
-  private ackTime(ack: WireControlAck, action: ControlAction, what: string): bigint {
+  private ackTime(ack: WireControlAck, action: ControlAction, what: string, sentNs: bigint): bigint {
     if (ack.outcome === 'failure' && ack.failure) {
       throw new ComponentError(
         this.id,
@@ -378,7 +379,7 @@ export class E2BaseStation implements BaseStation {
       );
     }
     if (ack.cellId !== action.cellId) throw new AgentProtocolError(this.id, 'cellId', `ack for cell ${String(ack.cellId).slice(0, 64)} answering ${what}`);
-    return uint64(this.id, ack.effectiveTimeNs, 'effectiveTimeNs');
+    return checkAckTime(this.id, ack.effectiveTimeNs, sentNs, nowNs(), this.opts.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS);
   }
 
   subscribe(periodMs: number, onIndication: (ind: KpmIndication) => void, onError: (err: Error) => void): KpmSubscription {

@@ -47,6 +47,8 @@ export class EvilAgent {
   tamper: ((ind: Indication, k: number) => Indication) | null = null;
   /** Rewrite the Setup answer. */
   setup: ((res: Record<string, unknown>) => Record<string, unknown>) | null = null;
+  /** Rewrite Control acknowledgements. */
+  ack: ((ack: { cellId: string; effectiveTimeNs: string }) => object) | null = null;
   /** Send this many indications back to back on the next subscription, then behave. */
   flood = 0;
   readonly state = new Map<string, { on: boolean; nPrb: number }>();
@@ -82,7 +84,8 @@ export class EvilAgent {
         if (!s) return cb({ code: grpc.status.NOT_FOUND, details: `no cell ${id}` });
         if (r.prbQuota) s.nPrb = r.prbQuota.nPrb;
         if (r.cellState) s.on = r.cellState.on;
-        cb(null, { cellId: id, effectiveTimeNs: nowNs().toString() });
+        const ack = { cellId: id, effectiveTimeNs: nowNs().toString() };
+        cb(null, this.ack ? this.ack(ack) : ack);
       },
       Subscribe: (call: grpc.ServerWritableStream<{ granularityPeriodMs: number }, Indication>) => this.serve(call),
     });
