@@ -173,13 +173,13 @@ describe('a trial against a hostile agent', () => {
     await env?.stop();
   });
 
-  it('1e300 kbit/s mid-trial: exit 3 naming the agent and the field; nothing out of range in InfluxDB', async () => {
+  /** rigs/twin.yaml with gnb-b replaced by the hostile agent (its UEs left out: it has no air). */
+  async function hostileTrial(name: string, set: (a: EvilAgent) => void) {
     const agent = new EvilAgent({ nodeId: 'gnb-b', operator: 'op-b', cells: [CELL], tls: agentFiles(join(tmp, 'lab'), 'gnb-b') });
     agents.push(agent);
     const address = await agent.start();
-    // Honest for the first 2 s of KPM (10 periods of 200 ms), then 10^300 kbit/s.
-    agent.tamper = (ind, k) => (k > 10 ? { ...ind, cellRecords: setRecord(ind.cellRecords, 'DRB.UEThpDl', { real: 1e300 }) } : ind);
-    const prepared = await prepareRig(env, 'rigs/twin.yaml', 'evil');
+    set(agent);
+    const prepared = await prepareRig(env, 'rigs/twin.yaml', name);
     const rig = parse(readFileSync(prepared.path, 'utf8'));
     const b = rig.basestations.find((x: { id: string }) => x.id === 'gnb-b');
     b.driver = 'e2';
@@ -189,15 +189,43 @@ describe('a trial against a hostile agent', () => {
     writeFileSync(prepared.path, stringify(rig));
     const results = mkdtempSync(join(env.dir, 'results-'));
     const run = await runCli(['trial', prepared.path, '--results', results, '--epochs', '20', '--epoch-ms', '400'], prepared.env);
+    const [id] = readdirSync(results);
+    const report = JSON.parse(readFileSync(join(results, id!, 'report.json'), 'utf8')) as { error: unknown; epochs: number };
+    return { run, id: id!, report };
+  }
+
+  it('1e300 kbit/s mid-trial: exit 3 naming the agent and the field; nothing out of range in InfluxDB', async () => {
+    // Honest for the first 2 s of KPM (10 periods of 200 ms), then 10^300 kbit/s.
+    const { run, id, report } = await hostileTrial('evilthp', (a) => {
+      a.tamper = (ind, k) => (k > 10 ? { ...ind, cellRecords: setRecord(ind.cellRecords, 'DRB.UEThpDl', { real: 1e300 }) } : ind);
+    });
     expect(run.exitCode, run.all).toBe(3);
     expect(run.all).toMatch(/gnb-b: agent sent an invalid message: cell_records\[DRB\.UEThpDl\]: 1e\+300 kbit\/s is outside/);
-    const [id] = readdirSync(results);
-    const report = JSON.parse(readFileSync(join(results, id!, 'report.json'), 'utf8')) as { error: { message: string } | null };
     expect(JSON.stringify(report.error)).toMatch(/cell_records\[DRB\.UEThpDl\]/);
     const [row] = await influxQuery(env, `SELECT count(thpDlKbps) AS n, max(thpDlKbps) AS hi FROM kpm_cell WHERE trial='${id}' AND bs='gnb-b'`);
     expect(row!.n as number).toBeGreaterThanOrEqual(5); // the honest reports are kept
     expect(row!.hi as number).toBeLessThanOrEqual(PEAK_KBPS);
-    const [all] = await influxQuery(env, `SELECT max(usedUnits) AS u, max(costTokens) AS c FROM epoch_operator WHERE trial='${id}'`);
+    const [all] = await influxQuery(env, `SELECT max(usedUnits) AS u FROM epoch_operator WHERE trial='${id}'`);
     expect(all!.u as number).toBeLessThanOrEqual(222);
+  }, 120_000);
+
+  it("indications claiming another operator's node: exit 3 naming globalNodeId, nothing credited to it", async () => {
+    const { run, id } = await hostileTrial('evilnode', (a) => {
+      a.tamper = (ind, k) => (k > 10 ? { ...ind, globalNodeId: 'gnb-a', cellId: 'gnb-a-c1' } : ind);
+    });
+    expect(run.exitCode, run.all).toBe(3);
+    expect(run.all).toMatch(/gnb-b: agent sent an invalid message: globalNodeId: indication for node "gnb-a" on the connection of gnb-b/);
+    // No point for gnb-a's cell came through gnb-b's connection (the settlement reads the same indications).
+    const [a] = await influxQuery(env, `SELECT count(thpDlKbps) AS n FROM kpm_cell WHERE trial='${id}' AND cell='gnb-a-c1' AND bs='gnb-b'`);
+    expect(a).toBeUndefined();
+  }, 120_000);
+
+  it('a setup with a 0 kHz subcarrier spacing: exit 3 at bring-up, before any epoch is settled', async () => {
+    const { run, report } = await hostileTrial('evilscs', (a) => {
+      a.setup = (r) => ({ ...r, cells: [{ ...CELL, scsKhz: 0 }] });
+    });
+    expect(run.exitCode, run.all).toBe(3);
+    expect(run.all).toMatch(/gnb-b: agent sent an invalid message: cells\[0\]\.scsKhz: 0 kHz is not a NR subcarrier spacing/);
+    expect(report.epochs).toBe(0);
   }, 120_000);
 });
