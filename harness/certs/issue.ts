@@ -5,13 +5,23 @@
 // Extended key usage keeps the roles apart: an agent's certificate is serverAuth only, so an
 // agent (or whoever holds its key) cannot act as a controller towards another agent; the
 // controller's is clientAuth only.
-import './metadata.js';
 import { webcrypto } from 'node:crypto';
 import { isIP } from 'node:net';
-import * as x509 from '@peculiar/x509';
+import type * as X509 from '@peculiar/x509';
 
 const crypto = webcrypto as unknown as Crypto;
-x509.cryptoProvider.set(crypto);
+
+// The library takes a fifth of a second to load: agents, which only read certificates, never do.
+let lib: Promise<typeof X509> | null = null;
+function x509lib(): Promise<typeof X509> {
+  lib ??= (async () => {
+    await import('./metadata.js');
+    const x = await import('@peculiar/x509');
+    x.cryptoProvider.set(crypto);
+    return x;
+  })();
+  return lib;
+}
 
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
 const DAY_MS = 86_400_000;
@@ -23,7 +33,7 @@ export interface PemPair {
 }
 
 export interface LabCa extends PemPair {
-  readonly cert: x509.X509Certificate;
+  readonly cert: X509.X509Certificate;
   readonly keys: CryptoKeyPair;
 }
 
@@ -33,6 +43,7 @@ export type CertRole = 'agent' | 'controller';
 export const AGENT_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
 async function keyPem(key: CryptoKey): Promise<string> {
+  const x509 = await x509lib();
   return x509.PemConverter.encode(await crypto.subtle.exportKey('pkcs8', key), 'PRIVATE KEY');
 }
 
@@ -44,6 +55,7 @@ function validity(days: number): { notBefore: Date; notAfter: Date } {
 
 /** A new lab CA (self-signed, may sign leaf certificates only). */
 export async function createLabCa(name = 'ranlab lab CA', validDays = 825): Promise<LabCa> {
+  const x509 = await x509lib();
   const keys = (await crypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     name: `CN=${dnValue(name)}`,
@@ -61,6 +73,7 @@ export async function createLabCa(name = 'ranlab lab CA', validDays = 825): Prom
 
 /** Load a CA written by `ranlab certs init` (to issue more certificates from it). */
 export async function loadLabCa(certPem: string, caKeyPem: string): Promise<LabCa> {
+  const x509 = await x509lib();
   const cert = new x509.X509Certificate(certPem);
   const privateKey = await crypto.subtle.importKey('pkcs8', x509.PemConverter.decodeFirst(caKeyPem), ALG, true, ['sign']);
   const publicKey = await cert.publicKey.export(ALG, ['verify'], crypto);
@@ -84,6 +97,7 @@ export interface IssueOptions {
 
 /** A leaf certificate signed by the lab CA. */
 export async function issueCert(ca: LabCa, opts: IssueOptions): Promise<PemPair> {
+  const x509 = await x509lib();
   if (opts.role === 'agent' && !AGENT_ID.test(opts.id)) throw new Error(`agent id ${JSON.stringify(opts.id)} is not a rig id`);
   const keys = (await crypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
   const names = [opts.id, ...(opts.hosts ?? [])].map((h) => (isIP(h) ? { type: 'ip' as const, value: h } : { type: 'dns' as const, value: h }));
