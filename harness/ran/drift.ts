@@ -51,7 +51,10 @@ export class CellStateWatch {
     const c = this.cells.get(ind.cellId);
     if (!c || !c.known || c.pending > 0 || ind.timestampNs < c.sinceNs) return null;
     const expected = c.on && c.quota ? c.quota.nPrb : 0;
-    if (ind.prbAvailDl === expected) return null;
+    // A backend that applies quotas as ratios (srsRAN) may round by a PRB or a few percent;
+    // a cell off, on, or with another quota is well outside that.
+    const slack = expected === 0 ? 0 : Math.max(1, Math.ceil(0.05 * expected));
+    if (Math.abs(ind.prbAvailDl - expected) <= slack) return null;
     const set = c.on ? (c.quota ? `on with ${c.quota.nPrb} PRBs from PRB ${c.quota.startPrb}` : 'on with no PRBs') : 'off';
     return `cell ${ind.cellId} reports ${ind.prbAvailDl} PRBs available, but the controller set it ${set}`;
   }
