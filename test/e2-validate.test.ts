@@ -72,6 +72,18 @@ function inBounds(i: KpmIndication): boolean {
 
 const HOUR_NS = 3_600_000_000_000n;
 
+describe('the physical bounds', () => {
+  it('peak rate: the TS 38.306 formula at its largest factors (the published 2.34 Gbit/s of 100 MHz, 30 kHz, 4 layers, 256QAM, scaled)', () => {
+    // 4 layers, Qm 8, OH 0.14 give about 2.337 Gbit/s for 273 PRBs at 30 kHz; the bound takes
+    // 8 layers, Qm 10 and no overhead: x 2 x 10/8 / 0.86.
+    const published = 4 * 8 * (948 / 1024) * 273 * 12 * 28_000 * 0.86;
+    expect(published / 1e9).toBeCloseTo(2.337, 3);
+    expect(peakRateKbps(273, 30) * 1000).toBeCloseTo((published * 2 * (10 / 8)) / 0.86, 0);
+    // The twin's 40 MHz cell: far above what the radio model gives it (a few hundred Mbit/s).
+    expect(PEAK_KBPS / 1e6).toBeCloseTo(2.688, 3);
+  });
+});
+
 describe('every value from an agent is checked against the cell it claims', () => {
   it.each<[string, (i: Indication) => Indication, string, RegExp]>([
     ['negative PRBs', (i) => ({ ...i, cellRecords: setRecord(i.cellRecords, 'RRU.PrbUsedDl', { integer: '-5' }) }), 'cell_records[RRU.PrbUsedDl]', /-5 is outside 0\.\.216/],
