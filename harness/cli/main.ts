@@ -110,6 +110,8 @@ async function main(argv: string[]): Promise<number> {
       if (!r.ok) exitCode = 1;
     });
 
+  program.addCommand((await import('./certs.js')).certsCommand((line) => process.stdout.write(line + '\n')));
+
   program
     .command('twin-gnb', { hidden: true })
     .description('(internal) run one twin base station: an E2-style agent on gRPC')

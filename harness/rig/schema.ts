@@ -116,6 +116,20 @@ export const trialSchema = z.strictObject({
   kpmPeriodMs: z.number().int().min(10).max(60_000).default(200),
   /** Seed for the random policy, so a run can be repeated. */
   seed: z.number().int().optional(),
+  /** A cell found changed behind the controller's back (from KPM): fail the trial, or restore the cell. */
+  onCellStateChange: z.enum(['fail', 'restore']).default('fail'),
+});
+
+/**
+ * The controller's side of mutual TLS with lab agents (`ranlab certs init` writes them): the
+ * lab CA every agent's certificate must come from, and the controller's client certificate
+ * and key. Each agent's certificate must name its base station's id. Twin trials make their
+ * own certificates per trial and need none of this.
+ */
+export const tlsSchema = z.strictObject({
+  caFile: z.string().min(1),
+  certFile: z.string().min(1),
+  keyFile: z.string().min(1),
 });
 
 export const rigSchema = z.strictObject({
@@ -129,6 +143,11 @@ export const rigSchema = z.strictObject({
   ledger: ledgerSchema,
   influx: influxSchema,
   trial: trialSchema.default(trialSchema.parse({})),
+  tls: tlsSchema.optional(),
+}).superRefine((rig, ctx) => {
+  rig.basestations.forEach((b, i) => {
+    if (b.driver !== 'twin' && !rig.tls) ctx.addIssue({ code: 'custom', path: ['basestations', i, 'driver'], message: `the ${b.driver} agent needs mutual TLS: add tls {caFile, certFile, keyFile} (ranlab certs init <dir>)` });
+  });
 });
 
 export type Rig = z.infer<typeof rigSchema>;
