@@ -22,7 +22,7 @@ import { evaluateCell, psdPer180kHzDbm, type Carrier } from '../harness/twin/rad
 let tmp: string;
 let certs: TrialCerts;
 let controllerTls: TlsPems;
-const NODE_IDS = ['gnb-a', 'gnb-a2', 'gnb-b2', 'gnb-v', 'gnb-k', 'gnb-t', 'gnb-l', 'gnb-c', 'gnb-x'];
+const NODE_IDS = ['gnb-a', 'gnb-a2', 'gnb-b2', 'gnb-v', 'gnb-k', 'gnb-t', 'gnb-l', 'gnb-c', 'gnb-x', 'gnb-ul'];
 const running = new Set<Agent>();
 const drivers: BaseStation[] = [];
 
