@@ -24,3 +24,6 @@ export type { LedgerParams, SpectrumConfig } from './units.js';
 export { affordableUnits, computeGrants, epochsToConverge, escrowOf, saturatedContraction, settlementOf, shareAmongOthers } from './grants.js';
 export type { GrantInput } from './grants.js';
 export { spectrumLedgerAbi, labTokenAbi } from './abi.js';
+export { readLedgerRecords } from './records.js';
+export type { GrantRecord, LedgerRecords, SettlementRecord } from './records.js';
+export type { ChainLink } from './link.js';

@@ -30,6 +30,7 @@ import { gasLimit, type LedgerCall } from './gas.js';
 import { startInProcessChain, type InProcessChain } from './inprocess.js';
 import { loadOperatorKey, normalizePrivateKey, type AccountSource, type KeySourceOptions } from './keys.js';
 import { chainOf, transportOf, whereOf, type ChainLink } from './link.js';
+import { readLedgerRecords, type LedgerRecords } from './records.js';
 import { describeRevert, isRevert, revertDataOf, shortOf } from './revert.js';
 import { initialBalancesOf, ledgerParamsOf, type SpectrumConfig } from './units.js';
 
@@ -452,6 +453,11 @@ export class Ledger {
       const units = await Promise.all(ops.map((o) => this.#pub.readContract({ ...c, functionName: 'grantOf', args: [e, o.address], blockNumber })));
       return new Map(ops.map((o, i) => [o.name, Number(units[i])]));
     }, `reading the grants of epoch ${e}`);
+  }
+
+  /** The contract's allocation and settlement records for epochs first..last, from its event log. */
+  records(first: number, last: number): Promise<LedgerRecords> {
+    return this.#guard(() => readLedgerRecords(this.link, this.contract, first, last), 'reading the spectrum records');
   }
 
   /** Waits for every transaction in flight; the embedded chain goes with this object. */

@@ -17,7 +17,9 @@ export const MEASUREMENTS = {
     tags: ['rig', 'trial', 'policy', 'operator'],
     fields: {
       epoch: 'integer',
+      demandUnits: 'float',
       grantUnits: 'float',
+      useUnits: 'float',
       grantMHz: 'float',
       usedUnits: 'float',
       throughputMbps: 'float',
@@ -30,11 +32,12 @@ export const MEASUREMENTS = {
     fields: { epoch: 'integer', jain: 'float', totalGrantMHz: 'float' },
   },
   kpm_cell: {
-    tags: ['rig', 'trial', 'operator', 'bs', 'cell'],
+    /** epoch: the trial's epoch the point was measured in (absent between epochs); a settlement's digest covers them. */
+    tags: ['rig', 'trial', 'operator', 'bs', 'cell', 'epoch'],
     fields: { prbAvailDl: 'float', prbUsedDl: 'float', prbTotDlPct: 'float', thpDlKbps: 'float' },
   },
   kpm_ue: {
-    tags: ['rig', 'trial', 'operator', 'bs', 'cell', 'ue'],
+    tags: ['rig', 'trial', 'operator', 'bs', 'cell', 'ue', 'epoch'],
     fields: { thpDlKbps: 'float', prbUsedDl: 'float', cqi: 'float', sinrDb: 'float', rsrpDbm: 'float' },
   },
   ue_radio: {

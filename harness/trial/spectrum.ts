@@ -9,7 +9,9 @@ import { bandUnits, type Policy, type Strategy } from '../rig/index.js';
 import { nowNs, type Point } from '../measure/index.js';
 import { microToTokens, type Ledger } from '../ledger/index.js';
 import { jain } from './fairness.js';
+import { measurementsDigest } from './digest.js';
 import { burstProcess, demandOf, useOf } from './strategies.js';
+import { writeTrialRecords } from './verify.js';
 import type { Progress, TrialKind } from './kinds.js';
 import type { RigSession } from './session.js';
 
@@ -75,14 +77,20 @@ export const spectrumSharing: TrialKind<SpectrumTrialOptions, SpectrumTrialResul
     // The baselines are the paper's world without tokens: no requests, no settlements, no balances.
     const ledger = opts.policy === 'ledger' ? session.ledger : null;
 
-    // KPM indications land in the current epoch's bucket, and in InfluxDB as they arrive.
-    let bucket: KpmIndication[] = [];
+    // KPM indications go to InfluxDB as they arrive; while an epoch is measured they are also
+    // kept (with their points, tagged with the epoch) for its settlement and its digest.
+    let measuring: Measuring | null = null;
     const subs = [...session.basestations.values()].map((bs) =>
       bs.driver.subscribe(
         opts.kpmPeriodMs,
         (ind) => {
-          bucket.push(ind);
-          session.write(kpmPoints(ind, { ...session.baseTags(), operator: bs.rig.operator, bs: bs.rig.id }));
+          const m = measuring;
+          const points = kpmPoints(ind, { ...session.baseTags(), operator: bs.rig.operator, bs: bs.rig.id, ...(m ? { epoch: String(m.epoch) } : {}) });
+          if (m) {
+            m.inds.push(ind);
+            m.points.get(bs.rig.operator)?.push(...points);
+          }
+          session.write(points);
         },
         (err) => session.fail(err instanceof ComponentError ? err : new ComponentError(bs.rig.id, err.message, 'KPM_STREAM_BROKEN')),
       ),
@@ -139,15 +147,19 @@ export const spectrumSharing: TrialKind<SpectrumTrialOptions, SpectrumTrialResul
         );
 
         // 4. Measure for one epoch.
-        bucket = [];
+        const m: Measuring = { epoch, inds: [], points: new Map(operators.map((op) => [op, []])) };
+        measuring = m;
         await session.race(sleep(opts.epochMs));
-        const inds = bucket;
+        measuring = null;
+        const inds = m.inds;
 
         // 5. Settle measured use (never above the grant; each operator signs its own), read balances after the last one.
         const measured = operators.map((op) => measure(session, inds, op, rig.spectrum.tokenUnitKHz, segOf.get(op)!.units));
         let costs: bigint[] = operators.map(() => 0n);
         if (ledger) {
-          const settled = await session.race(Promise.all(measured.map((m, i) => ledger.settle(chainEpoch, operators[i]!, m.usedUnits))));
+          const settled = await session.race(
+            Promise.all(measured.map((x, i) => ledger.settle(chainEpoch, operators[i]!, x.usedUnits, measurementsDigest(m.points.get(operators[i]!)!)))),
+          );
           costs = settled.map((x) => x.spentMicro + x.holdingMicro);
           balances = await session.race(ledger.balances());
         }
@@ -175,9 +187,19 @@ export const spectrumSharing: TrialKind<SpectrumTrialOptions, SpectrumTrialResul
       progress.stop();
     }
     if (!ledger) return { epochs: records };
-    return { epochs: records, initialSupplyMicro, ...(await session.race(readFinalBalances(ledger))) };
+    const final = await session.race(readFinalBalances(ledger));
+    const chainEpochs = records.map((r) => r.chainEpoch!);
+    if (chainEpochs.length) await session.race(writeTrialRecords(session.opts.resultsDir, session.trialId, ledger, chainEpochs[0]!, chainEpochs.at(-1)!));
+    return { epochs: records, initialSupplyMicro, ...final };
   },
 };
+
+interface Measuring {
+  epoch: number;
+  inds: KpmIndication[];
+  /** Each operator's KPM points of the epoch, exactly as written: what its settlement's digest covers. */
+  points: Map<string, Point[]>;
+}
 
 function segmentOf(lowEdgeMHz: number, unitMHz: number, operator: string, startUnit: number, units: number): Segment {
   return { operator, units, lowMHz: lowEdgeMHz + startUnit * unitMHz, highMHz: lowEdgeMHz + (startUnit + units) * unitMHz };
