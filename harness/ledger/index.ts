@@ -9,7 +9,7 @@
 // (W = floor(bandMHz * 1000 / tokenUnitKHz)); price is micro-tokens per unit per second;
 // the epoch length (ms) is fixed in the contract at deployment.
 export { Ledger, MIN_GAS_UNITS } from './ledger.js';
-export type { AttachOptions, DeployOptions, EmbeddedOptions, Grant, LedgerInfo, OperatorKey, Settlement } from './ledger.js';
+export type { AttachOptions, DeployOptions, EmbeddedOptions, Grant, LedgerInfo, OperatorKey, Settlement } from './types.js';
 export { loadArtifact } from './artifact.js';
 export { startDevChain, DEV_CHAIN_ID } from './chain.js';
 export type { DevChain, DevChainOptions } from './chain.js';

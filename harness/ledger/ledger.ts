@@ -11,7 +11,6 @@ import {
   isAddress,
   maxUint256,
   nonceManager,
-  parseEventLogs,
   type Address,
   type Chain,
   type Hex,
@@ -28,74 +27,17 @@ import type { DevChain } from './chain.js';
 import { deployContracts } from './deploy.js';
 import { gasLimit, type LedgerCall } from './gas.js';
 import { startInProcessChain, type InProcessChain } from './inprocess.js';
-import { loadOperatorKey, normalizePrivateKey, type AccountSource, type KeySourceOptions } from './keys.js';
+import { normalizePrivateKey } from './keys.js';
 import { chainOf, transportOf, whereOf, type ChainLink } from './link.js';
+import { checkOperatorNames, resolveKeys, settleAllOrThrow, uint, type IntLike } from './args.js';
+import { grantsOf, settlementOf } from './events.js';
 import { readLedgerRecords, type LedgerRecords } from './records.js';
+import type { AttachOptions, DeployOptions, EmbeddedOptions, Grant, LedgerInfo, Settlement } from './types.js';
 import { describeRevert, isRevert, revertDataOf, shortOf } from './revert.js';
 import { initialBalancesOf, ledgerParamsOf, type SpectrumConfig } from './units.js';
 
 const log = childLog('ledger');
 const COMPONENT = 'ledger';
-
-/** An operator's signing key: given directly, or named by its rig-file source (keyFile / keyEnv). */
-export type OperatorKey = { name: string; privateKey: Hex } | { name: string; account: AccountSource };
-
-export interface AttachOptions {
-  rpcUrl: string;
-  /** The deployed SpectrumLedger's address. */
-  contract: Address;
-  operators: OperatorKey[];
-  keySources?: KeySourceOptions;
-  /** Per JSON-RPC request (default 10 s). */
-  requestTimeoutMs?: number;
-  /** How long to wait for a transaction's receipt (default 60 s). */
-  receiptTimeoutMs?: number;
-  /** Receipt polling period (default 250 ms). */
-  pollingIntervalMs?: number;
-}
-
-export interface EmbeddedOptions {
-  /** Operator names, in contract (index) order. */
-  operators: string[];
-  /** Unused since the embedded chain runs in this process (kept for callers). */
-  dataDir?: string;
-  spectrum: SpectrumConfig;
-}
-
-export interface DeployOptions {
-  operators: OperatorKey[];
-  spectrum: SpectrumConfig;
-  keySources?: KeySourceOptions;
-}
-
-/** The contract's fixed parameters, as read from the chain. */
-export interface LedgerInfo {
-  bandUnits: bigint;
-  priceMicroPerUnitSecond: bigint;
-  epochMs: bigint;
-  holdingBps: bigint;
-  totalSupplyMicro: bigint;
-  operators: Address[];
-  token: Address;
-}
-
-/** One operator's grant as the Granted event states it: its segment of the band and the escrow. */
-export interface Grant {
-  startUnit: number;
-  units: number;
-  escrowMicro: bigint;
-  /** Set when this decision locked the operator out (fairness): the last epoch it gets no grant. */
-  lockedOutUntil?: number;
-}
-
-/** What a settlement moved (micro-tokens), from the Settled event. */
-export interface Settlement {
-  usedUnits: number;
-  spentMicro: bigint;
-  holdingMicro: bigint;
-  refundMicro: bigint;
-  overdue: boolean;
-}
 
 interface Operator {
   name: string;
@@ -109,15 +51,7 @@ export const MIN_GAS_UNITS = 500_000n;
 /** Ether each generated account gets on a dev chain (10,000 ETH). */
 const DEV_FUNDING_WEI = 10_000n * 10n ** 18n;
 
-type IntLike = number | bigint;
-const UINT256_LIMIT = 1n << 256n;
 const ZERO_DIGEST: Hex = `0x${'0'.repeat(64)}`;
-
-function uint(value: IntLike, what: string): bigint {
-  const ok = typeof value === 'bigint' ? value >= 0n && value < UINT256_LIMIT : Number.isSafeInteger(value) && value >= 0;
-  if (!ok) throw new ConfigError(`ledger: ${what} must be a non-negative integer, got ${value}`, 'LEDGER_BAD_ARGUMENT');
-  return BigInt(value);
-}
 
 export class Ledger {
   readonly rpcUrl: string;
@@ -358,34 +292,7 @@ export class Ledger {
     const sender = this.#op(by ?? this.operatorNames[Number(e % BigInt(this.operatorNames.length))]!);
     const info = await this.info();
     const receipt = await this.#transact(sender, 'decide', e, encodeFunctionData({ abi: spectrumLedgerAbi, functionName: 'decide', args: [e] }));
-    return this.#grantsFromReceipt(receipt, e, info.bandUnits);
-  }
-
-  #grantsFromReceipt(receipt: TransactionReceipt, epoch: bigint, bandUnits: bigint): Map<string, Grant> {
-    const logs = receipt.logs.filter((l) => l.address.toLowerCase() === this.contract.toLowerCase());
-    const events = parseEventLogs({ abi: spectrumLedgerAbi, logs, eventName: ['Granted', 'Decided', 'LockedOut'] });
-    const grants = new Map<string, Grant>();
-    let decidedTotal: bigint | undefined;
-    const bad = (why: string) => new ComponentError(COMPONENT, `decision for epoch ${epoch} (tx ${receipt.transactionHash}) is malformed: ${why}`, 'LEDGER_BAD_ANSWER');
-    for (const ev of events) {
-      if (ev.args.epoch !== epoch) throw bad(`event for epoch ${ev.args.epoch}`);
-      if (ev.eventName === 'Decided') {
-        decidedTotal = ev.args.totalUnits;
-        continue;
-      }
-      const name = this.#byAddress.get(ev.args.operator.toLowerCase());
-      if (name === undefined) continue;
-      if (ev.eventName === 'LockedOut') {
-        const g = grants.get(name);
-        if (g) g.lockedOutUntil = Number(ev.args.untilEpoch);
-        continue;
-      }
-      if (ev.args.startUnit + ev.args.units > bandUnits) throw bad(`segment of ${name} ends past the band (${bandUnits})`);
-      grants.set(name, { startUnit: Number(ev.args.startUnit), units: Number(ev.args.units), escrowMicro: ev.args.escrow });
-    }
-    if (decidedTotal === undefined) throw bad('no Decided event');
-    for (const name of this.operatorNames) if (!grants.has(name)) throw bad(`no grant event for ${name}`);
-    return grants;
+    return grantsOf(receipt, this.contract, e, info.bandUnits, this.#byAddress, this.operatorNames);
   }
 
   /** Operator `name` settles its measured use of `epoch` with the digest of its measurements. */
@@ -393,7 +300,7 @@ export class Ledger {
     const e = uint(epoch, 'epoch');
     const op = this.#op(name);
     const data = encodeFunctionData({ abi: spectrumLedgerAbi, functionName: 'settle', args: [e, uint(usedUnits, 'usedUnits'), measurements] });
-    return this.#settlementOf(await this.#transact(op, 'settle', e, data), e, op.address, name);
+    return settlementOf(await this.#transact(op, 'settle', e, data), this.contract, e, op.address, name);
   }
 
   /** After the deadline, `by` settles `name`'s epoch at its full grant. */
@@ -401,15 +308,7 @@ export class Ledger {
     const e = uint(epoch, 'epoch');
     const target = this.#op(name);
     const data = encodeFunctionData({ abi: spectrumLedgerAbi, functionName: 'settleOverdue', args: [e, target.address] });
-    return this.#settlementOf(await this.#transact(this.#op(by), 'settleOverdue', e, data), e, target.address, name);
-  }
-
-  #settlementOf(receipt: TransactionReceipt, e: bigint, address: Address, name: string): Settlement {
-    const logs = receipt.logs.filter((l) => l.address.toLowerCase() === this.contract.toLowerCase());
-    const ev = parseEventLogs({ abi: spectrumLedgerAbi, logs, eventName: 'Settled' }).find((x) => x.args.epoch === e && x.args.operator.toLowerCase() === address.toLowerCase());
-    if (!ev) throw new ComponentError(COMPONENT, `settlement of ${name} for epoch ${e} (tx ${receipt.transactionHash}) has no Settled event`, 'LEDGER_BAD_ANSWER');
-    const a = ev.args;
-    return { usedUnits: Number(a.usedUnits), spentMicro: a.spent, holdingMicro: a.holding, refundMicro: a.refund, overdue: a.overdue };
+    return settlementOf(await this.#transact(this.#op(by), 'settleOverdue', e, data), this.contract, e, target.address, name);
   }
 
   // ------------------------------------------------------------------ reads
@@ -551,28 +450,3 @@ export class Ledger {
   }
 }
 
-function checkOperatorNames(names: string[]): void {
-  if (names.length < 2) throw new ConfigError(`ledger: at least 2 operators share the band, got ${names.length}`, 'LEDGER_BAD_ARGUMENT');
-  const seen = new Set<string>();
-  for (const n of names) {
-    if (!n) throw new ConfigError('ledger: an operator has an empty name', 'LEDGER_BAD_ARGUMENT');
-    if (seen.has(n)) throw new ConfigError(`ledger: operator ${n} is listed twice`, 'LEDGER_BAD_ARGUMENT');
-    seen.add(n);
-  }
-}
-
-function resolveKeys(operators: OperatorKey[], sources?: KeySourceOptions): { name: string; privateKey: Hex }[] {
-  return operators.map((o) =>
-    'privateKey' in o
-      ? { name: o.name, privateKey: normalizePrivateKey(o.privateKey, `operator ${o.name}: the given private key`) }
-      : { name: o.name, privateKey: loadOperatorKey(o.name, o.account, sources) },
-  );
-}
-
-/** Like Promise.all, but waits for every promise (no transaction left in flight unobserved). */
-async function settleAllOrThrow<T>(ps: Promise<T>[]): Promise<T[]> {
-  const rs = await Promise.allSettled(ps);
-  const failed = rs.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
-  return rs.map((r) => (r as PromiseFulfilledResult<T>).value);
-}
