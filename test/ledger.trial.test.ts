@@ -168,3 +168,26 @@ describe('a hoarder against a fair operator', () => {
     expect(t.report.supply!.conserved).toBe(true);
   }, 120_000);
 });
+
+describe('fairness lock-out (seeds/001) in a trial', () => {
+  test('a greedy operator above its share over the window is denied grants for the lock-out epochs; the report lists it', async () => {
+    const t = await trial(
+      'rigs/twin.yaml',
+      'lockout2',
+      ['greedy', 'bursty'],
+      { supplyTokens: 4000, epochMs: EPOCH_MS, fairness: { windowEpochs: 2, maxShare: 0.7, lockoutEpochs: 2 } },
+      ['--epochs', '10'],
+    );
+    // The greedy operator takes all the bursty one leaves: over two epochs with the bursty one off
+    // in either, more than 70 % of 2W. The bursty one never holds more than W/2.
+    expect(t.report.lockOuts.length).toBeGreaterThan(0);
+    expect(t.report.lockOuts.every((l) => l.operator === 'op-a')).toBe(true);
+    const first = t.report.lockOuts[0]!;
+    expect(first.operator).toBe('op-a');
+    const greedy = t.byEpoch('op-a');
+    for (let e = first.epoch + 1; e <= first.untilEpoch && e <= 10; e++) expect(greedy[e - 1]!.grantUnits, `epoch ${e}`).toBe(0);
+    // The other operator still gets what it asks for meanwhile, and nothing more.
+    for (let e = first.epoch + 1; e <= first.untilEpoch && e <= 10; e++) expect(t.byEpoch('op-b')[e - 1]!.grantUnits).toBe(t.byEpoch('op-b')[e - 1]!.demandUnits);
+    console.info(`lock-outs: ${JSON.stringify(t.report.lockOuts)}`);
+  }, 120_000);
+});

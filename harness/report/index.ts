@@ -43,6 +43,8 @@ export interface SpectrumReport {
   convergedAtEpoch: number | null;
   /** Mean over the epochs of the measured use of all operators over W. */
   utilisation: number;
+  /** Fairness lock-outs the contract decided: in epoch `epoch` the operator was denied grants up to `untilEpoch` (trial epochs). */
+  lockOuts: { epoch: number; operator: string; untilEpoch: number }[];
   /** The contract's epochs this trial played (null without the ledger). */
   chainEpochs: { first: number; last: number } | null;
   /** The token's supply, the final balances plus escrow (micro-tokens), and whether they are equal; null without the ledger. */
@@ -103,6 +105,7 @@ export function buildSpectrumReport(
     convergedAtEpoch: conv === null ? null : recs[conv]!.epoch,
     utilisation: mean(recs.map((r) => r.operators.reduce((a, o) => a + o.usedUnits, 0) / meta.bandUnits)),
     chainEpochs: chain.length ? { first: chain[0]!, last: chain.at(-1)! } : null,
+    lockOuts: recs.flatMap((r) => r.operators.filter((o) => o.lockedOutUntil !== undefined).map((o) => ({ epoch: r.epoch, operator: o.operator, untilEpoch: o.lockedOutUntil! }))),
     supply: usesLedger
       ? { initialMicro: initial?.toString() ?? '', finalMicro: final?.toString() ?? '', conserved: initial !== undefined && initial === final }
       : null,
@@ -159,6 +162,7 @@ export function formatReport(r: SpectrumReport): string {
     `Jain's fairness of grants (last quarter): ${r.fairness === null ? 'n/a' : r.fairness.toFixed(4)}`,
     `W/n = ${r.fairShareMHz.toFixed(2)} MHz; every grant within 2 % of it from epoch: ${r.convergedAtEpoch ?? 'never'}`,
     `band utilisation (measured use / W): ${(r.utilisation * 100).toFixed(1)} %`,
+    ...r.lockOuts.map((l) => `fairness lock-out: ${l.operator} denied grants after epoch ${l.epoch} through epoch ${l.untilEpoch}`),
     r.supply === null
       ? `no ledger: the ${r.policy} policy moves no tokens`
       : r.supply.initialMicro

@@ -42,6 +42,8 @@ export interface OperatorEpoch {
   costTokens: number;
   /** Balance after the epoch's settlements (tokens); null without a ledger. */
   balanceTokens: number | null;
+  /** Set when this epoch's decision locked the operator out (fairness): its last epoch without a grant, as a trial epoch. */
+  lockedOutUntil?: number;
 }
 
 export interface EpochRecord {
@@ -118,9 +120,11 @@ export const spectrumSharing: TrialKind<SpectrumTrialOptions, SpectrumTrialResul
         );
         // 2. Decide: the ledger's contract (requests, then decide once the window is closed), or a baseline.
         let segments: Segment[];
+        const lockOuts = new Map<string, number>();
         if (ledger) {
           await session.race(ledger.requestAll(chainEpoch, demand));
           const grants = await session.race(ledger.decide(chainEpoch));
+          for (const [op, g] of grants) if (g.lockedOutUntil !== undefined) lockOuts.set(op, epoch + g.lockedOutUntil - Number(chainEpoch));
           segments = operators.map((op) => segmentOf(rig.spectrum.lowEdgeMHz, unitMHz, op, grants.get(op)!.startUnit, grants.get(op)!.units));
         } else if (opts.policy === 'equal') segments = contiguousSegments(rig.spectrum, equalGrants(rig.spectrum, operators));
         else segments = randomSegments(rig.spectrum, operators, rand);
@@ -175,6 +179,7 @@ export const spectrumSharing: TrialKind<SpectrumTrialOptions, SpectrumTrialResul
           throughputMbps: measured[i]!.throughputMbps,
           costTokens: microToTokens(costs[i]!),
           balanceTokens: balances ? microToTokens(balances.get(op) ?? 0n) : null,
+          ...(lockOuts.has(op) ? { lockedOutUntil: lockOuts.get(op)! } : {}),
         }));
         const rec: EpochRecord = { epoch, chainEpoch: ledger ? Number(chainEpoch) : null, startNs, jain: jain(rows.map((r) => r.grantUnits)), operators: rows };
         records.push(rec);
