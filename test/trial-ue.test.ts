@@ -13,7 +13,7 @@ const ns = (t: unknown) => BigInt(t as bigint);
 
 describe('AT-modem UEs in a twin trial', () => {
   it('every UE has serving-cell readings in InfluxDB for every epoch; a closed terminal leaves a gap and readings resume within 5 s', async () => {
-    const rig = await prepareRig(env, 'rigs/twin.yaml', 'tue');
+    const rig = await prepareRig(env, 'rigs/twin.yaml', 'tue', { epochMs: 400 });
     const results = env.resultsDir();
     const epochMs = 400;
     const cli = runCli(['trial', rig.path, '--results', results, '--epochs', '30', '--epoch-ms', String(epochMs)], rig.env);

@@ -19,7 +19,7 @@ function readReport(resultsDir: string): SpectrumReport {
 }
 
 async function trial(source: string, name: string, args: string[]) {
-  const rig = await prepareRig(env, source, name);
+  const rig = await prepareRig(env, source, name, { epochMs: 250 }); // the contract's epoch length, as EPOCHS asks
   const results = env.resultsDir();
   const run = await runCli(['trial', rig.path, '--results', results, ...args], rig.env);
   return { run, rig, results, report: existsSync(results) && readdirSync(results).length ? readReport(results) : null };
@@ -102,7 +102,7 @@ describe.each([
 
 describe('failures', () => {
   it('killing one twin base station mid-trial ends the trial cleanly: exit 3, named, other cells off, points kept', async () => {
-    const rig = await prepareRig(env, 'rigs/twin.yaml', 'tkill');
+    const rig = await prepareRig(env, 'rigs/twin.yaml', 'tkill', { epochMs: 250 });
     const results = env.resultsDir();
     const cli = runCli(['trial', rig.path, '--results', results, '--epochs', '200', '--epoch-ms', '250'], rig.env);
     // Wait until a few epochs are in InfluxDB, then kill gnb-b's agent process.
@@ -128,7 +128,7 @@ describe('failures', () => {
   });
 
   it('SIGINT mid-trial: teardown runs (cells off, agents stopped), the report keeps what was measured, exit 130', async () => {
-    const rig = await prepareRig(env, 'rigs/twin.yaml', 'tsigint');
+    const rig = await prepareRig(env, 'rigs/twin.yaml', 'tsigint', { epochMs: 250 });
     const results = env.resultsDir();
     const cli = runCli(['trial', rig.path, '--results', results, '--epochs', '200', '--epoch-ms', '250'], rig.env);
     const id = await waitForEpochs(env, results, 4);

@@ -90,8 +90,10 @@ export interface PreparedRig {
 }
 
 /** A copy of a shipped rig pointed at the test's chain (a freshly deployed contract) and influxd. */
-export async function prepareRig(env: TrialEnv, source: string, name: string): Promise<PreparedRig> {
+export async function prepareRig(env: TrialEnv, source: string, name: string, spectrum: Record<string, unknown> = {}): Promise<PreparedRig> {
   const rig = parse(readFileSync(source, 'utf8'));
+  // The epoch length (and the other contract parameters) are fixed at deployment.
+  rig.spectrum = { ...rig.spectrum, ...spectrum };
   const keys: Record<string, string> = {};
   const operators = (rig.operators as { name: string }[]).map((o) => {
     const privateKey: Hex = generatePrivateKey();
