@@ -11,7 +11,7 @@ export { Ledger, MIN_GAS_UNITS, loadArtifact } from './ledger.js';
 export type { AttachOptions, DeployOptions, EmbeddedOptions, LedgerInfo, OperatorKey } from './ledger.js';
 export { startDevChain, DEV_CHAIN_ID } from './chain.js';
 export type { DevChain, DevChainOptions } from './chain.js';
-export { loadOperatorKey, normalizePrivateKey } from './keys.js';
+export { keyFileProblem, loadOperatorKey, normalizePrivateKey, resolveKeyFile } from './keys.js';
 export type { AccountSource, KeySourceOptions } from './keys.js';
 export { MICRO_PER_TOKEN, microToTokens, tokensToMicro, bandUnitsOf, ledgerParamsOf } from './units.js';
 export type { LedgerParams, SpectrumConfig } from './units.js';
