@@ -249,6 +249,8 @@ export class Supervisor {
       throw err;
     }
     child.ready = readyMatch;
+    // The program's pid comes on the guard's stderr, the ready line maybe first on stdout.
+    for (let i = 0; guarded && pid < 0 && running() && i < 100; i++) await sleep(20);
     log.debug({ child: opts.name, pid: child.pid }, 'child ready');
     return child;
   }

@@ -56,6 +56,8 @@ export interface SpectrumReport {
   lostPoints?: number;
   /** Where spooled points wait (replayed by the next trial to that InfluxDB, or `ranlab spool replay`). */
   spoolDir?: string | null;
+  /** How long teardown took, ms (bounded by its deadline). */
+  teardownMs?: number;
   /** The signal that interrupted the trial, if one did. */
   interruptedBy?: string | null;
 }

@@ -133,6 +133,7 @@ export async function runSpectrumTrial(rig: Rig, opts: TrialOptions = {}): Promi
       spooledPoints: teardown.spooledPoints,
       lostPoints: teardown.lostPoints,
       spoolDir: teardown.spoolDir,
+      teardownMs: teardown.durationMs,
       interruptedBy,
     });
     const reportPath = writeReport(resultsDir, report);
