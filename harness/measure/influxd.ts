@@ -246,15 +246,12 @@ async function startLocked(
   log.info({ url, dataDir, pid: child.pid }, 'embedded influxd ready');
 
   const started = child;
-  const stopBy = async (deadline: number): Promise<StopOutcome> => {
-    const outcome = await started.stopBy(deadline);
-    // Only a server known to be gone frees the folder for the next one.
-    if (outcome.confirmed) {
-      await rm(join(dataDir, STATE_FILE), { force: true });
-      await unlock();
-    }
-    return outcome;
-  };
+  // The folder is free again once this server has exited, whoever stopped it (and not before).
+  void started.exited.then(async () => {
+    await rm(join(dataDir, STATE_FILE), { force: true });
+    await unlock();
+  });
+  const stopBy = (deadline: number): Promise<StopOutcome> => started.stopBy(deadline);
   return {
     url,
     database: opts.database,

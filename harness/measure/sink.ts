@@ -288,9 +288,10 @@ export class InfluxSink implements MeasurementSink {
    * Close by an absolute deadline (Date.now() ms): flush while time allows; at the deadline,
    * whatever is still in memory or in a request goes to the spool at once (a request the server
    * answers late may then be written twice, which InfluxDB absorbs: same series and time).
-   * Never throws; says what was left unwritten and where it waits.
+   * `sooner`, when it resolves first, ends the wait early. Never throws; says what was left
+   * unwritten and where it waits.
    */
-  async closeBy(deadline: number): Promise<CloseOutcome> {
+  async closeBy(deadline: number, sooner?: Promise<unknown>): Promise<CloseOutcome> {
     if (!this.closed) {
       this.closed = true;
       clearInterval(this.timer);
@@ -302,10 +303,13 @@ export class InfluxSink implements MeasurementSink {
       await Promise.race([
         this.flush(),
         new Promise<never>((_, reject) => {
-          t = setTimeout(() => {
+          const giveUp = () => {
             timedOut = true;
             reject(new Error(`no answer from ${this.url} by the teardown deadline`));
-          }, Math.max(0, deadline - Date.now()));
+          };
+          t = setTimeout(giveUp, Math.max(0, deadline - Date.now()));
+          // A deadline brought nearer (a second Ctrl-C) ends the wait early.
+          void sooner?.then(giveUp);
         }),
       ]);
     } catch (err) {

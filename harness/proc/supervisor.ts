@@ -266,7 +266,8 @@ export class Supervisor {
 
   /** Stop every child by one deadline (all at once; the caller stops services in order before). */
   async stopAll(graceMsOrDeadline: number | { deadline: number } = 3000): Promise<StopOutcome[]> {
-    const deadline = typeof graceMsOrDeadline === 'number' ? Date.now() + graceMsOrDeadline : graceMsOrDeadline.deadline;
+    // Even past the deadline, a moment for SIGTERM: agents turn their cells off on it.
+    const deadline = Math.max(Date.now() + 250, typeof graceMsOrDeadline === 'number' ? Date.now() + graceMsOrDeadline : graceMsOrDeadline.deadline);
     const all = [...this.children.values()];
     for (const e of all) e.stopping = true;
     return Promise.all(all.map((e) => e.child.stopBy(deadline)));

@@ -98,7 +98,7 @@ async function teardown(s: RigSession, d: Deadline): Promise<TeardownResult> {
 
   // 3. The last flush, before the store is stopped.
   if (s.sink) {
-    const c = await s.sink.closeBy(Math.max(Date.now(), d.at - MARK.sink));
+    const c = await s.sink.closeBy(Math.max(Date.now(), d.at - MARK.sink), d.until(MARK.sink));
     r.spooledPoints = c.spooled;
     r.lostPoints = c.lost;
     r.spoolDir = c.spoolDir;
