@@ -185,3 +185,25 @@ describe('one embedded store per data folder', () => {
     expect(procsUnder(c.dir)).toEqual([]);
   }, 240_000);
 });
+
+describe('teardown tells the truth (issue 7 item 6)', () => {
+  it('a base-station agent paused (SIGSTOP) mid-trial: its cell is named in cellsNotConfirmedOff and the teardown problems, exit 3, bounded', async () => {
+    const c = caseDir();
+    const run = cli(['trial', twinRig(c.dir), '--epochs', '40', '--epoch-ms', '400', '--results', c.results, '--state', c.state], {}, { detached: true });
+    await epochsSeen(c.state, c.results, 2, 90_000);
+    const agent = procsUnder(c.results).find((p) => /twin-gnb .*gnb-a\.json/.test(p.cmd))!;
+    expect(agent).toBeDefined();
+    const t = Date.now();
+    process.kill(agent.pid, 'SIGSTOP');
+    const r = await run;
+    const ms = Date.now() - t;
+    const report = readReport(c.results);
+    console.info(`gnb-a paused: exit ${r.exitCode} ${ms} ms later; cellsNotConfirmedOff ${JSON.stringify(report.cellsNotConfirmedOff)}; teardown ${report.teardownMs} ms`);
+    expect(r.exitCode, r.all).toBe(3);
+    expect(ms).toBeLessThan(45_000);
+    expect(report.cellsNotConfirmedOff).toEqual(['gnb-a-c1']);
+    expect(report.teardownProblems as string[]).toEqual(expect.arrayContaining([expect.stringMatching(/^gnb-a: cell gnb-a-c1 not confirmed off/)]));
+    expect(r.stderr).toMatch(/teardown: gnb-a: cell gnb-a-c1 not confirmed off/);
+    expect(procsUnder(c.dir)).toEqual([]);
+  }, 150_000);
+});
