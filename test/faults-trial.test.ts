@@ -80,6 +80,8 @@ describe('interrupts', () => {
     const run = cli(['trial', twinRig(c.dir), '--epochs', '40', '--epoch-ms', '400', '--results', c.results, '--state', c.state], {}, { detached: true });
     const id = await epochsSeen(c.state, c.results, 2, 90_000);
     process.kill(embeddedInfluxPid(c.state)!, 'SIGSTOP');
+    // Let points queue up behind a write the paused server never answers: the last flush then waits.
+    await new Promise((res) => setTimeout(res, 1500));
     process.kill(-run.pid!, 'SIGINT');
     await new Promise((res) => setTimeout(res, 500));
     const t = Date.now();
@@ -160,6 +162,30 @@ describe('the measurement store fails', () => {
     console.info(`spool replay: exit ${replay.exitCode}: ${replay.stdout.trim()}`);
     expect(replay.exitCode, replay.all).toBe(0);
     expect(await epochPoints(influx.url, id)).toBe(2 * epochs);
+  }, 180_000);
+});
+
+describe('the ledger fails', () => {
+  it('embedded dev chain SIGSTOPped mid-trial and left paused: exit 3 naming the ledger, teardown does not hang, nothing left', async () => {
+    const c = caseDir();
+    const run = cli(['trial', twinRig(c.dir), '--epochs', '40', '--epoch-ms', '400', '--results', c.results, '--state', c.state], {}, { detached: true });
+    const id = await epochsSeen(c.state, c.results, 3, 90_000);
+    // The chain program itself (not its guard): both mention the run's hardhat config.
+    const chain = procsUnder(c.results).find((p) => /hardhat .*--config/.test(p.cmd) && !/guard\.js/.test(p.cmd))!;
+    expect(chain).toBeDefined();
+    const t = Date.now();
+    process.kill(chain.pid, 'SIGSTOP');
+    const r = await run;
+    const ms = Date.now() - t;
+    const report = readReport(c.results, id);
+    // Noticing the paused chain is the ledger client's request timeout (about 30 s); teardown itself is short.
+    console.info(`dev chain paused: exit ${r.exitCode} ${ms} ms later, teardown ${report.teardownMs} ms, error ${String(report.error)}`);
+    expect(r.exitCode, r.all).toBe(3);
+    expect(String(report.error)).toMatch(/^ledger: /);
+    expect(report.teardownMs as number).toBeLessThan(10_000);
+    expect(ms).toBeLessThan(60_000);
+    expect(procsUnder(c.dir)).toEqual([]);
+    expect(await pointsInState(c.state, id)).toBeGreaterThanOrEqual(2 * report.epochs);
   }, 180_000);
 });
 
