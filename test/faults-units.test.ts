@@ -49,16 +49,21 @@ describe('spool per destination', () => {
     const crashed = join(first.dir, '..', 'trial-2');
     mkdirSync(crashed);
     seg(crashed, 7, ['m v=4 4']);
+    // An adopter that died half way through its claim.
+    const halfClaimed = join(first.dir, '..', `.adopt-${deadPid}-trial-0`);
+    mkdirSync(halfClaimed);
+    seg(halfClaimed, 1, ['m v=0 0']);
     const live = join(first.dir, '..', 'trial-live');
     mkdirSync(live);
     seg(live, 1, ['m v=5 5']);
     writeFileSync(join(live, '.lock'), String(process.ppid));
 
     const next = destinationSpool(state, dest, 'trial-3');
-    expect(next.adopted).toBe(3);
+    expect(next.adopted).toBe(4);
     const mine = readdirSync(next.dir).filter((n) => n.endsWith('.lp') && n !== 'rejected.lp').sort();
     const lines = mine.flatMap((n) => readFileSync(join(next.dir, n), 'utf8').trim().split('\n'));
-    expect(lines.sort()).toEqual(['m v=1 1', 'm v=2 2', 'm v=3 3', 'm v=4 4']);
+    expect(lines.sort()).toEqual(['m v=0 0', 'm v=1 1', 'm v=2 2', 'm v=3 3', 'm v=4 4']);
+    expect(existsSync(halfClaimed)).toBe(false);
     expect(readFileSync(join(next.dir, 'rejected.lp'), 'utf8')).toContain('bad line');
     expect(existsSync(first.dir)).toBe(false);
     expect(existsSync(crashed)).toBe(false);

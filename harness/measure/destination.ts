@@ -54,10 +54,12 @@ export function destinationSpool(stateDir: string, dest: Destination, owner: str
   let adopted = 0;
   let next = nextSegmentNumber(own);
   for (const entry of readdirSync(destDir, { withFileTypes: true })) {
-    if (!entry.isDirectory() || join(destDir, entry.name) === own || entry.name.startsWith('.adopt-')) continue;
+    if (!entry.isDirectory() || join(destDir, entry.name) === own) continue;
     const from = join(destDir, entry.name);
-    if (ownerAlive(from)) continue;
-    const claimed = join(destDir, `.adopt-${process.pid}-${entry.name}`);
+    // A claim by an adopter that died half way is an orphan like any other.
+    const claim = /^\.adopt-(\d+)-/.exec(entry.name);
+    if (claim ? Number(claim[1]) === process.pid || pidAlive(Number(claim[1])) : ownerAlive(from)) continue;
+    const claimed = join(destDir, `.adopt-${process.pid}-${entry.name.replace(/^\.adopt-\d+-/, '')}`);
     try {
       renameSync(from, claimed);
     } catch {
