@@ -7,14 +7,15 @@
 // child's group; at the deadline SIGKILL, first to a guarded program, then to the group. The
 // wait is on the process's exit, never on its pipes (an orphan could hold them open).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ComponentError } from '../errors.js';
 import { childLog } from '../log.js';
 import { cliEntry } from '../paths.js';
 import { childEnv } from './env.js';
 import { GUARD_GRACE_MS, GUARD_PID_PREFIX, GUARD_SIGNAL_PREFIX } from './guard-protocol.js';
-import { pidAlive, signal, sleep } from './util.js';
+import { stopGroup, type StopOutcome } from './stop.js';
+import { sleep } from './util.js';
 
 const log = childLog('proc');
 
@@ -40,13 +41,7 @@ export interface StartOptions {
 
 const guardEntry = join(dirname(cliEntry), '..', 'proc', 'guard.js');
 
-/** How a stop went: `forced` when SIGKILL was needed, `confirmed` false when the process may still exist. */
-export interface StopOutcome {
-  name: string;
-  confirmed: boolean;
-  forced: boolean;
-  detail: string;
-}
+export type { StopOutcome } from './stop.js';
 
 export interface Child {
   name: string;
@@ -73,9 +68,6 @@ interface Entry {
   proc: ChildProcess;
   stopping: boolean;
 }
-
-/** Time allowed after SIGKILL for the exit to be seen. */
-const KILL_CONFIRM_MS = 2000;
 
 export class Supervisor {
   private children = new Map<string, Entry>();
@@ -155,35 +147,10 @@ export class Supervisor {
     let stopping: Promise<StopOutcome> | null = null;
     const stopBy = (deadline: number): Promise<StopOutcome> => {
       entry.stopping = true;
-      stopping ??= (async (): Promise<StopOutcome> => {
-        if (!running()) return { name: opts.name, confirmed: true, forced: false, detail: exitDetail || spawnError };
-        proc.stdin?.end();
-        signal(-pgid, 'SIGTERM');
-        signal(-pgid, 'SIGCONT');
-        // A guard escalates on its program GUARD_GRACE_MS after SIGTERM; we only step in at the deadline.
-        const waitMs = deadline - Date.now();
-        let forced = false;
-        if (!(await Promise.race([exited.then(() => true), sleep(waitMs).then(() => false)]))) {
-          forced = true;
-          log.warn({ child: opts.name, pid }, 'did not stop by the deadline; SIGKILL');
-          if (guarded && pid > 0) signal(pid, 'SIGKILL');
-          signal(-pgid, 'SIGKILL');
-          signal(pgid, 'SIGKILL');
-          await Promise.race([exited, sleep(KILL_CONFIRM_MS)]);
-        }
-        // A guarded program that left the guard's group would be an orphan: kill it by pid.
-        if (guarded && pid > 0 && pidAlive(pid)) {
-          signal(pid, 'SIGKILL');
-          await sleep(100);
-        }
-        const gone = !running() && !(guarded && pid > 0 && pidAlive(pid) && !isZombie(pid));
-        return {
-          name: opts.name,
-          confirmed: gone,
-          forced,
-          detail: gone ? (forced ? `killed with SIGKILL at the deadline` : exitDetail) : `pid ${pid > 0 ? pid : pgid} still running after SIGKILL`,
-        };
-      })();
+      stopping ??= stopGroup(
+        { name: opts.name, pgid, guarded, programPid: () => pid, running, exited, exitDetail: () => exitDetail || spawnError, stdin: proc.stdin },
+        deadline,
+      );
       return stopping;
     };
     const child: Child = {
@@ -271,15 +238,5 @@ export class Supervisor {
     const all = [...this.children.values()];
     for (const e of all) e.stopping = true;
     return Promise.all(all.map((e) => e.child.stopBy(deadline)));
-  }
-}
-
-function isZombie(pid: number): boolean {
-  try {
-    // /proc/PID/stat: "pid (comm) S ..." — Z is a zombie, dead but not yet reaped.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return /\) Z /.test(stat);
-  } catch {
-    return true;
   }
 }

@@ -58,7 +58,20 @@ class Deadline {
 
 export function runTeardown(s: RigSession, deadlineAt: number): { result: Promise<TeardownResult>; shorten: (at: number) => void } {
   const deadline = new Deadline(deadlineAt);
-  return { result: teardown(s, deadline), shorten: (at) => deadline.shorten(at) };
+  const started = Date.now();
+  // Never throws: an unexpected error is one more problem, and the report is still written.
+  const result = teardown(s, deadline).catch(
+    (err: unknown): TeardownResult => ({
+      problems: [`teardown failed: ${messageOf(err)}`],
+      cellsNotConfirmedOff: [],
+      spooledPoints: s.sink?.stats().spooled ?? 0,
+      lostPoints: 0,
+      spoolDir: s.sink?.spoolDir ?? null,
+      childrenNotStopped: [],
+      durationMs: Date.now() - started,
+    }),
+  );
+  return { result, shorten: (at) => deadline.shorten(at) };
 }
 
 async function teardown(s: RigSession, d: Deadline): Promise<TeardownResult> {
