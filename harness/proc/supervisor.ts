@@ -145,9 +145,13 @@ export class Supervisor {
     const running = () => proc.exitCode === null && proc.signalCode === null && proc.pid !== undefined;
     const tail = () => lines.slice(-12).join('\n');
     let stopping: Promise<StopOutcome> | null = null;
+    let stoppingBy = Infinity;
     const stopBy = (deadline: number): Promise<StopOutcome> => {
       entry.stopping = true;
-      stopping ??= stopGroup(
+      // A nearer deadline (a second Ctrl-C, the teardown's own) takes over a stop under way.
+      if (deadline >= stoppingBy && stopping) return stopping;
+      stoppingBy = deadline;
+      stopping = stopGroup(
         { name: opts.name, pgid, guarded, programPid: () => pid, running, exited, exitDetail: () => exitDetail || spawnError, stdin: proc.stdin },
         deadline,
       );

@@ -128,7 +128,8 @@ async function teardown(s: RigSession, d: Deadline): Promise<TeardownResult> {
     stops.push(
       d.within(s.ledger.close(), MARK.services).then(
         (v) => {
-          if (v === 'late') problems.push('ledger: did not close in time');
+          // Its chain (embedded) is then stopped with the other children, and reported if it stays.
+          if (v === 'late') log.warn('ledger client did not close by its share of the teardown deadline');
         },
         (err: unknown) => {
           problems.push(`ledger: ${messageOf(err)}`);
