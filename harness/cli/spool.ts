@@ -27,8 +27,9 @@ export async function spoolCommand(action: 'replay' | 'list', o: SpoolCommandOpt
     return 0;
   }
   let code = 0;
-  for (const d of dests) {
-    if (d.segments === 0) continue;
+  const waiting = dests.filter((d) => d.segments !== 0);
+  if (waiting.length === 0) o.out('no spooled points to replay');
+  for (const d of waiting) {
     const r = await replayOne(o.stateDir, d, o.say).catch((err: unknown) => ({ ok: false, written: 0, spooled: -1, error: messageOf(err) }));
     const where = d.embedded ? 'the embedded influxd' : d.url;
     if (r.ok) o.out(`${where} (${d.database}): ${r.written} points written`);
