@@ -101,6 +101,28 @@ describe('interrupts', () => {
     expect(next.stderr).toMatch(/delivering \d+ spool segment\(s\) left by earlier runs/);
     expect(await pointsInState(c.state, id)).toBeGreaterThanOrEqual(2 * report.epochs);
   }, 180_000);
+  it('a late SIGINT (every epoch done, teardown under way) still writes the report: exit 130, all epochs, points spooled', async () => {
+    const c = caseDir();
+    const epochs = 14;
+    const run = cli(['trial', twinRig(c.dir), '--epochs', String(epochs), '--epoch-ms', '400', '--results', c.results, '--state', c.state], {}, { detached: true });
+    const id = await epochsSeen(c.state, c.results, 9, 90_000);
+    // The store pauses for the last epochs (at most 5 x 400 ms left): teardown's last flush
+    // then waits for it (about 7 s), and the SIGINT comes in the middle of that.
+    process.kill(embeddedInfluxPid(c.state)!, 'SIGSTOP');
+    await new Promise((res) => setTimeout(res, 4500));
+    const t = Date.now();
+    process.kill(-run.pid!, 'SIGINT');
+    const r = await run;
+    const report = readReport(c.results, id);
+    console.info(`late SIGINT: exit ${r.exitCode} ${Date.now() - t} ms after it; ${report.epochs}/${epochs} epochs; ${report.spooledPoints} points spooled`);
+    expect(r.exitCode, r.all).toBe(130);
+    expect(report).toMatchObject({ exitCode: 130, interruptedBy: 'SIGINT', epochs });
+    expect(report.spooledPoints as number).toBeGreaterThan(0);
+    expect(procsUnder(c.dir)).toEqual([]);
+    const replay = await cli(['spool', 'replay', '--state', c.state]);
+    expect(replay.exitCode, replay.all).toBe(0);
+    expect(await pointsInState(c.state, id)).toBe(2 * epochs);
+  }, 180_000);
 });
 
 describe('the measurement store fails', () => {
