@@ -221,6 +221,17 @@ describe('a trial against a hostile agent', () => {
     expect(all!.u as number).toBeLessThanOrEqual(222);
   }, 120_000);
 
+  it('a burst beyond the rate bound mid-trial: dropped, counted in report.json, and the trial goes on', async () => {
+    const { run, report } = await hostileTrial('evilburst', (a) => {
+      a.flood = 40; // a burst well past the bound (2 x 5/s + 1 on a 200 ms subscription), short of the flood that fails an agent
+    });
+    expect(run.exitCode, run.all).toBe(0);
+    const counts = (report as unknown as { indications: Record<string, { accepted: number; dropped: number }> }).indications;
+    expect(counts['gnb-b']!.dropped).toBeGreaterThan(0);
+    expect(counts['gnb-b']!.accepted).toBeGreaterThan(0);
+    expect(counts['gnb-a']!.dropped).toBe(0);
+  }, 120_000);
+
   it("indications claiming another operator's node: exit 3 naming globalNodeId, nothing credited to it", async () => {
     const { run, id } = await hostileTrial('evilnode', (a) => {
       a.tamper = (ind, k) => (k > 10 ? { ...ind, globalNodeId: 'gnb-a', cellId: 'gnb-a-c1' } : ind);

@@ -102,4 +102,6 @@ export interface BaseStation {
   shutdown(): Promise<ShutdownOutcome>;
   /** Release the connection. */
   close(): void;
+  /** KPM indications accepted, dropped beyond the agent's rate bound, and cells restored after drift. */
+  readonly stats: { accepted: number; dropped: number; restored: number };
 }

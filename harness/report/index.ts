@@ -71,6 +71,11 @@ export interface SpectrumReport {
   teardownMs?: number;
   /** The signal that interrupted the trial, if one did. */
   interruptedBy?: string | null;
+  /**
+   * Per base station: KPM indications accepted, dropped (beyond the rate bound an agent may
+   * send: flooding is counted, never stored), and cells the controller restored after drift.
+   */
+  indications?: Record<string, { accepted: number; dropped: number; restored: number }>;
 }
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);

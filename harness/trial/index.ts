@@ -138,6 +138,7 @@ export async function runSpectrumTrial(rigFile: Rig, opts: TrialOptions = {}): P
       spoolDir: teardown.spoolDir,
       teardownMs: teardown.durationMs,
       interruptedBy,
+      indications: Object.fromEntries([...session.basestations].map(([id, b]) => [id, { ...b.driver.stats }])),
     });
     const reportPath = writeReport(resultsDir, report);
     return { report, reportPath, error, teardownProblems, teardown, exitCode };
