@@ -7,6 +7,9 @@ import { join, resolve } from 'node:path';
 import { ConfigError, exitCodeOf, messageOf } from '../errors.js';
 import { log } from '../log.js';
 import { packageRoot } from '../paths.js';
+import { registerCompare } from './compare.js';
+import { registerNightly } from './nightly.js';
+import { registerReport } from './report.js';
 // Commands import what they need when they run: agents (twin-gnb, twin-modem) start fast.
 
 const defaultRig = resolve(packageRoot, 'rigs', 'twin.yaml');
@@ -55,13 +58,17 @@ async function main(argv: string[]): Promise<number> {
     .option('--seed <n>', 'seed of the random policy, to repeat a run', int('--seed', 0, 2 ** 31 - 1))
     .option('--results <dir>', 'results folder (a sub-folder per trial id)', resolve(packageRoot, 'results'))
     .option('--json', 'print the report as JSON instead of a table')
-    .action(async (rigPath: string, o: { policy?: 'ledger' | 'random' | 'equal'; epochs?: number; epochMs?: number; seed?: number; results: string; json?: boolean }) => {
+    .option('--junit <file>', 'write a JUnit XML file: a case per bring-up component and per acceptance criterion')
+    .action(async (rigPath: string, o: { policy?: 'ledger' | 'random' | 'equal'; epochs?: number; epochMs?: number; seed?: number; results: string; json?: boolean; junit?: string }) => {
       const { loadRig } = await import('../rig/index.js');
       const { runSpectrumTrial } = await import('../trial/index.js');
       const { formatReport } = await import('../report/index.js');
       const { epochProgress } = await import('./progress.js');
       const rig = loadRig(rigPath);
+      const startedAt = new Date();
+      const records: import('../trial/spectrum.js').EpochRecord[] = [];
       const outcome = await runSpectrumTrial(rig, {
+        records,
         policy: o.policy,
         epochs: o.epochs,
         epochMs: o.epochMs,
@@ -77,6 +84,7 @@ async function main(argv: string[]): Promise<number> {
         say(`error: ${messageOf(outcome.error)}`);
         exitCode = exitCodeOf(outcome.error);
       }
+      exitCode = (await import('./trial-accept.js')).afterTrial(rig, outcome, records, { junit: o.junit, startedAt, say });
     });
 
   program
@@ -109,6 +117,11 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(r.text);
       if (!r.ok) exitCode = 1;
     });
+
+  const ctx = { say, setExit: (c: number) => (exitCode = c), defaults: { results: resolve(packageRoot, 'results'), state: resolve(packageRoot, '.ranlab') } };
+  registerNightly(program, ctx);
+  registerReport(program, ctx);
+  registerCompare(program, ctx);
 
   program
     .command('twin-gnb', { hidden: true })

@@ -27,6 +27,8 @@ export interface TrialOptions {
   stateDir?: string;
   say?: (line: string) => void;
   progress?: Progress;
+  /** Completed epochs are appended here too (the HTML report draws them). */
+  records?: SpectrumTrialResult['epochs'];
 }
 
 export interface TrialOutcome {
@@ -64,7 +66,7 @@ export async function runSpectrumTrial(rig: Rig, opts: TrialOptions = {}): Promi
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  const records: SpectrumTrialResult['epochs'] = [];
+  const records: SpectrumTrialResult['epochs'] = opts.records ?? [];
   let result: Partial<SpectrumTrialResult> & { epochs: SpectrumTrialResult['epochs'] } = { epochs: records };
   let error: Error | null = null;
   try {
