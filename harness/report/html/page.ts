@@ -54,6 +54,17 @@ export function renderHtml(trials: TrialData[], title: string): string {
   const cells: { canvasId: string; spec: ChartSpec | null }[][] = ids.map((id, row) =>
     charts.map((cs, col) => ({ canvasId: `c${row}-${col}`, spec: cs.find((c) => c.id === id) ?? null })),
   );
+  // Side by side, one row shares its y range, so two trials compare by eye.
+  for (const row of cells) {
+    const specs = row.map((c) => c.spec).filter((s): s is ChartSpec => s !== null);
+    const values = specs.flatMap((s) => s.datasets.flatMap((d) => d.data.filter((v): v is number => v !== null)));
+    if (specs.length < 2 || !values.length) continue;
+    const [lo, hi] = [Math.min(...values), Math.max(...values)];
+    for (const s of specs) {
+      s.yMin ??= lo;
+      s.yMax = Math.max(s.yMax ?? hi, hi);
+    }
+  }
   const configs = cells.flat().filter((c) => c.spec).map((c) => ({ canvasId: c.canvasId, spec: c.spec! }));
   const cols = trials.length;
   return `<!doctype html>
@@ -80,7 +91,7 @@ ${cells.map((row) => `<div class="grid">${row.map((c) => `<div class="chart">${c
       data: { labels: s.labels, datasets: s.datasets.map(function(d){ return { label: d.label, data: d.data, borderColor: d.color, backgroundColor: d.color, borderWidth: 2, pointRadius: 2, spanGaps: true }; }) },
       options: { animation: false, responsive: true, maintainAspectRatio: false,
         plugins: { title: { display: true, text: s.title } },
-        scales: { x: { title: { display: true, text: s.xTitle } }, y: { title: { display: true, text: s.yTitle } } } }
+        scales: { x: { title: { display: true, text: s.xTitle } }, y: { suggestedMin: s.yMin, suggestedMax: s.yMax, grace: '5%', title: { display: true, text: s.yTitle } } } }
     });
   });
   document.body.setAttribute('data-charts-drawn', String(configs.length));

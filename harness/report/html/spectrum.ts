@@ -79,14 +79,16 @@ export function spectrumCharts(t: TrialData): ChartSpec[] {
   const s = t.series as SpectrumSeries;
   const x = 'epoch';
   const charts: ChartSpec[] = [
-    { id: 'throughput', title: 'Throughput per operator', yTitle: 'Mbit/s', xTitle: x, ...perOperator(s, 'throughputMbps') },
-    { id: 'grant', title: 'Grant per operator', yTitle: 'MHz', xTitle: x, ...perOperator(s, 'grantMHz') },
+    { id: 'throughput', title: 'Throughput per operator', yTitle: 'Mbit/s', xTitle: x, yMin: 0, ...perOperator(s, 'throughputMbps') },
+    { id: 'grant', title: 'Grant per operator', yTitle: 'MHz', xTitle: x, yMin: 0, yMax: typeof t.report.bandMHz === 'number' ? t.report.bandMHz : undefined, ...perOperator(s, 'grantMHz') },
     { id: 'balance', title: 'Balance per operator', yTitle: 'tokens', xTitle: x, ...perOperator(s, 'balanceTokens') },
     {
       id: 'jain',
       title: "Jain's index of the grants",
       yTitle: 'index (0-1)',
       xTitle: x,
+      yMin: 0,
+      yMax: 1,
       labels: s.epochs.map((e) => e.epoch),
       datasets: [{ label: 'Jain', color: SINGLE, data: s.epochs.map((e) => e.jain) }],
     },

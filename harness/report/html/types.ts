@@ -24,6 +24,9 @@ export interface ChartSpec {
   xTitle: string;
   labels: (number | string)[];
   datasets: ChartDataset[];
+  /** Fixed axis range where the figure has one (a grant is 0..W, Jain's index 0..1). */
+  yMin?: number;
+  yMax?: number;
 }
 
 const builders = new Map<string, (t: TrialData) => ChartSpec[]>();
