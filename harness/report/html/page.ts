@@ -73,12 +73,14 @@ export function renderHtml(trials: TrialData[], title: string): string {
 body{font:14px system-ui,sans-serif;margin:16px;color:#222}
 .grid{display:grid;grid-template-columns:repeat(${cols},minmax(0,1fr));gap:12px}
 .chart{border:1px solid #ddd;padding:6px;height:240px;position:relative}
-table{border-collapse:collapse;margin:6px 0}td,th{border:1px solid #ddd;padding:2px 6px;text-align:left}
+table{border-collapse:collapse;margin:6px 0;width:100%;table-layout:fixed}td,th{border:1px solid #ddd;padding:2px 6px;text-align:left;overflow-wrap:anywhere}
 tr.fail td{color:#b00020;font-weight:bold}h2{font-size:15px}
 </style></head><body>
 <h1>${esc(title)}</h1>
 <div class="grid">${trials.map(summary).join('')}</div>
+<div class="charts">
 ${cells.map((row) => `<div class="grid">${row.map((c) => `<div class="chart">${c.spec ? `<canvas id="${c.canvasId}" data-colors="${c.spec.datasets.map((d) => d.color).join(',')}"></canvas>` : ''}</div>`).join('')}</div>`).join('\n')}
+</div>
 <script>${scriptSafe(chartLibrary())}</script>
 <script type="application/json" id="charts">${scriptSafe(JSON.stringify(configs))}</script>
 <script>
@@ -91,7 +93,7 @@ ${cells.map((row) => `<div class="grid">${row.map((c) => `<div class="chart">${c
       data: { labels: s.labels, datasets: s.datasets.map(function(d){ return { label: d.label, data: d.data, borderColor: d.color, backgroundColor: d.color, borderWidth: 2, pointRadius: 2, spanGaps: true }; }) },
       options: { animation: false, responsive: true, maintainAspectRatio: false,
         plugins: { title: { display: true, text: s.title } },
-        scales: { x: { title: { display: true, text: s.xTitle } }, y: { suggestedMin: s.yMin, suggestedMax: s.yMax, grace: '5%', title: { display: true, text: s.yTitle } } } }
+        scales: { x: { title: { display: true, text: s.xTitle } }, y: { min: s.yMin === 0 ? 0 : undefined, suggestedMin: s.yMin, suggestedMax: s.yMax, grace: '5%', title: { display: true, text: s.yTitle } } } }
     });
   });
   document.body.setAttribute('data-charts-drawn', String(configs.length));
