@@ -1,6 +1,6 @@
 // Opening an HTML report in Debian's headless Chromium through puppeteer-core: console errors
-// and page errors collected, and per canvas the pixels drawn in each dataset's colour (so a
-// chart with axes but no data line counts as empty).
+// and page errors collected, and per canvas the pixels drawn in each dataset's colour inside
+// the chart area (so a chart with axes and legend but no data line counts as empty).
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 
 export interface CanvasInk {
@@ -33,7 +33,10 @@ export async function openReport(file: string, viewport = { width: 1200, height:
       els.map((el) => {
         const c = el as HTMLCanvasElement;
         const colors = (c.dataset.colors ?? '').split(',').filter(Boolean);
-        const { data } = c.getContext('2d')!.getImageData(0, 0, c.width, c.height);
+        // Only the chart area: legend swatches have the datasets' colours too.
+        const scale = c.width / c.clientWidth;
+        const [l, t, r, b] = (c.dataset.area ?? '').split(',').map((v) => Number(v) * scale) as [number, number, number, number];
+        const { data } = c.getContext('2d')!.getImageData(Math.floor(l), Math.floor(t), Math.ceil(r - l), Math.ceil(b - t));
         const ink: Record<string, number> = {};
         const rgb = colors.map((h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16)));
         colors.forEach((h) => (ink[h] = 0));

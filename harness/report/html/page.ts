@@ -88,13 +88,17 @@ ${cells.map((row) => `<div class="grid">${row.map((c) => `<div class="chart">${c
   var configs = JSON.parse(document.getElementById('charts').textContent);
   configs.forEach(function(c){
     var s = c.spec;
-    new Chart(document.getElementById(c.canvasId), {
+    var canvas = document.getElementById(c.canvasId);
+    var chart = new Chart(canvas, {
       type: 'line',
       data: { labels: s.labels, datasets: s.datasets.map(function(d){ return { label: d.label, data: d.data, borderColor: d.color, backgroundColor: d.color, borderWidth: 2, pointRadius: 2, spanGaps: true }; }) },
       options: { animation: false, responsive: true, maintainAspectRatio: false,
         plugins: { title: { display: true, text: s.title } },
         scales: { x: { title: { display: true, text: s.xTitle } }, y: { min: s.yMin === 0 ? 0 : undefined, suggestedMin: s.yMin, suggestedMax: s.yMax, grace: '5%', title: { display: true, text: s.yTitle } } } }
     });
+    // Where the data is drawn (CSS pixels), apart from title, legend and axes: checks look there.
+    var area = chart.chartArea;
+    canvas.setAttribute('data-area', [area.left, area.top, area.right, area.bottom].join(','));
   });
   document.body.setAttribute('data-charts-drawn', String(configs.length));
 })();

@@ -7,8 +7,9 @@ import { PALETTE, SINGLE, registerCharts, type ChartSpec, type TrialData } from 
 export interface SpectrumOperatorRow {
   epoch: number;
   operator: string;
-  grantMHz: number;
-  throughputMbps: number;
+  /** Null where the figure is missing (nothing is drawn there, rather than a zero). */
+  grantMHz: number | null;
+  throughputMbps: number | null;
   balanceTokens: number | null;
   timeToEffectMs: number | null;
 }
@@ -29,8 +30,8 @@ export function spectrumSeriesFromRecords(operators: string[], records: readonly
       return {
         epoch: r.epoch,
         operator: String(x.operator),
-        grantMHz: numOrNull(x.grantMHz) ?? 0,
-        throughputMbps: numOrNull(x.throughputMbps) ?? 0,
+        grantMHz: numOrNull(x.grantMHz),
+        throughputMbps: numOrNull(x.throughputMbps),
         balanceTokens: numOrNull(x.balanceTokens),
         timeToEffectMs: numOrNull(x.timeToEffectMs) ?? numOrNull((r as Record<string, unknown>).timeToEffectMs),
       };
@@ -50,8 +51,8 @@ export async function spectrumSeriesFromInflux(url: string, database: string, tr
     .map((p) => ({
       epoch: Number(p.epoch),
       operator: String(p.operator),
-      grantMHz: numOrNull(p.grantMHz) ?? 0,
-      throughputMbps: numOrNull(p.throughputMbps) ?? 0,
+      grantMHz: numOrNull(p.grantMHz),
+      throughputMbps: numOrNull(p.throughputMbps),
       balanceTokens: numOrNull(p.balanceTokens),
       timeToEffectMs: numOrNull(p.timeToEffectMs),
     }))
