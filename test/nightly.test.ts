@@ -127,3 +127,26 @@ describe('ranlab nightly', () => {
     expect(readdirSync(pass.results).some((f) => f.startsWith('nightly-pass-'))).toBe(true);
   });
 });
+
+describe('ranlab trial --junit', () => {
+  it("judges the rig file's acceptance section: a miss exits 1 naming it; the JUnit file validates", async () => {
+    const rig = await prepareRig(env, 'rigs/twin.yaml', 'single');
+    // Random sharing at fairness 0.999: one deliberate miss beside criteria that pass.
+    writeFileSync(rig.path, readFileSync(rig.path, 'utf8') + stringify({ acceptance: { completed: true, cellsOffAtTeardown: true, spectrum: { minFairness: 0.999 } } }));
+    const results = mkdtempSync(join(env.dir, 'results-'));
+    const junit = join(results, 'trial.xml');
+    const run = await runCli(['trial', rig.path, '--results', results, '--epochs', '8', '--epoch-ms', '250', '--policy', 'random', '--seed', '7', '--junit', junit], rig.env);
+    const [id] = readdirSync(results).filter((f) => f.startsWith('single-'));
+    const report = JSON.parse(readFileSync(join(results, id!, 'report.json'), 'utf8')) as { fairness: number; acceptance: { name: string; passed: boolean }[] };
+    if (report.fairness >= 0.999) return expect.unreachable(`random sharing drew fair shares by chance (fairness ${report.fairness}); rerun`);
+    expect(run.exitCode, run.all).toBe(1);
+    expect(run.stderr).toContain(`spectrum.minFairness: measured ${report.fairness.toFixed(4)}, bound >= 0.9990`);
+    expect(report.acceptance.map((a) => [a.name, a.passed])).toEqual([
+      ['completed', true],
+      ['cellsOffAtTeardown', true],
+      ['spectrum.minFairness', false],
+    ]);
+    expect((await xmllint(junit)).exitCode).toBe(0);
+    expect(readFileSync(junit, 'utf8')).toMatch(/name="spectrum.minFairness">\s*<failure message="spectrum.minFairness: measured 0\.\d{4}, bound >= 0\.9990"/);
+  });
+});

@@ -86,12 +86,15 @@ ${cells.map((row) => `<div class="grid">${row.map((c) => `<div class="chart">${c
 <script>
 (function(){
   var configs = JSON.parse(document.getElementById('charts').textContent);
+  // The first dataset is drawn on top: later ones wider, so equal figures (the ledger's equal
+  // grants) stay visible as a line inside a line.
+  function width(i){ return 2 + 2.5 * Math.min(i, 3); }
   configs.forEach(function(c){
     var s = c.spec;
     var canvas = document.getElementById(c.canvasId);
     var chart = new Chart(canvas, {
       type: 'line',
-      data: { labels: s.labels, datasets: s.datasets.map(function(d){ return { label: d.label, data: d.data, borderColor: d.color, backgroundColor: d.color, borderWidth: 2, pointRadius: 2, spanGaps: true }; }) },
+      data: { labels: s.labels, datasets: s.datasets.map(function(d, i){ return { label: d.label, data: d.data, borderColor: d.color, backgroundColor: d.color, borderWidth: width(i), pointRadius: 2, spanGaps: true }; }) },
       options: { animation: false, responsive: true, maintainAspectRatio: false,
         plugins: { title: { display: true, text: s.title } },
         scales: { x: { title: { display: true, text: s.xTitle } }, y: { min: s.yMin === 0 ? 0 : undefined, suggestedMin: s.yMin, suggestedMax: s.yMax, grace: '5%', title: { display: true, text: s.yTitle } } } }
