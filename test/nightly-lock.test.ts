@@ -55,7 +55,7 @@ it('the second run waits then refuses naming the holder; after kill -9 of the ho
   const record = JSON.parse(readFileSync(lockFile, 'utf8')) as { pid: number; startedAt: string; command: string };
   expect(record.pid).toBe(holder.pid);
   expect(w.exitCode, w.all).toBe(3);
-  expect(w.all).toMatch(new RegExp(`rig in use by pid ${holder.pid} \\(ranlab nightly ${holderSuite.file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\), started ${record.startedAt}; waited 2 s`));
+  expect(w.all).toMatch(new RegExp(`rig in use by pid ${holder.pid} \\(ranlab nightly ${holderSuite.file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\), started ${record.startedAt}; waited 2\\.\\d s`));
   expect(w.all).toMatch(/waiting up to 2 s/);
   expect(waitedMs).toBeGreaterThanOrEqual(2000);
 

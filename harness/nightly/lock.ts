@@ -29,7 +29,7 @@ export class RigBusyError extends ComponentError {
     waitedMs: number,
   ) {
     const who = holder ? `pid ${holder.pid} (${holder.command}), started ${holder.startedAt}` : 'another process (no record)';
-    super(rig, `rig in use by ${who}; waited ${Math.round(waitedMs / 1000)} s`, 'RIG_LOCKED');
+    super(rig, `rig in use by ${who}; waited ${(waitedMs / 1000).toFixed(1)} s`, 'RIG_LOCKED');
   }
 }
 

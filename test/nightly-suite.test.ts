@@ -1,0 +1,51 @@
+// Suite files and the per-rig lock, in one process: a bad suite names the file and the path
+// inside it; a second holder of the same rig's lock waits, then is refused naming the holder.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadSuite, RigBusyError, RigLock } from '../harness/nightly/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'ranlab-suite-'));
+
+describe('suite files', () => {
+  it('rig paths are relative to the suite file; kind defaults to spectrum', () => {
+    const file = join(dir, 'ok.yaml');
+    writeFileSync(file, 'name: n1\nruns:\n  - rig: rigs/twin.yaml\n    policy: random\n    acceptance: {spectrum: {minFairness: 0.5}}\n');
+    const s = loadSuite(file);
+    expect(s.runs[0]).toMatchObject({ rig: join(dir, 'rigs', 'twin.yaml'), kind: 'spectrum', policy: 'random', acceptance: { spectrum: { minFairness: 0.5 } } });
+    expect(s.lockTimeoutS).toBe(600);
+  });
+
+  it('a bad suite is a configuration error naming the file and the path inside it', () => {
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'name: n1\nruns:\n  - rig: a.yaml\n    epochs: 0\n  - rig: b.yaml\n    acceptance: {spectrum: {minFairnes: 1}}\n');
+    expect(() => loadSuite(file)).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringMatching(/bad\.yaml: runs\[0\]\.epochs: .*; runs\[1\]\.acceptance\.spectrum: .*minFairnes/) }));
+    expect(() => loadSuite(join(dir, 'absent.yaml'))).toThrow(/absent\.yaml: cannot read suite file/);
+  });
+});
+
+describe('rig lock', () => {
+  it('a second holder waits, then is refused naming the holder; released, it is free again', async () => {
+    const locks = join(dir, 'locks');
+    const first = await RigLock.acquire(locks, 'rig1', { timeoutMs: 0, command: 'first' });
+    expect(first.tookOverFrom).toBeNull();
+    const record = JSON.parse(readFileSync(first.path, 'utf8')) as { pid: number; command: string; startedAt: string };
+    expect(record).toMatchObject({ pid: process.pid, command: 'first' });
+    const waits: unknown[] = [];
+    const t0 = Date.now();
+    const err = await RigLock.acquire(locks, 'rig1', { timeoutMs: 400, pollMs: 50, command: 'second', onWait: (h) => waits.push(h) }).catch((e: unknown) => e);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(400);
+    expect(err).toBeInstanceOf(RigBusyError);
+    expect((err as RigBusyError).exitCode).toBe(3);
+    expect((err as RigBusyError).message).toMatch(new RegExp(`^rig1: rig in use by pid ${process.pid} \\(first\\), started ${record.startedAt}; waited [0-9]\\.\\d s$`));
+    expect(waits).toHaveLength(1);
+    // another rig is not held
+    const other = await RigLock.acquire(locks, 'rig2', { timeoutMs: 0, command: 'other' });
+    other.release();
+    first.release();
+    const again = await RigLock.acquire(locks, 'rig1', { timeoutMs: 0, command: 'third' });
+    expect(again.tookOverFrom).toBeNull(); // released properly: nothing stale to take over
+    again.release();
+  });
+});
