@@ -1,6 +1,6 @@
 // Evaluating a finished trial against its criteria, and the exit code that follows.
 import { AcceptanceError } from '../errors.js';
-import type { Acceptance } from '../rig/index.js';
+import type { Acceptance } from '../rig/schema.js';
 import { criteriaFor, type CriterionResult, type TrialReportLike } from './criteria.js';
 import { registerSharedCriteria } from './shared.js';
 import { registerSpectrumCriteria } from './spectrum.js';

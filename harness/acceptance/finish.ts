@@ -3,7 +3,8 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { exitCodeOf } from '../errors.js';
-import type { Acceptance, Rig } from '../rig/index.js';
+import type { Rig } from '../rig/index.js';
+import type { Acceptance } from '../rig/schema.js';
 import { renderHtml, spectrumSeriesFromRecords } from '../report/html/index.js';
 import type { EpochRecord } from '../trial/spectrum.js';
 import type { CriterionResult, TrialReportLike } from './criteria.js';

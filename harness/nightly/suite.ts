@@ -5,7 +5,8 @@ import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import { acceptanceSchema, formatPath } from '../rig/index.js';
+import { formatPath } from '../rig/index.js';
+import { acceptanceSchema } from '../rig/schema.js';
 
 const runSchema = z.strictObject({
   /** Shown in the summary and the JUnit file (default: `<rig name>-<policy>`). */

@@ -138,6 +138,7 @@ export const acceptanceSchema = z.strictObject({
     supplyConserved: z.boolean().optional(),
   }).optional(),
 });
+export type Acceptance = z.infer<typeof acceptanceSchema>;
 
 export const rigSchema = z.strictObject({
   name: id,
@@ -161,4 +162,3 @@ export type RigUe = Rig['ues'][number];
 export type RigSpectrum = Rig['spectrum'];
 export type RigTrial = Rig['trial'];
 export type Policy = RigTrial['policy'];
-export type Acceptance = z.infer<typeof acceptanceSchema>;
