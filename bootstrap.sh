@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Make this machine able to run ranlab: Debian packages (influxd for the embedded
-# measurement store, libuhd for USRPs, socat and iperf3 for UE work), npm packages, build.
+# measurement store, libuhd for USRPs, iperf3 for UE traffic), npm packages, build.
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -9,7 +9,6 @@ need=()
 command -v influxd >/dev/null || need+=(influxdb)
 command -v influx >/dev/null || need+=(influxdb-client)
 [ -e /usr/lib/x86_64-linux-gnu/libuhd.so.4.3.0 ] || ls /usr/lib/*/libuhd.so.4* >/dev/null 2>&1 || need+=(libuhd4.3.0)
-command -v socat >/dev/null || need+=(socat)
 command -v iperf3 >/dev/null || need+=(iperf3)
 command -v chromium >/dev/null || need+=(chromium)
 command -v xmllint >/dev/null || need+=(libxml2-utils)

@@ -54,7 +54,7 @@ globalThis.gc?.();
 const rssEnd = process.memoryUsage().rss;
 console.log(
   JSON.stringify({
-    uhd: uhdVersion(),
+    uhd: await uhdVersion(),
     args,
     cycles,
     totalS: +totalS.toFixed(1),

@@ -20,7 +20,7 @@ export {
   type UhdCallOptions,
   type UhdSensor,
   type UhdSensorType,
-} from './uhd.js';
+} from './uhd/index.js';
 export {
   gpuFields,
   Nvml,

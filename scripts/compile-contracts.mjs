@@ -31,12 +31,17 @@ const input = {
   },
 };
 
+// Imports resolve inside the contracts folder, or as packages in node_modules
+// (@openzeppelin/contracts/...), the way solc's own --base-path/--include-path would.
 const findImports = (path) => {
-  try {
-    return { contents: readFileSync(join(srcDir, path), 'utf8') };
-  } catch {
-    return { error: `import not found: ${path}` };
+  for (const base of [srcDir, join(root, 'node_modules')]) {
+    try {
+      return { contents: readFileSync(join(base, path), 'utf8') };
+    } catch {
+      /* next base */
+    }
   }
+  return { error: `import not found: ${path}` };
 };
 
 const output = JSON.parse(solc.compile(JSON.stringify(input), { import: findImports }));
@@ -50,6 +55,7 @@ if (problems.some((p) => p.severity === 'error')) {
 mkdirSync(outDir, { recursive: true });
 let count = 0;
 for (const [file, contracts] of Object.entries(output.contracts ?? {})) {
+  if (!files.includes(file)) continue; // imported library sources (OpenZeppelin) get no artifact
   for (const [name, c] of Object.entries(contracts)) {
     const artifact = {
       contractName: name,

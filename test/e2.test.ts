@@ -1,12 +1,14 @@
 // The e2 driver against the twin base station, each agent a real separate process started
 // as the controller starts it: `node dist/harness/cli/main.js twin-gnb --config <json>`,
-// over real gRPC on loopback. Needs a build (npm run build / npx tsc -p tsconfig.json).
+// over real gRPC with mutual TLS on loopback (certificates made as a trial makes them).
+// Needs a build (npm run build / npx tsc -p tsconfig.json).
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { makeTrialCerts, readTlsFiles, type TlsPems, type TrialCerts } from '../harness/certs/index.js';
 import { ComponentError, ConfigError } from '../harness/errors.js';
 import { nowNs } from '../harness/measure/types.js';
 import { cliEntry, packageRoot } from '../harness/paths.js';
@@ -18,6 +20,9 @@ import { prbRangeMHz } from '../harness/nr/index.js';
 import { evaluateCell, psdPer180kHzDbm, type Carrier } from '../harness/twin/radio.js';
 
 let tmp: string;
+let certs: TrialCerts;
+let controllerTls: TlsPems;
+const NODE_IDS = ['gnb-a', 'gnb-a2', 'gnb-b2', 'gnb-v', 'gnb-k', 'gnb-t', 'gnb-l', 'gnb-c', 'gnb-x', 'gnb-ul'];
 const running = new Set<Agent>();
 const drivers: BaseStation[] = [];
 
@@ -47,6 +52,7 @@ function config(nodeId: string, operator: string, airDir: string, cellId: string
     nodeId,
     operator,
     listen: '127.0.0.1:0',
+    tls: certs.agents.get(nodeId)!,
     airDir,
     cells: [cell(cellId)],
     ues: ues.map((u) => ({ ...u, cellId })),
@@ -92,7 +98,7 @@ async function startAgent(cfg: { nodeId: string }): Promise<Agent> {
 }
 
 function driver(id: string, address: string): BaseStation {
-  const d = createBaseStation(id, address);
+  const d = createBaseStation(id, address, { tls: controllerTls });
   drivers.push(d);
   return d;
 }
@@ -109,13 +115,15 @@ async function until<T>(fn: () => T | undefined | false, timeoutMs: number, what
 
 const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
 
-beforeAll(() => {
+beforeAll(async () => {
   if (!existsSync(cliEntry)) throw new Error(`${cliEntry} is missing: build first (npm run build or npx tsc -p tsconfig.json)`);
   const built = statSync(join(packageRoot, 'dist', 'harness', 'twin', 'gnb.js')).mtimeMs;
   for (const src of ['harness/twin/gnb.ts', 'harness/twin/gnb/agent.ts', 'harness/twin/gnb/kpm.ts', 'harness/twin/gnb/kpm-stream.ts', 'harness/twin/radio/cell.ts', 'harness/ran/e2.ts', 'harness/wire/e2.ts', 'harness/twin/air.ts']) {
     if (statSync(join(packageRoot, src)).mtimeMs > built) throw new Error(`dist is older than ${src}: rebuild (npx tsc -p tsconfig.json)`);
   }
   tmp = mkdtempSync(join(tmpdir(), 'ranlab-e2-'));
+  certs = await makeTrialCerts(join(tmp, 'certs'), NODE_IDS);
+  controllerTls = readTlsFiles(certs.controller, 'controller');
 });
 
 afterEach(() => {
@@ -336,9 +344,11 @@ describe('e2 driver <-> twin gNB agent (separate process, real gRPC)', () => {
     expect(() => bs.subscribe(60_001, () => undefined, () => undefined)).toThrow(ConfigError);
     await expect(bs.control({ kind: 'prbQuota', cellId: 'v1', startPrb: -1, nPrb: 3 })).rejects.toThrow(/gnb-v: .*non-negative integers/);
 
-    // A raw client that ignores the driver's checks.
+    // A raw client that ignores the driver's checks (holding the controller's certificate).
     const Raw = loadE2Proto().client;
-    const raw = new Raw(agent.address, grpc.credentials.createInsecure()) as unknown as Record<string, (...a: unknown[]) => unknown> & grpc.Client;
+    const raw = new Raw(agent.address, grpc.credentials.createSsl(controllerTls.ca, controllerTls.key, controllerTls.cert), {
+      'grpc.ssl_target_name_override': 'gnb-v',
+    }) as unknown as Record<string, (...a: unknown[]) => unknown> & grpc.Client;
     const unary = (method: string, req: unknown) =>
       new Promise<grpc.ServiceError | null>((resolve) =>
         (raw[method] as (r: unknown, o: grpc.CallOptions, cb: (e: grpc.ServiceError | null) => void) => void).call(
@@ -424,6 +434,7 @@ describe('e2 driver <-> twin gNB agent (separate process, real gRPC)', () => {
     const air = join(tmp, 'air5');
     const agent = await startAgent(config('gnb-t', 'op-a', air, 't1', [{ id: 'ue-t1', pathLossDb: 90, interferenceLossDb: 100 }]));
     const bs = driver('gnb-t', agent.address);
+    await bs.setup();
     await bs.control({ kind: 'prbQuota', cellId: 't1', startPrb: 0, nPrb: 50 });
     await bs.control({ kind: 'cellState', cellId: 't1', on: true });
     expect(readJson<AirTransmission>(join(air, 'tx', 't1.json')).on).toBe(true);

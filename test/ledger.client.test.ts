@@ -1,7 +1,7 @@
 // The Ledger client's life cycle on real dev chains: the embedded ledger (start, fund, deploy,
 // an epoch, close), a "lab" chain attached with keys from a key file and the environment, and
 // bring-up checks that fail fast with a clear reason.
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,44 +31,40 @@ async function rejection(p: Promise<unknown>): Promise<Error> {
   );
 }
 
-test('embedded: starts a dev chain, deploys with fresh keys, runs an epoch, and close() stops the chain', async () => {
+test('embedded: an in-process chain (no port), fresh keys funded at genesis, an epoch, and no administrative method for anyone', async () => {
   const t0 = Date.now();
-  const ledger = await Ledger.embedded(supervisor, { operators: ['op-a', 'op-b'], dataDir: join(dataDir, 'embedded'), spectrum: twin });
+  const { ledger, chain } = await Ledger.embeddedWithChain({ operators: ['op-a', 'op-b'], spectrum: twin });
   const startMs = Date.now() - t0;
   try {
-    const t1 = Date.now();
     await ledger.checkReachable();
-    expect(Date.now() - t1).toBeLessThan(3000);
-    expect(ledger.describe()).toMatch(/embedded dev chain http:\/\/127\.0\.0\.1:\d+, chain 31337, SpectrumLedger 0x[0-9a-fA-F]{40}/);
+    expect(ledger.describe()).toMatch(/^embedded in-process dev chain, chain 31337, SpectrumLedger 0x[0-9a-fA-F]{40}/);
     expect(ledger.describe()).not.toMatch(/[0-9a-f]{64}/i);
     expect(await ledger.totalSupply()).toBe(13_320_000_000n);
 
     // One epoch, as the trial runner does it.
     const t2 = Date.now();
-    await Promise.all(['op-a', 'op-b'].map((op) => ledger.request(1, op, 222)));
-    const grants = await ledger.decide(1, 1000);
-    expect(grants).toEqual(new Map([['op-a', 111], ['op-b', 111]]));
-    const costs = await Promise.all(['op-a', 'op-b'].map((op) => ledger.settle(1, op, op === 'op-a' ? 111 : 60, 1000)));
+    const e = await ledger.currentEpoch();
+    await ledger.requestAll(e, new Map([['op-a', 222], ['op-b', 222]]));
+    const grants = await ledger.decide(e);
+    expect([...grants].map(([n, g]) => [n, g.startUnit, g.units])).toEqual([['op-a', 0, 111], ['op-b', 111, 111]]);
+    const [a, b] = await Promise.all([ledger.settle(e, 'op-a', 111), ledger.settle(e, 'op-b', 60)]);
     const balances = await ledger.balances();
     const epochMs = Date.now() - t2;
-    expect(costs).toEqual([111_000_000n, 60_000_000n]);
-    // op-a paid 111 tokens to op-b, op-b paid 60 to op-a.
-    expect(balances).toEqual(new Map([['op-a', 6_609_000_000n], ['op-b', 6_711_000_000n]]));
-    expect(microToTokens(balances.get('op-a')!)).toBe(6609);
+    expect(a).toMatchObject({ spentMicro: 111_000_000n, holdingMicro: 0n, refundMicro: 0n });
+    // op-b used 60 of 111: 51 unused, 10 % of that (5.1 tokens) is its holding charge.
+    expect(b).toMatchObject({ spentMicro: 60_000_000n, holdingMicro: 5_100_000n, refundMicro: 45_900_000n });
+    expect(balances).toEqual(new Map([['op-a', 6_660_000_000n - 111_000_000n + 65_100_000n], ['op-b', 6_660_000_000n - 65_100_000n + 111_000_000n]]));
+    expect(microToTokens(balances.get('op-a')!)).toBe(6614.1);
+    expect(await ledger.currentEpoch()).toBe(e + 1n);
     console.log(`embedded ledger: start+deploy ${startMs} ms, one 2-operator epoch (requests, decide, settles, balances) ${epochMs} ms`);
 
-    // The generated config holds no accounts and no key.
-    const runs = readdirSync(join(dataDir, 'embedded')).filter((d) => d.startsWith('devchain-'));
-    expect(runs).toHaveLength(1);
-    const config = readFileSync(join(dataDir, 'embedded', runs[0], 'hardhat.config.cjs'), 'utf8');
-    expect(config).toContain('accounts: []');
-    expect(config).not.toMatch(/[0-9a-f]{64}/i);
+    // The provider the client trades through refuses the chain's administrative methods.
+    for (const method of ['hardhat_impersonateAccount', 'hardhat_setBalance', 'evm_mine', 'hardhat_mine', 'evm_setAutomine'])
+      await expect(chain.provider.request({ method, params: [] } as never)).rejects.toThrow(/administrative method: refused/);
   } finally {
     await ledger.close();
   }
   await ledger.close(); // idempotent
-  expect(supervisor.get('ledger')).toBeUndefined();
-  expect(unexpected).toEqual([]);
   const err = await rejection(ledger.balances());
   expect(err).toBeInstanceOf(ComponentError);
   expect(err.message).toMatch(/closed/);
@@ -76,6 +72,7 @@ test('embedded: starts a dev chain, deploys with fresh keys, runs an epoch, and 
 
 test('embedded: bad operator lists and spectrum figures are ConfigErrors before anything starts', async () => {
   await expect(Ledger.embedded(supervisor, { operators: ['op-a'], dataDir, spectrum: twin })).rejects.toThrow(ConfigError);
+  await expect(Ledger.embedded(supervisor, { operators: ['op-a', 'op-b'], dataDir, spectrum: { ...twin, initialBalances: [0.5] } })).rejects.toThrow(/1 shares for 2 operators/);
   await expect(Ledger.embedded(supervisor, { operators: ['op-a', 'op-a'], dataDir, spectrum: twin })).rejects.toThrow(/listed twice/);
   await expect(Ledger.embedded(supervisor, { operators: ['op-a', 'op-b'], dataDir, spectrum: { ...twin, bandMHz: 0.1 } })).rejects.toThrow(ConfigError);
   expect(supervisor.get('ledger')).toBeUndefined();
@@ -109,10 +106,11 @@ describe('a lab chain: attach with keys from a key file and the environment', ()
     const ledger = Ledger.attach({ rpcUrl: chain.rpcUrl, contract, operators, keySources: { env } });
     expect(ledger.addresses().get('op-a')).toBe(privateKeyToAccount(keyA).address);
     await ledger.checkReachable();
-    await ledger.requestAll(1, { 'op-a': 222, 'op-b': 20 });
-    expect(await ledger.decide(1, 1000)).toEqual(new Map([['op-a', 202], ['op-b', 20]]));
-    const costs = await ledger.settleAll(1, new Map([['op-a', { usedUnits: 202, usedMs: 1000 }], ['op-b', { usedUnits: 20, usedMs: 1000 }]]));
-    expect(costs).toEqual(new Map([['op-a', 202_000_000n], ['op-b', 20_000_000n]]));
+    await ledger.requestAll(1, new Map([['op-a', 222], ['op-b', 20]]));
+    const grants = await ledger.decide(1);
+    expect([...grants].map(([n, g]) => [n, g.units])).toEqual([['op-a', 202], ['op-b', 20]]);
+    expect((await ledger.settle(1, 'op-a', 202)).spentMicro).toBe(202_000_000n);
+    expect((await ledger.settle(1, 'op-b', 20)).spentMicro).toBe(20_000_000n);
     await ledger.close();
     expect(supervisor.get('lab-chain')).toBeDefined();
   });
@@ -214,7 +212,7 @@ describe('an unreachable ledger fails fast', () => {
     const ledger = Ledger.attach({ rpcUrl: 'http://127.0.0.1:9', contract, operators: ops });
     await expect(ledger.request(1, 'op-q', 1)).rejects.toThrow(/unknown operator op-q/);
     await expect(ledger.request(-1, 'op-a', 1)).rejects.toThrow(ConfigError);
-    await expect(ledger.settle(1, 'op-a', 1.5, 1000)).rejects.toThrow(/usedUnits must be a non-negative integer/);
+    await expect(ledger.settle(1, 'op-a', 1.5)).rejects.toThrow(/usedUnits must be a non-negative integer/);
     expect(() => Ledger.attach({ rpcUrl: 'ftp://x', contract, operators: ops })).toThrow(ConfigError);
     expect(() => Ledger.attach({ rpcUrl: 'http://127.0.0.1:9', contract: '0x12' as `0x${string}`, operators: ops })).toThrow(/ledger.contract/);
   });

@@ -8,16 +8,17 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { ConfigError } from '../harness/errors.js';
 import {
   affordableUnits,
-  applySettlement,
   bandUnitsOf,
   computeGrants,
   epochsToConverge,
-  initialBalances,
+  escrowOf,
+  initialBalancesOf,
   ledgerParamsOf,
   loadOperatorKey,
   microToTokens,
   saturatedContraction,
-  settlementCost,
+  settlementOf,
+  shareAmongOthers,
   tokensToMicro,
 } from '../harness/ledger/index.js';
 
@@ -29,10 +30,10 @@ describe('reference grants (water-filling)', () => {
   test('equal balances and saturated requests give W/n each, leftover by lower index', () => {
     expect(computeGrants({ ...base, balances: [5000n * M, 5000n * M], requests: [222n, 222n] })).toEqual([111n, 111n]);
     // 222 / 4 = 55.5: equal remainders, the two lower indices get the extra unit.
-    const b = initialBalances(13_320n * M, 4);
+    const b = initialBalancesOf(13_320n * M, 4);
     expect(computeGrants({ ...base, balances: b, requests: [222n, 222n, 222n, 222n] })).toEqual([56n, 56n, 55n, 55n]);
     // 222 / 5 = 44.4: two extra units.
-    expect(computeGrants({ ...base, balances: initialBalances(10_000n * M, 5), requests: Array(5).fill(222n) })).toEqual([45n, 45n, 44n, 44n, 44n]);
+    expect(computeGrants({ ...base, balances: initialBalancesOf(10_000n * M, 5), requests: Array(5).fill(222n) })).toEqual([45n, 45n, 44n, 44n, 44n]);
   });
 
   test('a small request is met and the rest is shared by balance', () => {
@@ -93,26 +94,30 @@ describe('reference grants (water-filling)', () => {
 });
 
 describe('reference settlement', () => {
-  test('initial balances sum to the supply exactly; the remainder goes to the first operators', () => {
-    expect(initialBalances(10n, 3)).toEqual([4n, 3n, 3n]);
-    expect(initialBalances(13_320n * M + 7n, 4).reduce((a, b) => a + b, 0n)).toBe(13_320n * M + 7n);
+  test('initial balances sum to the supply exactly: equal (remainder to the first operators) or by shares', () => {
+    expect(initialBalancesOf(10n, 3)).toEqual([4n, 3n, 3n]);
+    expect(initialBalancesOf(13_320n * M + 7n, 4).reduce((a, b) => a + b, 0n)).toBe(13_320n * M + 7n);
+    expect(initialBalancesOf(1000n * M, 2, [0.8, 0.2])).toEqual([800n * M, 200n * M]);
+    expect(() => initialBalancesOf(10n, 2, [0.5, 0.6])).toThrow(/summing to 1/);
+    expect(() => initialBalancesOf(10n, 3, [0.5, 0.5])).toThrow(/2 shares for 3 operators/);
   });
 
-  test('cost is units x price x ms / 1000, capped at the balance; shared among the others, conserving supply', () => {
-    expect(settlementCost(111n, 1000n, M, 10_000n * M)).toBe(111n * M);
-    expect(settlementCost(111n, 250n, 3n, 10_000n * M)).toBe(83n); // 111*3*250/1000 = 83.25
-    expect(settlementCost(111n, 1000n, M, 5n)).toBe(5n);
+  test('escrow is units x price x ms / 1000; settlement spends the used share, charges holding on the rest, refunds the remainder', () => {
+    expect(escrowOf(111n, M, 1000n)).toBe(111n * M);
+    expect(escrowOf(111n, 3n, 250n)).toBe(83n); // 111*3*250/1000 = 83.25
+    expect(settlementOf(100n, 10n, 10n, 1000n)).toEqual({ spent: 100n, holding: 0n, refund: 0n });
+    expect(settlementOf(100n, 10n, 4n, 1000n)).toEqual({ spent: 40n, holding: 6n, refund: 54n });
+    expect(settlementOf(100n, 10n, 0n, 0n)).toEqual({ spent: 0n, holding: 0n, refund: 100n });
     // 10 micro-tokens among 3 others: 3 each, the one extra rotates with the epoch.
-    expect(applySettlement([100n, 0n, 0n, 0n], 0, 10n, 0n)).toEqual([90n, 4n, 3n, 3n]);
-    expect(applySettlement([100n, 0n, 0n, 0n], 0, 10n, 1n)).toEqual([90n, 3n, 4n, 3n]);
-    expect(applySettlement([0n, 100n, 0n, 0n], 1, 11n, 2n)).toEqual([4n, 89n, 3n, 4n]);
+    expect(shareAmongOthers([90n, 0n, 0n, 0n], 0, 10n, 0n)).toEqual([90n, 4n, 3n, 3n]);
+    expect(shareAmongOthers([90n, 0n, 0n, 0n], 0, 10n, 1n)).toEqual([90n, 3n, 4n, 3n]);
+    expect(shareAmongOthers([4n, 89n, 0n, 0n], 1, 11n, 2n)).toEqual([8n, 89n, 3n, 4n]);
     fc.assert(
-      fc.property(fc.array(fc.bigInt({ min: 0n, max: 10n ** 12n }), { minLength: 2, maxLength: 6 }), fc.nat(), fc.bigInt({ min: 0n, max: 10n ** 12n }), fc.bigInt({ min: 0n, max: 1000n }), (bal, p, c, epoch) => {
-        const payer = p % bal.length;
-        const cost = c > bal[payer] ? bal[payer] : c;
-        const after = applySettlement(bal, payer, cost, epoch);
-        expect(after.reduce((a, b) => a + b, 0n)).toBe(bal.reduce((a, b) => a + b, 0n));
-        expect(after.every((x) => x >= 0n)).toBe(true);
+      fc.property(fc.bigInt({ min: 0n, max: 10n ** 12n }), fc.bigInt({ min: 1n, max: 1000n }), fc.nat(), fc.integer({ min: 0, max: 10_000 }), (escrow, grant, u, bps) => {
+        const used = BigInt(u) % (grant + 1n);
+        const s = settlementOf(escrow, grant, used, BigInt(bps));
+        expect(s.spent + s.holding + s.refund).toBe(escrow);
+        expect(s.refund >= 0n && s.holding >= 0n).toBe(true);
       }),
     );
   });
@@ -142,7 +147,7 @@ describe('units', () => {
     expect(bandUnitsOf({ bandMHz: 20, tokenUnitKHz: 180 })).toBe(111n);
     expect(bandUnitsOf({ bandMHz: 0.36, tokenUnitKHz: 180 })).toBe(2n); // no float drift at exact multiples
     const p = ledgerParamsOf({ bandMHz: 40, tokenUnitKHz: 180, supplyTokens: 13320, priceTokensPerUnitSecond: 1, epochMs: 1000 });
-    expect(p).toEqual({ bandUnits: 222n, supplyMicro: 13_320_000_000n, priceMicroPerUnitSecond: 1_000_000n });
+    expect(p).toMatchObject({ bandUnits: 222n, supplyMicro: 13_320_000_000n, priceMicroPerUnitSecond: 1_000_000n, epochMs: 1000n, holdingBps: 1000n, fairWindowEpochs: 0n });
     expect(() => ledgerParamsOf({ bandMHz: 0.1, tokenUnitKHz: 180, supplyTokens: 1, priceTokensPerUnitSecond: 1, epochMs: 1000 })).toThrow(/narrower than one token unit/);
   });
 });

@@ -1,8 +1,8 @@
 // UHD through its C API, calling the real libuhd (Debian libuhd4.3.0) with no USRP attached.
 // Filters always carry a `type=` hint: an empty filter would broadcast on every interface.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ComponentError } from '../harness/errors.js';
-import { _uhdTesting, findUsrps, openUsrp, parseDeviceAddress, UhdError, uhdAvailable, uhdVersion } from '../native/uhd.js';
+import { _uhdTesting, findUsrps, openUsrp, parseDeviceAddress, UhdError, uhdAvailable, uhdVersion } from '../native/uhd/index.js';
 
 // Leak-check sizes. The USB path (type=b200) costs ~24 ms per UHD call on average here (UHD's
 // libusb session joins a thread that polls with a 100 ms timeout), so 10,000 cycles took 480 s:
@@ -23,8 +23,8 @@ async function failOpen(args: string): Promise<UhdError> {
 }
 
 describe.skipIf(!uhdAvailable())('UHD C API (real libuhd, no USRP attached)', () => {
-  it('reports its version', () => {
-    expect(uhdVersion()).toMatch(/^4\.\d+\.\d+/);
+  it('reports its version', async () => {
+    expect(await uhdVersion()).toMatch(/^4\.\d+\.\d+/);
   });
 
   it('tune structs have the C layout (48 and 40 bytes)', () => {
@@ -73,6 +73,36 @@ describe.skipIf(!uhdAvailable())('UHD C API (real libuhd, no USRP attached)', ()
     });
   });
 
+  // UHD rewrites one process-wide last-error string on every C call ("None" on success). Before
+  // the process-wide lock, a failing make read "None" whenever another UHD call ran between
+  // the failure and the read: a second copy of this module (dist/ beside source), a version
+  // or sensor call, a device call. Here: 20 failing opens, each its own serial, while a second
+  // module copy runs 20 finds and this one reads the version and makes sensor values.
+  it('20 concurrent failing opens each carry UHD\'s own message while other UHD calls run', async () => {
+    vi.resetModules();
+    const other = await import('../native/uhd/index.js');
+    const N = 20;
+    let opening = true;
+    const chatter = (async () => {
+      let calls = 0;
+      while (opening) {
+        await Promise.all([uhdVersion(), _uhdTesting.emptySensor(), new Promise((r) => setImmediate(r))]);
+        calls++;
+      }
+      return calls;
+    })();
+    const finds = Array.from({ length: N }, (_, i) => other.findUsrps(`type=b200,serial=F${i}`));
+    const opens = Array.from({ length: N }, (_, i) => failOpen(`type=b200,serial=S${i}`));
+    const errors = await Promise.all(opens);
+    opening = false;
+    const chatterCalls = await chatter;
+    expect(await Promise.all(finds)).toEqual(Array.from({ length: N }, () => []));
+    const wrong = errors.filter((e, i) => !e.uhdMessage.includes('No devices found') || !e.uhdMessage.includes(`serial: S${i}`));
+    console.log(`UHD last-error race: ${wrong.length} of ${N} failing opens lost their message (${chatterCalls} rounds of version+sensor calls, ${N} finds beside)`);
+    expect(wrong.map((e) => e.uhdMessage)).toEqual([]);
+    errors.forEach((e) => expect(e.code).toBe('UHD_ERROR_KEY'));
+  });
+
   it('the event loop keeps running while UHD works (async calls)', async () => {
     let ticks = 0;
     const t = setInterval(() => ticks++, 2);
@@ -89,17 +119,17 @@ describe.skipIf(!uhdAvailable())('UHD C API (real libuhd, no USRP attached)', ()
     await expect(openUsrp(42 as unknown as string)).rejects.toThrow(TypeError);
   });
 
-  it('sensor values decode through the real libuhd and their handles are freed', () => {
-    expect(_uhdTesting.sensorRoundTrip('bool', 'ref_locked', true, 'locked', 'unlocked')).toEqual({
+  it('sensor values decode through the real libuhd and their handles are freed', async () => {
+    expect(await _uhdTesting.sensorRoundTrip('bool', 'ref_locked', true, 'locked', 'unlocked')).toEqual({
       name: 'ref_locked',
       type: 'boolean',
       value: true,
       raw: 'true',
       unit: 'locked',
     });
-    expect(_uhdTesting.sensorRoundTrip('bool', 'gps_locked', false, 'locked', 'unlocked')).toMatchObject({ value: false, unit: 'unlocked' });
-    expect(_uhdTesting.sensorRoundTrip('realnum', 'temp', 41.5, 'C', '%f')).toMatchObject({ type: 'realnum', value: 41.5, unit: 'C' });
-    expect(_uhdTesting.emptySensor()).toMatchObject({ type: 'boolean', value: false });
+    expect(await _uhdTesting.sensorRoundTrip('bool', 'gps_locked', false, 'locked', 'unlocked')).toMatchObject({ value: false, unit: 'unlocked' });
+    expect(await _uhdTesting.sensorRoundTrip('realnum', 'temp', 41.5, 'C', '%f')).toMatchObject({ type: 'realnum', value: 41.5, unit: 'C' });
+    expect(await _uhdTesting.emptySensor()).toMatchObject({ type: 'boolean', value: false });
   });
 
   it(`resident memory stays flat over ${FAST_CYCLES} find/open-failure cycles (+${USB_CYCLES} on the USB path)`, async () => {
@@ -107,7 +137,7 @@ describe.skipIf(!uhdAvailable())('UHD C API (real libuhd, no USRP attached)', ()
       expect(await findUsrps(args)).toEqual([]);
       const err = await failOpen(args);
       if (err.uhdError !== 'KEY') throw err;
-      _uhdTesting.emptySensor();
+      await _uhdTesting.emptySensor();
     };
     const args = 'type=ranlab-none';
     for (let i = 0; i < 300; i++) await cycle(args); // warm-up: allocator pools, JIT, koffi pools

@@ -1,34 +1,26 @@
 // Issue 3 through real processes: twin modems on real pseudo-terminals, driven by the AT
 // modem driver inside a trial; by-hand commands with no trial running.
-import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { influxQuery, prepareRig, runCli, startTrialEnv, waitForEpochs, type TrialEnv } from './helpers/rigenv.js';
+import { describe, expect, it } from 'vitest';
+import { onlyProcessUnder, processesUnder } from './helpers/procs.js';
+import { influxQuery, prepareRig, runCli, waitForEpochs, type TrialEnv, useTrialEnv } from './helpers/rigenv.js';
 
 let env: TrialEnv;
-beforeAll(async () => {
-  env = await startTrialEnv();
-});
-afterAll(async () => {
-  await env?.stop();
-});
+useTrialEnv((e) => (env = e));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ns = (t: unknown) => BigInt(t as bigint);
 
 describe('AT-modem UEs in a twin trial', () => {
   it('every UE has serving-cell readings in InfluxDB for every epoch; a closed terminal leaves a gap and readings resume within 5 s', async () => {
-    const rig = await prepareRig(env, 'rigs/twin.yaml', 'tue');
-    const results = mkdtempSync(join(env.dir, 'results-'));
+    const rig = await prepareRig(env, 'rigs/twin.yaml', 'tue', { epochMs: 400 });
+    const results = env.resultsDir();
     const epochMs = 400;
     const cli = runCli(['trial', rig.path, '--results', results, '--epochs', '30', '--epoch-ms', String(epochMs)], rig.env);
 
     // Once a few epochs have run, unplug ue-b1's twin modem (its pty closes) for 2 s.
     const id = await waitForEpochs(env, results, 8);
-    const pgrep = await execa('pgrep', ['-f', `twin-modem-ue-b1.json`], { reject: false });
-    const pid = Number(pgrep.stdout.trim().split('\n')[0]);
-    expect(pid).toBeGreaterThan(0);
+    const pid = onlyProcessUnder(join(results, id, 'twin', 'twin-modem-ue-b1.json'));
     process.kill(pid, 'SIGUSR1');
     const unpluggedAt = BigInt(Date.now()) * 1_000_000n;
     await sleep(2000);
@@ -51,10 +43,19 @@ describe('AT-modem UEs in a twin trial', () => {
         const start = ns(e.time);
         const inGap = ue === 'ue-b1' && start + windowNs > unpluggedAt && start < repluggedAt + 5_000_000_000n;
         if (inGap) continue;
-        expect(times.some((t) => t >= start && t < start + windowNs), `${ue} epoch ${e.epoch}`).toBe(true);
+        const near = times.map((t) => Number(t - start) / 1e6).filter((ms) => ms > -1000 && ms < 1000);
+        expect(times.some((t) => t >= start && t < start + windowNs), `${ue} epoch ${e.epoch}: readings at ${near.join(', ')} ms from its start`).toBe(true);
       }
     }
     expect(readings.find((r) => r.ue === 'ue-a1')).toMatchObject({ band: 'n46', pci: 101 });
+    // ue-a2 is an RM500Q on early firmware in EN-DC (short NR line): both legs are stored.
+    const legs = await influxQuery(env, `SELECT rsrpDbm, sinrDb, sinrRaw, cqi FROM ue_radio WHERE trial='${id}' AND ue='ue-a2' GROUP BY rat`);
+    const lte = legs.filter((r) => r.rat === 'lte');
+    const nr = legs.filter((r) => r.rat === 'nr');
+    expect(lte.length, 'LTE anchor points').toBeGreaterThan(0);
+    expect(nr.length, 'NR leg points').toBeGreaterThan(0);
+    expect(nr.every((r) => r.cqi === null), 'the LTE CQI never lands on the NR leg').toBe(true);
+    expect(lte.some((r) => typeof r.cqi === 'number' && r.sinrRaw !== null)).toBe(true);
 
     // The gap is visible, and readings came back within 5 s of the terminal returning.
     const b1 = byUe.get('ue-b1')!.sort((a, b) => (a < b ? -1 : 1));
@@ -71,10 +72,16 @@ describe('AT-modem UEs in a twin trial', () => {
 
 describe('ranlab ue, by hand', () => {
   it('answers ATI while no trial is running, starting and stopping the twin modem itself', async () => {
-    const run = await runCli(['ue', 'rigs/twin.yaml', 'ue-a1', 'at', 'ATI']);
-    expect(run.exitCode, run.all).toBe(0);
-    expect(run.stdout).toBe('Quectel\nRM520N\nRevision: RM520NTWINR01A01M4G\nOK'); // (execa strips the final newline)
-    expect((await execa('pgrep', ['-f', 'twin-modem'], { reject: false })).stdout).toBe('');
+    // The command's scratch folder (its twin modem's config) goes under TMPDIR: this test's own.
+    const scratch = env.resultsDir();
+    const run = runCli(['ue', 'rigs/twin.yaml', 'ue-a1', 'at', 'ATI'], { TMPDIR: scratch });
+    let modemSeen = false;
+    const watch = setInterval(() => (modemSeen ||= processesUnder(scratch).some((p) => p.cmdline.includes('twin-modem'))), 20);
+    const done = await run.finally(() => clearInterval(watch));
+    expect(modemSeen).toBe(true); // it did start one, under our folder
+    expect(done.exitCode, done.all).toBe(0);
+    expect(done.stdout).toBe('Quectel\nRM520N\nRevision: RM520NTWINR01A01M4G\nOK'); // (execa strips the final newline)
+    expect(processesUnder(scratch)).toEqual([]);
   });
 
   it('prints the parsed state, and the modem\'s own words for a refused command', async () => {

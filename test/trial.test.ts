@@ -1,22 +1,17 @@
 // Issue 2's "done when", through real processes: the ranlab CLI as its own process, twin
 // base stations as their own processes (every control over gRPC), a real dev EVM chain and
 // a real influxd.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { parse, stringify } from 'yaml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../harness/proc/index.js';
 import type { SpectrumReport } from '../harness/report/index.js';
-import { contractBalances, influxQuery, prepareRig, runCli, startTrialEnv, waitForEpochs, type TrialEnv } from './helpers/rigenv.js';
+import { onlyProcessUnder, processesUnder, waitNoProcessesUnder } from './helpers/procs.js';
+import { contractBalances, influxQuery, prepareRig, runCli, waitForEpochs, type TrialEnv, useTrialEnv } from './helpers/rigenv.js';
 
 let env: TrialEnv;
-beforeAll(async () => {
-  env = await startTrialEnv();
-});
-afterAll(async () => {
-  await env?.stop();
-});
+useTrialEnv((e) => (env = e));
 
 function readReport(resultsDir: string): SpectrumReport {
   const [id] = readdirSync(resultsDir);
@@ -24,8 +19,8 @@ function readReport(resultsDir: string): SpectrumReport {
 }
 
 async function trial(source: string, name: string, args: string[]) {
-  const rig = await prepareRig(env, source, name);
-  const results = mkdtempSync(join(env.dir, 'results-'));
+  const rig = await prepareRig(env, source, name, { epochMs: 250 }); // the contract's epoch length, as EPOCHS asks
+  const results = env.resultsDir();
   const run = await runCli(['trial', rig.path, '--results', results, ...args], rig.env);
   return { run, rig, results, report: existsSync(results) && readdirSync(results).length ? readReport(results) : null };
 }
@@ -107,15 +102,12 @@ describe.each([
 
 describe('failures', () => {
   it('killing one twin base station mid-trial ends the trial cleanly: exit 3, named, other cells off, points kept', async () => {
-    const rig = await prepareRig(env, 'rigs/twin.yaml', 'tkill');
-    const results = mkdtempSync(join(env.dir, 'results-'));
+    const rig = await prepareRig(env, 'rigs/twin.yaml', 'tkill', { epochMs: 250 });
+    const results = env.resultsDir();
     const cli = runCli(['trial', rig.path, '--results', results, '--epochs', '200', '--epoch-ms', '250'], rig.env);
     // Wait until a few epochs are in InfluxDB, then kill gnb-b's agent process.
     const id = await waitForEpochs(env, results, 6);
-    const agent = await execa('pgrep', ['-f', join(results, id, 'twin', 'gnb-b.json')], { reject: false });
-    const pid = Number(agent.stdout.trim().split('\n')[0]);
-    expect(pid).toBeGreaterThan(0);
-    process.kill(pid, 'SIGKILL');
+    process.kill(onlyProcessUnder(join(results, id, 'twin', 'gnb-b.json')), 'SIGKILL');
     const run = await cli;
     expect(run.exitCode, run.all).toBe(3);
     expect(run.stderr).toMatch(/gnb-b/);
@@ -132,12 +124,12 @@ describe('failures', () => {
     const [kb] = await influxQuery(env, `SELECT count(thpDlKbps) AS c FROM kpm_cell WHERE trial='${id}' AND bs='gnb-b'`);
     expect(kb!.c as number).toBeGreaterThan(0);
     // No agent left behind.
-    expect((await execa('pgrep', ['-f', join(results, id, 'twin')], { reject: false })).stdout).toBe('');
+    expect(processesUnder(join(results, id, 'twin'))).toEqual([]);
   });
 
   it('SIGINT mid-trial: teardown runs (cells off, agents stopped), the report keeps what was measured, exit 130', async () => {
-    const rig = await prepareRig(env, 'rigs/twin.yaml', 'tsigint');
-    const results = mkdtempSync(join(env.dir, 'results-'));
+    const rig = await prepareRig(env, 'rigs/twin.yaml', 'tsigint', { epochMs: 250 });
+    const results = env.resultsDir();
     const cli = runCli(['trial', rig.path, '--results', results, '--epochs', '200', '--epoch-ms', '250'], rig.env);
     const id = await waitForEpochs(env, results, 4);
     cli.kill('SIGINT');
@@ -145,7 +137,7 @@ describe('failures', () => {
     expect(run.exitCode, run.all).toBe(130);
     expect(run.stderr).toMatch(/interrupted by SIGINT/);
     for (const cell of ['gnb-a-c1', 'gnb-b-c1']) expect(JSON.parse(readFileSync(join(results, id, 'air', 'tx', `${cell}.json`), 'utf8')).on).toBe(false);
-    expect((await execa('pgrep', ['-f', join(results, id)], { reject: false })).stdout).toBe('');
+    expect(processesUnder(join(results, id))).toEqual([]);
     const report = readReport(results);
     expect(report).toMatchObject({ completed: false, error: 'interrupted by SIGINT' });
     expect(report.supply.conserved).toBe(true);
@@ -161,19 +153,13 @@ describe('failures', () => {
     doc.ledger = { embedded: true };
     doc.operators = doc.operators.map((o: { name: string }) => ({ name: o.name, account: { generate: true } }));
     writeFileSync(rig.path, stringify(doc));
-    const results = mkdtempSync(join(env.dir, 'results-'));
+    const results = env.resultsDir();
     const cli = runCli(['trial', rig.path, '--results', results, '--epochs', '200', '--epoch-ms', '250']);
     const id = await waitForEpochs(env, results, 2);
-    const mine = async () => (await execa('pgrep', ['-f', join(results, id)], { reject: false })).stdout.trim();
-    expect((await mine()).split('\n').length).toBeGreaterThanOrEqual(4); // chain (guard + hardhat), 2 agents, modems
+    expect(processesUnder(join(results, id)).length).toBeGreaterThanOrEqual(4); // chain (guard + hardhat), 2 agents, modems
     cli.kill('SIGKILL');
     await cli;
-    let left = await mine();
-    for (let i = 0; i < 50 && left; i++) {
-      await new Promise((r) => setTimeout(r, 200));
-      left = await mine();
-    }
-    expect(left).toBe('');
+    expect(await waitNoProcessesUnder(join(results, id))).toEqual([]);
   });
 
   it('a malformed rig file exits 2 naming the file, the path inside it and the reason', async () => {
@@ -196,7 +182,7 @@ describe('failures', () => {
     ] as const) {
       const path = join(env.dir, `unreach-${what}.yaml`);
       writeFileSync(path, broken);
-      const results = mkdtempSync(join(env.dir, 'results-'));
+      const results = env.resultsDir();
       const started = Date.now();
       const run = await runCli(['trial', path, '--results', results], rig.env);
       expect(run.exitCode, run.all).toBe(3);

@@ -103,6 +103,19 @@ async function main(argv: string[]): Promise<number> {
     });
 
   program
+    .command('verify')
+    .description("check a trial's spectrum records: every settlement's on-chain digest against the trial's KPM points in InfluxDB; exit 1 on any mismatch")
+    .argument('<trial-id>', 'the trial, as its results folder is named')
+    .option('--results <dir>', 'results root', join(packageRoot, 'results'))
+    .action(async (trialId: string, o: { results: string }) => {
+      if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(trialId) || trialId.includes('..')) throw new ConfigError(`verify: "${trialId}" is not a trial id`, 'VERIFY_BAD_ID');
+      const { verifyTrial, formatVerify } = await import('../trial/verify.js');
+      const r = await verifyTrial(join(resolve(o.results), trialId));
+      process.stdout.write(formatVerify(r) + '\n');
+      if (!r.ok) exitCode = 1;
+    });
+
+  program
     .command('ue')
     .description("talk to one UE by hand: `at '<command>'` sends one AT command and prints the reply; `status` prints its parsed state")
     .argument('<rig>', 'rig file')
@@ -118,6 +131,7 @@ async function main(argv: string[]): Promise<number> {
       if (!r.ok) exitCode = 1;
     });
 
+  program.addCommand((await import('./certs.js')).certsCommand((line) => process.stdout.write(line + '\n')));
   const ctx = { say, setExit: (c: number) => (exitCode = c), defaults: { results: resolve(packageRoot, 'results'), state: resolve(packageRoot, '.ranlab') } };
   registerNightly(program, ctx);
   registerReport(program, ctx);

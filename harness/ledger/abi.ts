@@ -1,40 +1,66 @@
-// The SpectrumLedger ABI, typed for viem. It must match the compiled artifact
-// (dist/contracts/SpectrumLedger.json, built from contracts/SpectrumLedger.sol): test/ledger.abi
-// checks that every item here is in the artifact and the reverse.
-import { parseAbi } from 'viem';
+// The ledger's ABIs, typed for viem. spectrumLedgerAbi must match the compiled artifact
+// (dist/contracts/SpectrumLedger.json): test/ledger.contract checks that every item here is in
+// the artifact and the reverse. The token is OpenZeppelin's ERC20 (viem's erc20Abi) with a
+// constructor that mints the fixed supply once.
+import { erc20Abi, parseAbi } from 'viem';
 
 export const spectrumLedgerAbi = parseAbi([
-  'constructor(address[] operators_, uint256 bandUnits_, uint256 supplyMicro, uint256 priceMicroPerUnitSecond)',
-  'error AlreadyDecided(uint256 epoch)',
+  'constructor(address token_, address[] operators_, (uint256 bandUnits, uint256 price, uint256 epochMs, uint256 requestWindowBlocks, uint256 settleWindowBlocks, uint256 holdingBps, uint256 fairWindowEpochs, uint256 fairMaxShareBps, uint256 lockoutEpochs) p)',
   'error AlreadySettled(uint256 epoch, address operator)',
+  'error BadParameter(string name)',
   'error DuplicateOperator(address operator)',
+  'error EpochNotDecided(uint256 epoch)',
+  'error EpochNotOpen(uint256 epoch, uint256 current)',
   'error NotOperator(address account)',
+  'error SafeERC20FailedOperation(address token)',
+  'error SettlementNotDue(uint256 epoch, uint256 deadlineBlock)',
+  'error SettlementOverdue(uint256 epoch, uint256 deadlineBlock)',
   'error TooFewOperators(uint256 count)',
   'error TooManyOperators(uint256 count)',
   'error UnitsExceedBand(uint256 units, uint256 bandUnits)',
+  'error UseExceedsGrant(uint256 epoch, uint256 usedUnits, uint256 grantUnits)',
+  'error WindowOpen(uint256 epoch, uint256 closesAtBlock)',
   'error ZeroAddressOperator()',
-  'error ZeroBand()',
-  'error ZeroEpochDuration()',
-  'error ZeroPrice()',
-  'event Decided(uint256 indexed epoch, uint256 totalUnits)',
-  'event Granted(uint256 indexed epoch, address indexed operator, uint256 units)',
+  'event Decided(uint256 indexed epoch, uint256 totalUnits, address by)',
+  'event Granted(uint256 indexed epoch, address indexed operator, uint256 startUnit, uint256 units, uint256 escrow)',
+  'event LockedOut(uint256 indexed epoch, address indexed operator, uint256 untilEpoch)',
   'event Requested(uint256 indexed epoch, address indexed operator, uint256 units)',
-  'event Settled(uint256 indexed epoch, address indexed operator, uint256 usedUnits, uint256 usedMs, uint256 cost)',
+  'event Settled(uint256 indexed epoch, address indexed operator, uint256 usedUnits, bytes32 measurements, uint256 spent, uint256 holding, uint256 refund, bool overdue)',
   'function MAX_OPERATORS() view returns (uint256)',
-  'function MICRO() view returns (uint256)',
   'function balanceOf(address account) view returns (uint256)',
   'function bandUnits() view returns (uint256)',
-  'function decide(uint256 epoch, uint256 epochMs)',
-  'function decided(uint256) view returns (bool)',
+  'function currentEpoch() view returns (uint256)',
+  'function decide(uint256 epoch)',
+  'function decided(uint256 epoch) view returns (bool)',
+  'function decidedAtBlock(uint256) view returns (uint256)',
+  'function epochMs() view returns (uint256)',
+  'function escrowed() view returns (uint256)',
+  'function fairMaxShareBps() view returns (uint256)',
+  'function fairWindowEpochs() view returns (uint256)',
   'function grantOf(uint256 epoch, address operator) view returns (uint256)',
+  'function holdingBps() view returns (uint256)',
   'function isOperator(address account) view returns (bool)',
+  'function lockedUntil(address) view returns (uint256)',
+  'function lockoutEpochs() view returns (uint256)',
+  'function openedAtBlock(uint256) view returns (uint256)',
   'function operators() view returns (address[])',
   'function price() view returns (uint256)',
   'function request(uint256 epoch, uint256 units)',
+  'function requestCount(uint256) view returns (uint256)',
   'function requestOf(uint256 epoch, address operator) view returns (uint256)',
-  'function settle(uint256 epoch, uint256 usedUnits, uint256 usedMs)',
+  'function requestWindowBlocks() view returns (uint256)',
+  'function segmentOf(uint256 epoch, address operator) view returns (uint256 startUnit, uint256 units)',
+  'function settle(uint256 epoch, uint256 usedUnits, bytes32 measurements)',
+  'function settleDeadlineBlock(uint256 epoch) view returns (uint256)',
+  'function settleOverdue(uint256 epoch, address operator)',
+  'function settleWindowBlocks() view returns (uint256)',
   'function settled(uint256, address) view returns (bool)',
+  'function token() view returns (address)',
   'function totalSupply() view returns (uint256)',
+  'function windowClosed(uint256 epoch) view returns (bool)',
+  'function windowClosesAtBlock(uint256 epoch) view returns (uint256)',
 ]);
+
+export const labTokenAbi = [...erc20Abi, ...parseAbi(['constructor(uint256 supplyMicro, address holder)'])] as const;
 
 export type SpectrumLedgerAbi = typeof spectrumLedgerAbi;

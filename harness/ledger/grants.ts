@@ -73,30 +73,30 @@ export function computeGrants(input: GrantInput): bigint[] {
   return grant;
 }
 
-/** Initial balances: supply / n each, the remainder one micro-token each to the first operators. */
-export function initialBalances(supplyMicro: bigint, n: number): bigint[] {
-  const N = BigInt(n);
-  const each = supplyMicro / N;
-  const extra = supplyMicro % N;
-  return [...Array(n).keys()].map((i) => each + (BigInt(i) < extra ? 1n : 0n));
-}
-
-/** The cost of a settlement: usedUnits * price * usedMs / 1000, floored, capped at the balance. */
-export function settlementCost(usedUnits: bigint, usedMs: bigint, priceMicro: bigint, balanceMicro: bigint): bigint {
-  const cost = (usedUnits * priceMicro * usedMs) / 1000n;
-  return cost > balanceMicro ? balanceMicro : cost;
+/** The escrow of a grant: units x price x epoch length, floored (micro-tokens). */
+export function escrowOf(units: bigint, priceMicro: bigint, epochMs: bigint): bigint {
+  return (units * priceMicro * epochMs) / 1000n;
 }
 
 /**
- * The balances after operator `payer` pays `cost` in `epoch`: the others (index order) get
- * cost / (n-1) each, and the remainder goes one micro-token each to consecutive others starting
+ * A settlement of `usedUnits` (<= grant) out of a grant with `escrow`: the used share of the escrow
+ * is spent, a holding charge (holdingBps / 10,000) is kept on the unused part, the rest refunded.
+ */
+export function settlementOf(escrow: bigint, grantUnits: bigint, usedUnits: bigint, holdingBps: bigint): { spent: bigint; holding: bigint; refund: bigint } {
+  const spent = grantUnits === 0n ? 0n : (escrow * usedUnits) / grantUnits;
+  const holding = ((escrow - spent) * holdingBps) / 10_000n;
+  return { spent, holding, refund: escrow - spent - holding };
+}
+
+/**
+ * The balances after `cost` (spent + holding charge, already out of the payer's balance through
+ * escrow) is shared among the others in `epoch`: the others (index order) get cost / (n-1) each, and the remainder goes one micro-token each to consecutive others starting
  * at position epoch mod (n-1).
  */
-export function applySettlement(balances: readonly bigint[], payer: number, cost: bigint, epoch: bigint): bigint[] {
+export function shareAmongOthers(balances: readonly bigint[], payer: number, cost: bigint, epoch: bigint): bigint[] {
   const n = balances.length;
   const others = BigInt(n - 1);
   const out = [...balances];
-  out[payer] -= cost;
   const share = cost / others;
   const extra = cost % others;
   const start = epoch % others;

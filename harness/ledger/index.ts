@@ -1,28 +1,29 @@
-// The ledger: SpectrumLedger (contracts/SpectrumLedger.sol, compiled at build time into
-// dist/contracts/SpectrumLedger.json), the embedded dev chain, and the client that the trial
-// runner uses for decisions and settlements.
+// The ledger: LabToken (one fixed-supply OpenZeppelin ERC20) and SpectrumLedger
+// (contracts/*.sol, compiled at build time into dist/contracts/), the embedded dev chain (in
+// this process, no port), and the client the trial runner uses for requests, decisions and
+// settlements.
 //
 // Fixed point: every token amount (balance, supply, cost) is a bigint in MICRO-TOKENS,
 // 1 token = 1_000_000n (MICRO_PER_TOKEN). A token is worth one spectrum unit (tokenUnitKHz,
 // 180 kHz: one LTE resource block) for one second. Spectrum is counted in those units
 // (W = floor(bandMHz * 1000 / tokenUnitKHz)); price is micro-tokens per unit per second;
-// durations are milliseconds. microToTokens() turns micro-tokens into a token number for reports.
-export { Ledger, MIN_GAS_UNITS, loadArtifact } from './ledger.js';
-export type { AttachOptions, DeployOptions, EmbeddedOptions, LedgerInfo, OperatorKey } from './ledger.js';
+// the epoch length (ms) is fixed in the contract at deployment.
+export { Ledger, MIN_GAS_UNITS } from './ledger.js';
+export type { AttachOptions, DeployOptions, EmbeddedOptions, Grant, LedgerInfo, OperatorKey, Settlement } from './types.js';
+export { loadArtifact } from './artifact.js';
 export { startDevChain, DEV_CHAIN_ID } from './chain.js';
 export type { DevChain, DevChainOptions } from './chain.js';
+export { startInProcessChain } from './inprocess.js';
+export type { InProcessChain } from './inprocess.js';
+export { gasLimit } from './gas.js';
+export type { LedgerCall } from './gas.js';
 export { loadOperatorKey, normalizePrivateKey } from './keys.js';
 export type { AccountSource, KeySourceOptions } from './keys.js';
-export { MICRO_PER_TOKEN, microToTokens, tokensToMicro, bandUnitsOf, ledgerParamsOf } from './units.js';
+export { MICRO_PER_TOKEN, microToTokens, tokensToMicro, bandUnitsOf, ledgerParamsOf, initialBalancesOf } from './units.js';
 export type { LedgerParams, SpectrumConfig } from './units.js';
-export {
-  affordableUnits,
-  applySettlement,
-  computeGrants,
-  epochsToConverge,
-  initialBalances,
-  saturatedContraction,
-  settlementCost,
-} from './grants.js';
+export { affordableUnits, computeGrants, epochsToConverge, escrowOf, saturatedContraction, settlementOf, shareAmongOthers } from './grants.js';
 export type { GrantInput } from './grants.js';
-export { spectrumLedgerAbi } from './abi.js';
+export { spectrumLedgerAbi, labTokenAbi } from './abi.js';
+export { readLedgerRecords } from './records.js';
+export type { GrantRecord, LedgerRecords, SettlementRecord } from './records.js';
+export type { ChainLink } from './link.js';

@@ -17,7 +17,9 @@ export const MEASUREMENTS = {
     tags: ['rig', 'trial', 'policy', 'operator'],
     fields: {
       epoch: 'integer',
+      demandUnits: 'float',
       grantUnits: 'float',
+      useUnits: 'float',
       grantMHz: 'float',
       usedUnits: 'float',
       throughputMbps: 'float',
@@ -30,7 +32,8 @@ export const MEASUREMENTS = {
     fields: { epoch: 'integer', jain: 'float', totalGrantMHz: 'float' },
   },
   kpm_cell: {
-    tags: ['rig', 'trial', 'operator', 'bs', 'cell'],
+    /** epoch: the trial's epoch the point was measured in (absent between epochs); a settlement's digest covers them. */
+    tags: ['rig', 'trial', 'operator', 'bs', 'cell', 'epoch'],
     /** Uplink fields (…Ul) only when the agent reports the uplink. */
     fields: {
       prbAvailDl: 'float',
@@ -44,7 +47,7 @@ export const MEASUREMENTS = {
     },
   },
   kpm_ue: {
-    tags: ['rig', 'trial', 'operator', 'bs', 'cell', 'ue'],
+    tags: ['rig', 'trial', 'operator', 'bs', 'cell', 'ue', 'epoch'],
     /** thpUlKbps (DRB.UEThpUl), prbUsedUl, sinrUlDb only when the agent reports the uplink. */
     fields: {
       thpDlKbps: 'float',

@@ -3,6 +3,7 @@
 // missing parts still answers within seconds. `ranlab trial` runs the hardware checks
 // (radios, modems, edge hosts) at bring-up; its influx, ledger and base-station checks
 // are the same calls the session makes (checkReachable, E2 setup).
+import { readTlsFiles } from '../certs/index.js';
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -133,7 +134,9 @@ export function checksOf(rig: Rig, timeoutMs: number): Check[] {
         component: bs.id,
         check: 'E2 setup',
         run: async () => {
-          const driver = createBaseStation(bs.id, bs.address!, { deadlineMs: timeoutMs });
+          // The same mutual TLS and identity checks as a trial's bring-up.
+          const tls = rig.tls ? readTlsFiles(rig.tls, 'controller') : undefined;
+          const driver = createBaseStation(bs.id, bs.address!, { deadlineMs: timeoutMs, tls, expect: { nodeId: bs.id, operator: bs.operator, cells: bs.cells } });
           try {
             const s = await driver.setup();
             return `${s.cells.length} cells, RAN functions ${s.ranFunctions.map((f) => f.name).join(', ')}`;

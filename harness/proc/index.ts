@@ -208,7 +208,10 @@ export class Supervisor {
     return this.children.get(name)?.child;
   }
 
-  /** Stop every child, newest first (agents before the services they write to). */
+  /**
+   * Stop every child at once: all are signalled together and each gets `graceMs` before
+   * SIGKILL; no child waits for another (agents are not stopped before the services they write to).
+   */
   async stopAll(graceMs = 3000): Promise<void> {
     const all = [...this.children.values()].reverse();
     for (const e of all) e.stopping = true;

@@ -23,6 +23,23 @@ import {
   type WireSetupResponse,
   type WireSubscriptionRequest,
 } from '../wire/index.js';
+import { controllerCredentials, explainTlsFailure, probeAgentTls, type TlsPems } from '../certs/index.js';
+import { nowNs } from '../measure/types.js';
+import { cellBounds } from './bounds.js';
+import { CellStateWatch, type OnCellStateChange } from './drift.js';
+import {
+  AgentProtocolError,
+  checkAckTime,
+  checkIndication,
+  checkSetupAgainstRig,
+  checkSetupCell,
+  DEFAULT_MAX_CLOCK_SKEW_MS,
+  MAX_CELLS,
+  str,
+  finite,
+  type ExpectedNode,
+} from './e2-validate.js';
+import { IndicationRate } from './rate.js';
 import type {
   BaseStation,
   CellInfo,
@@ -31,7 +48,6 @@ import type {
   KpmIndication,
   KpmSubscription,
   SetupInfo,
-  UeKpm,
 } from './types.js';
 
 const log = childLog('ran.e2');
@@ -40,101 +56,7 @@ const log = childLog('ran.e2');
 export { KPM, KPM_RAN_FUNCTION, MAX_E2_MESSAGE_BYTES, MAX_KPM_PERIOD_MS, MIN_KPM_PERIOD_MS, RC_RAN_FUNCTION, loadE2Proto };
 
 // ---------------------------------------------------------------------------------------
-// Validation of what the agent sends
-
-const MAX_CELLS = 64;
-const MAX_UES_PER_INDICATION = 1024;
-const MAX_RECORDS = 64;
-const MAX_ID_LENGTH = 128;
-
-function protocolError(bs: string, what: string): ComponentError {
-  return new ComponentError(bs, `agent sent an invalid message: ${what}`, 'PROTOCOL_ERROR');
-}
-
-function str(bs: string, v: unknown, what: string): string {
-  if (typeof v !== 'string' || v.length > MAX_ID_LENGTH) throw protocolError(bs, `${what} is not a string of at most ${MAX_ID_LENGTH} characters`);
-  return v;
-}
-
-function num(bs: string, v: unknown, what: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw protocolError(bs, `${what} is not a finite number`);
-  return v;
-}
-
-function ns(bs: string, v: unknown, what: string): bigint {
-  if (typeof v !== 'string' || !/^\d{1,20}$/.test(v)) throw protocolError(bs, `${what} is not a uint64`);
-  return BigInt(v);
-}
-
-/** Records by name; integer and real values as numbers, noValue and malformed values left out. */
-function recordMap(bs: string, records: unknown, what: string): Map<string, number> {
-  if (!Array.isArray(records) || records.length > MAX_RECORDS) throw protocolError(bs, `${what}: more than ${MAX_RECORDS} records`);
-  const out = new Map<string, number>();
-  for (const r of records as WireRecord[]) {
-    if (!r || typeof r.name !== 'string' || r.name.length > MAX_ID_LENGTH) continue;
-    let v: number | undefined;
-    if (r.value === 'integer') v = Number(r.integer);
-    else if (r.value === 'real') v = r.real;
-    if (typeof v === 'number' && Number.isFinite(v)) out.set(r.name, v);
-  }
-  return out;
-}
-
-function cellFromWire(bs: string, c: WireCell, i: number): CellInfo {
-  const what = `cells[${i}]`;
-  const rat = c.rat === 'NR' || c.rat === 'LTE' ? c.rat : null;
-  if (!rat) throw protocolError(bs, `${what}.rat is ${String(c.rat)}, expected NR or LTE`);
-  return {
-    id: str(bs, c.cellId, `${what}.cellId`),
-    rat,
-    band: str(bs, c.band, `${what}.band`),
-    carrierMHz: num(bs, c.carrierMhz, `${what}.carrierMhz`),
-    bandwidthMHz: num(bs, c.bandwidthMhz, `${what}.bandwidthMhz`),
-    scsKHz: num(bs, c.scsKhz, `${what}.scsKhz`),
-    pci: num(bs, c.pci, `${what}.pci`),
-    prbTotal: num(bs, c.prbTotal, `${what}.prbTotal`),
-    on: c.on === true,
-  };
-}
-
-/** An indication as KpmIndication (units per types.ts); throws ComponentError('PROTOCOL_ERROR'). */
-export function indicationFromWire(bs: string, m: WireKpmIndication): KpmIndication {
-  if (!m || typeof m !== 'object') throw protocolError(bs, 'indication is not a message');
-  const cell = recordMap(bs, m.cellRecords, 'cell records');
-  if (!Array.isArray(m.ueRecords) || m.ueRecords.length > MAX_UES_PER_INDICATION) {
-    throw protocolError(bs, `more than ${MAX_UES_PER_INDICATION} UEs in one indication`);
-  }
-  const ues: UeKpm[] = m.ueRecords.map((u, i) => {
-    const r = recordMap(bs, u?.records, `ue_records[${i}]`);
-    return {
-      ueId: str(bs, u.ueId, `ue_records[${i}].ueId`),
-      thpDlKbps: r.get(KPM.ueThpDl) ?? 0,
-      prbUsedDl: r.get(KPM.prbUsedDl) ?? 0,
-      cqi: r.get(KPM.cqi) ?? 0,
-      sinrDb: r.get(KPM.sinr) ?? 0,
-      rsrpDbm: r.get(KPM.rsrp) ?? 0,
-      // Uplink: absent (undefined) when the agent does not report it, never a made-up 0.
-      thpUlKbps: r.get(KPM.ueThpUl),
-      prbUsedUl: r.get(KPM.prbUsedUl),
-      sinrUlDb: r.get(KPM.sinrUl),
-    };
-  });
-  return {
-    nodeId: str(bs, m.globalNodeId, 'globalNodeId'),
-    cellId: str(bs, m.cellId, 'cellId'),
-    timestampNs: ns(bs, m.collectionStartTimeNs, 'collectionStartTimeNs'),
-    periodMs: num(bs, m.granularityPeriodMs, 'granularityPeriodMs'),
-    prbAvailDl: cell.get(KPM.prbAvailDl) ?? 0,
-    prbUsedDl: cell.get(KPM.prbUsedDl) ?? 0,
-    prbTotDlPct: cell.get(KPM.prbTotDl) ?? 0,
-    thpDlKbps: cell.get(KPM.ueThpDl) ?? 0,
-    prbAvailUl: cell.get(KPM.prbAvailUl),
-    prbUsedUl: cell.get(KPM.prbUsedUl),
-    prbTotUlPct: cell.get(KPM.prbTotUl),
-    thpUlKbps: cell.get(KPM.ueThpUl),
-    ues,
-  };
-}
+// Validation of what the agent sends: see e2-validate.ts
 
 function describe(err: unknown): string {
   const e = err as Partial<grpc.ServiceError>;
@@ -160,10 +82,24 @@ export interface E2BaseStationOptions {
   /** Bound on shutdown(), ms (default 3000). */
   shutdownTimeoutMs?: number;
   /**
-   * TLS for agents on lab hosts (PEM): the CA that signed the agent's certificate, and this
-   * controller's client certificate and key. Omitted: plaintext, for the twin on loopback.
+   * Mutual TLS (PEM): the lab CA that signed the agent's certificate, and this controller's
+   * client certificate and key. The agent's certificate must name `id` (CN or DNS SAN).
+   * Omitted: plaintext (only for test peers; every ranlab agent requires TLS).
    */
-  tls?: { caPem: Buffer; certPem?: Buffer; keyPem?: Buffer };
+  tls?: TlsPems;
+  /** What the rig says this agent is: its setup must match (node id, operator, cells). */
+  expect?: ExpectedNode;
+  /** Bound on |agent clock - controller clock| for indication timestamps, ms (default 10 s). */
+  maxClockSkewMs?: number;
+  /** A cell found changed behind the controller's back: fail the stream (default) or restore the cell. */
+  onCellStateChange?: OnCellStateChange;
+}
+
+/** What a subscription accepted and dropped (beyond the rate bound), and cells restored. */
+export interface E2SubscriptionStats {
+  accepted: number;
+  dropped: number;
+  restored: number;
 }
 
 type Unary<Req, Res> = (
@@ -186,22 +122,30 @@ export class E2BaseStation implements BaseStation {
   private readonly deadlineMs: number;
   private readonly shutdownTimeoutMs: number;
   private cells: CellInfo[] | null = null;
+  private nodeId: string;
+  private watch: CellStateWatch | null = null;
   private readonly subscriptions = new Set<{ close(): void }>();
   private closed = false;
+  private readonly opts: E2BaseStationOptions;
+  private readonly restoring = new Set<string>();
+  private readonly cellQueue = new Map<string, Promise<unknown>>();
+  /** Totals over every subscription of this driver. */
+  readonly stats: E2SubscriptionStats = { accepted: 0, dropped: 0, restored: 0 };
 
   constructor(opts: E2BaseStationOptions) {
     if (!/^[^\s]+:\d{1,5}$/.test(opts.address)) {
       throw new ConfigError(`${opts.id}: agent address ${JSON.stringify(opts.address)} is not host:port`);
     }
     this.id = opts.id;
+    this.opts = opts;
+    this.nodeId = opts.expect?.nodeId ?? opts.id;
     this.address = opts.address;
     this.deadlineMs = opts.deadlineMs ?? 3000;
     this.shutdownTimeoutMs = opts.shutdownTimeoutMs ?? 3000;
-    const creds = opts.tls
-      ? grpc.credentials.createSsl(opts.tls.caPem, opts.tls.keyPem ?? null, opts.tls.certPem ?? null)
-      : grpc.credentials.createInsecure();
+    const tls = opts.tls ? controllerCredentials(opts.tls, opts.id) : null;
     const Ctor = loadE2Proto().client;
-    this.client = new Ctor(opts.address, creds, {
+    this.client = new Ctor(opts.address, tls?.credentials ?? grpc.credentials.createInsecure(), {
+      ...tls?.channelOptions,
       'grpc.max_receive_message_length': MAX_E2_MESSAGE_BYTES,
       'grpc.max_send_message_length': MAX_E2_MESSAGE_BYTES,
       // Notice a vanished agent host during a long KPM stream, not only a dead process.
@@ -220,7 +164,7 @@ export class E2BaseStation implements BaseStation {
       }
       fn.call(this.client, req, new grpc.Metadata(), { deadline: Date.now() + deadlineMs }, (err, res) => {
         if (err) reject(err);
-        else if (!res) reject(protocolError(this.id, 'empty response'));
+        else if (!res) reject(new AgentProtocolError(this.id, 'response', 'empty'));
         else resolve(res);
       });
     });
@@ -236,28 +180,64 @@ export class E2BaseStation implements BaseStation {
       res = await this.unary(this.client.Setup, { requester: 'ranlab controller' }, deadlineMs);
     } catch (err) {
       if (err instanceof ComponentError) throw err;
+      const refusal = await this.tlsRefusal(err);
+      if (refusal) throw new ComponentError(this.id, `TLS with the agent at ${this.address} failed: ${refusal}`, 'TLS_REFUSED', { cause: err });
       if (isUnreachable(err)) {
         throw new ComponentError(this.id, `unreachable at ${this.address}: ${describe(err)}`, 'UNREACHABLE', { cause: err });
       }
       throw new ComponentError(this.id, `E2 setup with ${this.address} failed: ${describe(err)}`, 'SETUP_FAILED', { cause: err });
     }
-    if (!Array.isArray(res.cells) || res.cells.length > MAX_CELLS) throw protocolError(this.id, `setup lists more than ${MAX_CELLS} cells`);
-    if (!Array.isArray(res.ranFunctions) || res.ranFunctions.length > MAX_CELLS) throw protocolError(this.id, 'too many RAN functions');
-    const cells = res.cells.map((c, i) => cellFromWire(this.id, c, i));
+    if (!Array.isArray(res.cells) || res.cells.length === 0 || res.cells.length > MAX_CELLS) {
+      throw new AgentProtocolError(this.id, 'cells', `expected 1..${MAX_CELLS} cells`);
+    }
+    if (!Array.isArray(res.ranFunctions) || res.ranFunctions.length > MAX_CELLS) throw new AgentProtocolError(this.id, 'ranFunctions', 'too many RAN functions');
+    const cells = res.cells.map((c, i) => checkSetupCell(this.id, c, i));
+    if (new Set(cells.map((c) => c.id)).size !== cells.length) throw new AgentProtocolError(this.id, 'cells', 'a cell id appears twice');
     const ranFunctions = res.ranFunctions.map((f, i) => ({
-      id: num(this.id, f.id, `ranFunctions[${i}].id`),
+      id: finite(this.id, f.id, `ranFunctions[${i}].id`),
       name: str(this.id, f.name, `ranFunctions[${i}].name`),
       oid: str(this.id, f.oid, `ranFunctions[${i}].oid`),
     }));
+    const nodeId = str(this.id, res.globalNodeId, 'globalNodeId');
+    const operator = str(this.id, res.operator, 'operator');
+    if (this.opts.expect) checkSetupAgainstRig(this.id, res, cells, this.opts.expect);
+    this.nodeId = nodeId;
     this.cells = cells;
-    return { nodeId: str(this.id, res.globalNodeId, 'globalNodeId'), operator: str(this.id, res.operator, 'operator'), cells, ranFunctions };
+    this.watch ??= new CellStateWatch(cells);
+    return { nodeId, operator, cells, ranFunctions };
+  }
+
+  /** Why a connection failed at TLS, in words that say which side refused; null if it was not TLS. */
+  private async tlsRefusal(err: unknown): Promise<string | null> {
+    if (!this.opts.tls) return null;
+    const direct = explainTlsFailure(describe(err));
+    if (direct) return direct;
+    if ((err as Partial<grpc.ServiceError>)?.code !== grpc.status.UNAVAILABLE) return null;
+    const m = /^(.*):(\d+)$/.exec(this.address);
+    if (!m) return null;
+    return probeAgentTls(m[1]!.replace(/^\[|\]$/g, ''), Number(m[2]), this.opts.tls, this.id).catch(() => null);
   }
 
   async control(action: ControlAction): Promise<ControlAck> {
     return this.controlWithin(action, this.deadlineMs);
   }
 
-  private async controlWithin(action: ControlAction, deadlineMs: number): Promise<ControlAck> {
+  /**
+   * Controls of one cell go out one after another, so the agent applies them in the order the
+   * controller issued them (a restore and the next epoch's quota never swap places).
+   */
+  private controlWithin(action: ControlAction, deadlineMs: number): Promise<ControlAck> {
+    const prev = this.cellQueue.get(action.cellId) ?? Promise.resolve();
+    const next = prev.catch(() => undefined).then(() => this.controlNow(action, deadlineMs));
+    const tail = next.catch(() => undefined);
+    this.cellQueue.set(action.cellId, tail);
+    void tail.then(() => {
+      if (this.cellQueue.get(action.cellId) === tail) this.cellQueue.delete(action.cellId);
+    });
+    return next;
+  }
+
+  private async controlNow(action: ControlAction, deadlineMs: number): Promise<ControlAck> {
     const req: WireControlRequest =
       action.kind === 'prbQuota'
         ? { ranFunctionId: RC_RAN_FUNCTION.id, prbQuota: { cellId: action.cellId, startPrb: action.startPrb, nPrb: action.nPrb } }
@@ -270,8 +250,12 @@ export class E2BaseStation implements BaseStation {
       throw new ComponentError(this.id, `control ${what} rejected: startPrb and nPrb must be non-negative integers`, 'CONTROL_REJECTED');
     }
     let ack: WireControlAck;
+    this.watch?.begin(action.cellId);
+    let effectiveNs: bigint | null = null;
+    const sentNs = nowNs();
     try {
       ack = await this.unary(this.client.Control, req, deadlineMs);
+      effectiveNs = this.ackTime(ack, action, what, sentNs);
     } catch (err) {
       if (err instanceof ComponentError) throw err;
       const code = (err as Partial<grpc.ServiceError>).code;
@@ -282,16 +266,9 @@ export class E2BaseStation implements BaseStation {
           : 'CONTROL_FAILED';
       const verb = kind === 'UNREACHABLE' ? `unreachable at ${this.address}` : 'rejected';
       throw new ComponentError(this.id, `control ${what} ${verb}: ${describe(err)}`, kind, { cause: err });
+    } finally {
+      this.watch?.end(action, effectiveNs);
     }
-    if (ack.outcome === 'failure' && ack.failure) {
-      throw new ComponentError(
-        this.id,
-        `control ${what} failed at the node: ${String(ack.failure.cause)}: ${String(ack.failure.message).slice(0, 500)}`,
-        'CONTROL_FAILED',
-      );
-    }
-    if (ack.cellId !== action.cellId) throw protocolError(this.id, `ack for cell ${String(ack.cellId)} answering ${what}`);
-    const effectiveNs = ns(this.id, ack.effectiveTimeNs, 'effectiveTimeNs');
     if (action.kind === 'cellState' && this.cells) {
       const c = this.cells.find((x) => x.id === action.cellId);
       if (c) c.on = action.on;
@@ -299,11 +276,34 @@ export class E2BaseStation implements BaseStation {
     return { cellId: action.cellId, effectiveNs };
   }
 
+  /** The ack's effective time, or the error the ack stands for. */
+  private ackTime(ack: WireControlAck, action: ControlAction, what: string, sentNs: bigint): bigint {
+    if (ack.outcome === 'failure' && ack.failure) {
+      throw new ComponentError(
+        this.id,
+        `control ${what} failed at the node: ${String(ack.failure.cause)}: ${String(ack.failure.message).slice(0, 500)}`,
+        'CONTROL_FAILED',
+      );
+    }
+    if (ack.cellId !== action.cellId) throw new AgentProtocolError(this.id, 'cellId', `ack for cell ${String(ack.cellId).slice(0, 64)} answering ${what}`);
+    return checkAckTime(this.id, ack.effectiveTimeNs, sentNs, nowNs(), this.opts.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS);
+  }
+
   subscribe(periodMs: number, onIndication: (ind: KpmIndication) => void, onError: (err: Error) => void): KpmSubscription {
     if (!Number.isInteger(periodMs) || periodMs < MIN_KPM_PERIOD_MS || periodMs > MAX_KPM_PERIOD_MS) {
       throw new ConfigError(`${this.id}: KPM period ${periodMs} ms is outside ${MIN_KPM_PERIOD_MS}..${MAX_KPM_PERIOD_MS} ms`);
     }
     if (this.closed) throw new ComponentError(this.id, 'driver already closed', 'CLOSED');
+    const cells = this.cells;
+    if (!cells) throw new ComponentError(this.id, 'KPM subscription before E2 setup: the cells to check reports against are not known', 'NO_SETUP');
+    const ctx = {
+      nodeId: this.nodeId,
+      cells: new Map(cells.map((c) => [c.id, cellBounds(c)])),
+      periodMs,
+      maxClockSkewMs: this.opts.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS,
+      nowNs,
+    };
+    const rate = new IndicationRate(cells.length, periodMs);
     const call = this.client.Subscribe({ ranFunctionId: KPM_RAN_FUNCTION.id, granularityPeriodMs: periodMs, cellIds: [] });
     let done = false;
     // An agent that stops talking without closing the connection (a hung process, a host
@@ -322,32 +322,48 @@ export class E2BaseStation implements BaseStation {
         clearTimeout(watchdog);
         this.subscriptions.delete(sub);
         call.cancel();
+        if (rate.dropped) log.warn({ bs: this.id, dropped: rate.dropped, accepted: rate.accepted }, 'KPM indications dropped beyond the rate bound');
       },
     };
-    const fail = (detail: string, rejected = false) => {
+    const fail = (detail: string | ComponentError, rejected = false) => {
       if (done) return;
       sub.close();
-      const err = rejected
-        ? new ComponentError(this.id, `KPM subscription at ${this.address} rejected: ${detail}`, 'SUBSCRIBE_REJECTED')
-        : new ComponentError(this.id, `KPM stream from ${this.address} broke: ${detail}`, 'STREAM_BROKEN');
-      log.warn({ bs: this.id, detail }, 'KPM stream broke');
+      const err =
+        detail instanceof ComponentError
+          ? detail
+          : rejected
+            ? new ComponentError(this.id, `KPM subscription at ${this.address} rejected: ${detail}`, 'SUBSCRIBE_REJECTED')
+            : new ComponentError(this.id, `KPM stream from ${this.address} broke: ${detail}`, 'STREAM_BROKEN');
+      log.warn({ bs: this.id, code: err.code, detail: err.message }, 'KPM stream failed');
       onError(err);
     };
     call.on('data', (m: WireKpmIndication) => {
       if (done) return;
       arm();
-      let ind: KpmIndication;
-      try {
-        ind = indicationFromWire(this.id, m);
-      } catch (err) {
-        fail(messageOf(err));
+      const verdict = rate.admit();
+      if (verdict !== 'accept') {
+        this.stats.dropped++;
+        if (rate.dropped === 1) log.warn({ bs: this.id, allowedPerSecond: rate.allowedPerSecond }, 'KPM indications beyond the rate bound: dropping and counting');
+        if (verdict === 'flood') {
+          fail(new AgentProtocolError(this.id, 'indication rate', `more than ${10 * rate.allowedPerSecond} indications a second beyond the bound of ${rate.allowedPerSecond}/s (${rate.dropped} dropped)`));
+        }
         return;
       }
+      let ind: KpmIndication;
+      try {
+        ind = checkIndication(this.id, m, ctx);
+      } catch (err) {
+        fail(err instanceof ComponentError ? err : messageOf(err));
+        return;
+      }
+      this.stats.accepted++;
       try {
         onIndication(ind);
       } catch (err) {
         log.error({ bs: this.id, err: messageOf(err) }, 'KPM indication handler threw');
       }
+      const changed = this.watch?.check(ind);
+      if (changed) this.onCellChanged(ind.cellId, changed, fail);
     });
     call.on('error', (err: Partial<grpc.ServiceError>) => {
       const c = err?.code;
@@ -358,6 +374,23 @@ export class E2BaseStation implements BaseStation {
     this.subscriptions.add(sub);
     arm();
     return { close: sub.close };
+  }
+
+  /** A cell found changed behind the controller's back: fail, or put it back (once at a time). */
+  private onCellChanged(cellId: string, detail: string, fail: (err: ComponentError) => void): void {
+    if ((this.opts.onCellStateChange ?? 'fail') === 'fail') {
+      fail(new ComponentError(this.id, `${detail}: changed behind the controller's back`, 'CELL_STATE_CHANGED'));
+      return;
+    }
+    if (this.restoring.has(cellId)) return;
+    this.restoring.add(cellId);
+    log.warn({ bs: this.id, cell: cellId, detail }, "cell changed behind the controller's back: restoring it");
+    void (async () => {
+      for (const action of this.watch?.restoreActions(cellId) ?? []) await this.control(action);
+      this.stats.restored++;
+    })()
+      .catch((err: unknown) => fail(new ComponentError(this.id, `${detail}, and restoring it failed: ${messageOf(err)}`, 'CELL_STATE_CHANGED')))
+      .finally(() => this.restoring.delete(cellId));
   }
 
   async shutdown(): Promise<void> {

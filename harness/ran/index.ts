@@ -22,7 +22,11 @@ export {
   MIN_KPM_PERIOD_MS,
   MAX_KPM_PERIOD_MS,
   type E2BaseStationOptions,
+  type E2SubscriptionStats,
 } from './e2.js';
+export { AgentProtocolError, DEFAULT_MAX_CLOCK_SKEW_MS, type ExpectedNode } from './e2-validate.js';
+export { NR_SCS_KHZ, peakRateKbps } from './bounds.js';
+export type { OnCellStateChange } from './drift.js';
 
 /**
  * A BaseStation for an agent speaking proto/e2.proto at `address` (host:port): the twin's

@@ -9,12 +9,17 @@ import type { SpectrumTrialResult } from '../trial/spectrum.js';
 
 export interface OperatorReport {
   name: string;
+  strategy: string;
+  meanDemandUnits: number;
   meanGrantMHz: number;
+  meanGrantUnits: number;
+  /** Mean use measured from KPM (token units). */
+  meanUsedUnits: number;
   meanThroughputMbps: number;
-  /** Tokens (the contract's micro-tokens / 1e6). */
-  finalBalance: number;
-  /** Exact, as the contract holds it: micro-tokens, decimal string. */
-  finalBalanceMicro: string;
+  /** Tokens (the contract's micro-tokens / 1e6); null when the policy does not use the ledger. */
+  finalBalance: number | null;
+  /** Exact, as the contract holds it: micro-tokens, decimal string; null without the ledger. */
+  finalBalanceMicro: string | null;
   /** Mean grant over the last quarter of the epochs, MHz. */
   lastQuarterMeanGrantMHz: number;
 }
@@ -36,8 +41,14 @@ export interface SpectrumReport {
   fairness: number | null;
   /** First epoch (1-based) from which every grant stays within 2 % of W/n; null if never. */
   convergedAtEpoch: number | null;
-  /** The contract's total supply, the sum of the final balances (micro-tokens), and whether they are equal. */
-  supply: { initialMicro: string; finalMicro: string; conserved: boolean };
+  /** Mean over the epochs of the measured use of all operators over W. */
+  utilisation: number;
+  /** Fairness lock-outs the contract decided: in epoch `epoch` the operator was denied grants up to `untilEpoch` (trial epochs). */
+  lockOuts: { epoch: number; operator: string; untilEpoch: number }[];
+  /** The contract's epochs this trial played (null without the ledger). */
+  chainEpochs: { first: number; last: number } | null;
+  /** The token's supply, the final balances plus escrow (micro-tokens), and whether they are equal; null without the ledger. */
+  supply: { initialMicro: string; finalMicro: string; conserved: boolean } | null;
   operators: OperatorReport[];
   influx: { url: string; database: string };
   startedAt: string;
@@ -59,6 +70,8 @@ export function buildSpectrumReport(
     bandUnits: number;
     unitMHz: number;
     operators: string[];
+    /** Each operator's strategy (for the report when no epoch ran). */
+    strategies?: Record<string, string>;
     error: string | null;
     influx: { url: string; database: string };
     startedAt: Date;
@@ -74,6 +87,8 @@ export function buildSpectrumReport(
   const conv = recs.length ? convergedAtEpoch(grantsMHz, fairShare, 0.02) : null;
   const initial = result.initialSupplyMicro;
   const final = result.finalSupplyMicro;
+  const usesLedger = meta.policy === 'ledger';
+  const chain = recs.map((r) => r.chainEpoch).filter((e): e is number => e !== null);
   return {
     trialId: meta.trialId,
     rig: meta.rig,
@@ -88,20 +103,25 @@ export function buildSpectrumReport(
     fairShareMHz: fairShare,
     fairness: recs.length ? mean(last.map((r) => r.jain)) : null,
     convergedAtEpoch: conv === null ? null : recs[conv]!.epoch,
-    supply: {
-      initialMicro: initial?.toString() ?? '',
-      finalMicro: final?.toString() ?? '',
-      conserved: initial !== undefined && initial === final,
-    },
+    utilisation: mean(recs.map((r) => r.operators.reduce((a, o) => a + o.usedUnits, 0) / meta.bandUnits)),
+    chainEpochs: chain.length ? { first: chain[0]!, last: chain.at(-1)! } : null,
+    lockOuts: recs.flatMap((r) => r.operators.filter((o) => o.lockedOutUntil !== undefined).map((o) => ({ epoch: r.epoch, operator: o.operator, untilEpoch: o.lockedOutUntil! }))),
+    supply: usesLedger
+      ? { initialMicro: initial?.toString() ?? '', finalMicro: final?.toString() ?? '', conserved: initial !== undefined && initial === final }
+      : null,
     operators: meta.operators.map((name) => {
       const rows = recs.map((r) => r.operators.find((o) => o.operator === name)!);
       const micro = result.finalBalancesMicro?.get(name);
       return {
         name,
+        strategy: rows[0]?.strategy ?? meta.strategies?.[name] ?? 'saturated',
+        meanDemandUnits: mean(rows.map((r) => r.demandUnits)),
         meanGrantMHz: mean(rows.map((r) => r.grantMHz)),
+        meanGrantUnits: mean(rows.map((r) => r.grantUnits)),
+        meanUsedUnits: mean(rows.map((r) => r.usedUnits)),
         meanThroughputMbps: mean(rows.map((r) => r.throughputMbps)),
-        finalBalance: micro !== undefined ? microToTokens(micro) : rows.at(-1)?.balanceTokens ?? 0,
-        finalBalanceMicro: micro?.toString() ?? '',
+        finalBalance: !usesLedger ? null : micro !== undefined ? microToTokens(micro) : rows.at(-1)?.balanceTokens ?? null,
+        finalBalanceMicro: !usesLedger ? null : micro?.toString() ?? null,
         lastQuarterMeanGrantMHz: mean(last.map((r) => r.operators.find((o) => o.operator === name)!.grantMHz)),
       };
     }),
@@ -120,8 +140,16 @@ export function writeReport(dir: string, report: SpectrumReport): string {
 
 export function formatReport(r: SpectrumReport): string {
   if (r.epochs === 0) return `trial ${r.trialId}  rig ${r.rig}  policy ${r.policy}: no epoch ran${r.error ? ` (${r.error})` : ''}`;
-  const head = ['operator', 'mean grant MHz', 'mean thp Mbit/s', 'final balance', 'last-¼ grant MHz'];
-  const rows = r.operators.map((o) => [o.name, o.meanGrantMHz.toFixed(2), o.meanThroughputMbps.toFixed(1), o.finalBalance.toFixed(3), o.lastQuarterMeanGrantMHz.toFixed(2)]);
+  const head = ['operator', 'strategy', 'mean grant MHz', 'mean used units', 'mean thp Mbit/s', 'final balance', 'last-¼ grant MHz'];
+  const rows = r.operators.map((o) => [
+    o.name,
+    o.strategy,
+    o.meanGrantMHz.toFixed(2),
+    o.meanUsedUnits.toFixed(1),
+    o.meanThroughputMbps.toFixed(1),
+    o.finalBalance === null ? '-' : o.finalBalance.toFixed(3),
+    o.lastQuarterMeanGrantMHz.toFixed(2),
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   const out = [
@@ -133,9 +161,14 @@ export function formatReport(r: SpectrumReport): string {
     '',
     `Jain's fairness of grants (last quarter): ${r.fairness === null ? 'n/a' : r.fairness.toFixed(4)}`,
     `W/n = ${r.fairShareMHz.toFixed(2)} MHz; every grant within 2 % of it from epoch: ${r.convergedAtEpoch ?? 'never'}`,
-    r.supply.initialMicro
-      ? `token supply ${r.supply.initialMicro} µtokens; final balances sum to ${r.supply.finalMicro} µtokens (${r.supply.conserved ? 'conserved' : 'NOT conserved'})`
-      : 'token supply: not read (the ledger could not be read at the end)',
+    `band utilisation (measured use / W): ${(r.utilisation * 100).toFixed(1)} %`,
+    ...r.lockOuts.map((l) => `fairness lock-out: ${l.operator} denied grants after epoch ${l.epoch} through epoch ${l.untilEpoch}`),
+    r.supply === null
+      ? `no ledger: the ${r.policy} policy moves no tokens`
+      : r.supply.initialMicro
+        ? `token supply ${r.supply.initialMicro} µtokens; final balances + escrow sum to ${r.supply.finalMicro} µtokens (${r.supply.conserved ? 'conserved' : 'NOT conserved'})` +
+          (r.chainEpochs ? `; contract epochs ${r.chainEpochs.first}-${r.chainEpochs.last}` : '')
+        : 'token supply: not read (the ledger could not be read at the end)',
   ];
   if (r.error) out.push(`stopped early: ${r.error}`);
   return out.join('\n');

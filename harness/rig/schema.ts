@@ -13,9 +13,21 @@ const account = z.union([
   z.strictObject({ keyEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name') }),
 ], { error: 'one of {generate: true} (embedded chain only), {keyFile: <path>} or {keyEnv: <VARIABLE>}' });
 
+/**
+ * How an operator plays the spectrum game (issue 9): what it requests each epoch and how much
+ * of its grant it uses. saturated: the whole band, uses its grant; fair: W/n; greedy: the whole
+ * band, uses all of any grant; adaptive: W/n scaled by its balance against the mean; bursty:
+ * W/n while a seeded on/off traffic process is on, nothing while off; hoarder: the whole band,
+ * uses none of it.
+ */
+export const strategySchema = z.enum(['saturated', 'fair', 'greedy', 'adaptive', 'bursty', 'hoarder']);
+
 export const operatorSchema = z.strictObject({
   name: id,
   account,
+  strategy: strategySchema.default('saturated'),
+  /** Public land mobile network id (MCC + MNC, 5 or 6 digits): a UE selects the operator by it. */
+  plmn: z.string().regex(/^\d{5,6}$/, 'a PLMN id: MCC + MNC, 5 or 6 digits').optional(),
 });
 
 export const spectrumSchema = z.strictObject({
@@ -28,6 +40,20 @@ export const spectrumSchema = z.strictObject({
   supplyTokens: z.number().positive(),
   priceTokensPerUnitSecond: z.number().positive().default(1),
   epochMs: z.number().int().min(50).max(3_600_000).default(1000),
+  /** Share of an unused grant's escrow kept as a holding charge, percent: hoarding is never free. */
+  holdingChargePct: z.number().min(0).max(100).default(10),
+  /** Blocks after an epoch's first request after which decide is accepted even if someone did not request. */
+  requestWindowBlocks: z.number().int().min(1).max(1_000_000).optional(),
+  /** Blocks after a decision within which an operator settles itself; later anyone settles it at the full grant. */
+  settleWindowBlocks: z.number().int().min(1).max(1_000_000).optional(),
+  /** Fairness lock-out (seeds/001): above maxShare of the band over windowEpochs epochs, no grant for lockoutEpochs. Off when absent. */
+  fairness: z.strictObject({
+    windowEpochs: z.number().int().min(1).max(1000),
+    maxShare: z.number().gt(0).max(1),
+    lockoutEpochs: z.number().int().min(1).max(1000),
+  }).optional(),
+  /** Initial shares of the token supply, one per operator in order, summing to 1 (default equal). */
+  initialBalances: z.array(z.number().min(0).max(1)).optional(),
 });
 
 export const cellSchema = z.strictObject({
@@ -114,8 +140,22 @@ export const trialSchema = z.strictObject({
   epochs: z.number().int().min(1).max(100_000).default(40),
   demand: z.enum(['saturated']).default('saturated'),
   kpmPeriodMs: z.number().int().min(10).max(60_000).default(200),
-  /** Seed for the random policy, so a run can be repeated. */
+  /** Seed for the random policy and the bursty strategy, so a run can be repeated. */
   seed: z.number().int().optional(),
+  /** A cell found changed behind the controller's back (from KPM): fail the trial, or restore the cell. */
+  onCellStateChange: z.enum(['fail', 'restore']).default('fail'),
+});
+
+/**
+ * The controller's side of mutual TLS with lab agents (`ranlab certs init` writes them): the
+ * lab CA every agent's certificate must come from, and the controller's client certificate
+ * and key. Each agent's certificate must name its base station's id. Twin trials make their
+ * own certificates per trial and need none of this.
+ */
+export const tlsSchema = z.strictObject({
+  caFile: z.string().min(1),
+  certFile: z.string().min(1),
+  keyFile: z.string().min(1),
 });
 
 /**
@@ -152,6 +192,11 @@ export const rigSchema = z.strictObject({
   influx: influxSchema,
   trial: trialSchema.default(trialSchema.parse({})),
   acceptance: acceptanceSchema.optional(),
+  tls: tlsSchema.optional(),
+}).superRefine((rig, ctx) => {
+  rig.basestations.forEach((b, i) => {
+    if (b.driver !== 'twin' && !rig.tls) ctx.addIssue({ code: 'custom', path: ['basestations', i, 'driver'], message: `the ${b.driver} agent needs mutual TLS: add tls {caFile, certFile, keyFile} (ranlab certs init <dir>)` });
+  });
 });
 
 export type Rig = z.infer<typeof rigSchema>;
@@ -162,3 +207,4 @@ export type RigUe = Rig['ues'][number];
 export type RigSpectrum = Rig['spectrum'];
 export type RigTrial = Rig['trial'];
 export type Policy = RigTrial['policy'];
+export type Strategy = z.infer<typeof strategySchema>;

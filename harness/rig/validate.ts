@@ -39,6 +39,12 @@ export function crossCheck(rig: Rig): RigProblem[] {
       out.push({ path: ['operators', i, 'name'], message: `operator "${o.name}" has no base station` });
   });
 
+  const shares = rig.spectrum.initialBalances;
+  if (shares && shares.length !== rig.operators.length)
+    out.push({ path: ['spectrum', 'initialBalances'], message: `${shares.length} shares for ${rig.operators.length} operators (one per operator, in order)` });
+  else if (shares && Math.abs(shares.reduce((a, b) => a + b, 0) - 1) > 1e-9)
+    out.push({ path: ['spectrum', 'initialBalances'], message: `shares of the supply must sum to 1, got ${shares.reduce((a, b) => a + b, 0)}` });
+
   const W = rig.spectrum;
   rig.basestations.forEach((b, bi) => {
     if (!ops.has(b.operator)) out.push({ path: ['basestations', bi, 'operator'], message: `unknown operator "${b.operator}" (operators: ${[...ops].join(', ')})` });

@@ -47,7 +47,10 @@ export function newTrialId(rigName: string): string {
   return `${rigName}-${t}-${randomBytes(2).toString('hex')}`;
 }
 
-export async function runSpectrumTrial(rig: Rig, opts: TrialOptions = {}): Promise<TrialOutcome> {
+export async function runSpectrumTrial(rigFile: Rig, opts: TrialOptions = {}): Promise<TrialOutcome> {
+  // The epoch length is the contract's, fixed at deployment: an --epoch-ms override deploys the
+  // embedded contract with it (a lab contract's own length is checked against it).
+  const rig = opts.epochMs === undefined ? rigFile : { ...rigFile, spectrum: { ...rigFile.spectrum, epochMs: opts.epochMs } };
   const trialId = newTrialId(rig.name);
   const resultsDir = join(opts.resultsRoot ?? join(packageRoot, 'results'), trialId);
   const policy = opts.policy ?? rig.trial.policy;
@@ -76,7 +79,7 @@ export async function runSpectrumTrial(rig: Rig, opts: TrialOptions = {}): Promi
   } catch (err) {
     error = session.failureError ?? (err as Error);
     // Stopped early: still report the ledger's state when the ledger itself is fine.
-    if (session.ledger && !(error instanceof ComponentError && error.component === 'ledger')) {
+    if (policy === 'ledger' && session.ledger && !(error instanceof ComponentError && error.component === 'ledger')) {
       try {
         const [initialSupplyMicro, final] = await withTimeout(Promise.all([session.ledger.totalSupply(), readFinalBalances(session.ledger)]), 5000, 'final ledger read');
         result = { ...result, initialSupplyMicro, ...final };

@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
+import { makeTrialCerts, readTlsFiles, type TlsFiles } from '../certs/index.js';
 import { ComponentError, ConfigError, InterruptedError, messageOf } from '../errors.js';
 import { childLog, log as rootLog } from '../log.js';
 import { Ledger, type OperatorKey } from '../ledger/index.js';
@@ -117,6 +118,8 @@ export class RigSession {
         throw new ConfigError(`base station ${bs.id}: driver "${bs.driver}" is not implemented yet (use twin or e2)`, 'DRIVER_UNAVAILABLE');
     for (const u of rig.ues)
       if (u.driver === 'srsue') throw new ConfigError(`UE ${u.id}: driver "srsue" is not implemented yet (use at-modem or twin)`, 'DRIVER_UNAVAILABLE');
+    // The controller's certificate for lab agents: a missing or exposed file fails before anything starts.
+    const labTls = rig.tls ? readTlsFiles(rig.tls, 'controller') : null;
     // The hardware preflight checks (radios, modems, edge hosts): nothing starts if one fails.
     const hw = await runPreflight(rig, { hardwareOnly: true });
     if (!preflightPassed(hw)) throw preflightError(hw);
@@ -148,12 +151,21 @@ export class RigSession {
     this.say(`ledger ready (${this.ledger.describe()})`);
 
     // 3. Base stations: start twin agents, then E2 setup with each (reachability) before any control.
+    // Every agent requires the controller's client certificate: the twin's are made for this
+    // trial (results/<trial>/certs, 0700), a lab's come from the rig (ranlab certs init).
     const airDir = join(this.opts.resultsDir, 'air');
+    const twins = rig.basestations.filter((b) => b.driver === 'twin').map((b) => b.id);
+    const certs = twins.length ? await makeTrialCerts(join(this.opts.resultsDir, 'certs'), twins) : null;
     const addresses = new Map<string, string>();
-    for (const bs of rig.basestations) addresses.set(bs.id, bs.driver === 'twin' ? await this.startTwinGnb(bs, airDir) : bs.address!);
+    for (const bs of rig.basestations) addresses.set(bs.id, bs.driver === 'twin' ? await this.startTwinGnb(bs, airDir, certs!.agents.get(bs.id)!) : bs.address!);
     await Promise.all(
       rig.basestations.map(async (bs) => {
-        const driver = createBaseStation(bs.id, addresses.get(bs.id)!);
+        const tls = bs.driver === 'twin' ? readTlsFiles(certs!.controller, 'controller') : labTls!;
+        const driver = createBaseStation(bs.id, addresses.get(bs.id)!, {
+          tls,
+          expect: { nodeId: bs.id, operator: bs.operator, cells: bs.cells },
+          onCellStateChange: rig.trial.onCellStateChange,
+        });
         const setup = await driver.setup();
         this.basestations.set(bs.id, { rig: bs, driver, setup, alive: true });
       }),
@@ -194,12 +206,13 @@ export class RigSession {
     for (const ue of this.ues.values()) ue.startReadings(periodMs);
   }
 
-  private async startTwinGnb(bs: RigBaseStation, airDir: string): Promise<string> {
+  private async startTwinGnb(bs: RigBaseStation, airDir: string, tls: TlsFiles): Promise<string> {
     const cellId = bs.cells[0]!.id;
     const config = {
       nodeId: bs.id,
       operator: bs.operator,
       listen: '127.0.0.1:0',
+      tls,
       airDir,
       cells: bs.cells,
       ues: this.rig.ues

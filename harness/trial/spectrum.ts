@@ -2,13 +2,16 @@
 // epoch's grants (or a baseline policy does), plan/ turns them into PRB quotas, every base
 // station is told over E2 RC control, KPM indications stream back, measured use is settled
 // on the ledger, and every figure is written to InfluxDB as it is produced.
-import { ComponentError } from '../errors.js';
+import { ComponentError, ConfigError } from '../errors.js';
 import type { KpmIndication } from '../ran/index.js';
 import { contiguousSegments, equalGrants, quotaForCell, randomSegments, seededRandom, usedUnits, type Segment } from '../plan/index.js';
-import { bandUnits, type Policy } from '../rig/index.js';
+import { bandUnits, type Policy, type Strategy } from '../rig/index.js';
 import { nowNs, type Point } from '../measure/index.js';
 import { microToTokens, type Ledger } from '../ledger/index.js';
 import { jain } from './fairness.js';
+import { measurementsDigest } from './digest.js';
+import { burstProcess, demandOf, useOf } from './strategies.js';
+import { writeTrialRecords } from './verify.js';
 import type { Progress, TrialKind } from './kinds.js';
 import type { RigSession } from './session.js';
 
@@ -17,6 +20,7 @@ export interface SpectrumTrialOptions {
   epochs: number;
   epochMs: number;
   kpmPeriodMs: number;
+  /** Seeds the random policy and the bursty operators' traffic. */
   seed: number;
   /** Completed epochs are appended here as they finish, so a caller keeps them if the trial fails. */
   records?: EpochRecord[];
@@ -24,16 +28,28 @@ export interface SpectrumTrialOptions {
 
 export interface OperatorEpoch {
   operator: string;
+  strategy: Strategy;
+  /** Units requested (the strategy's demand this epoch). */
+  demandUnits: number;
   grantUnits: number;
   grantMHz: number;
+  /** Units of its grant the operator transmitted on (the PRB quota its cells were given). */
+  useUnits: number;
+  /** Use measured from KPM, in token units (settled, capped at the grant). */
   usedUnits: number;
   throughputMbps: number;
+  /** Spent + holding charge (tokens); 0 without a ledger. */
   costTokens: number;
-  balanceTokens: number;
+  /** Balance after the epoch's settlements (tokens); null without a ledger. */
+  balanceTokens: number | null;
+  /** Set when this epoch's decision locked the operator out (fairness): its last epoch without a grant, as a trial epoch. */
+  lockedOutUntil?: number;
 }
 
 export interface EpochRecord {
   epoch: number;
+  /** The contract's epoch number (null without a ledger). */
+  chainEpoch: number | null;
   startNs: bigint;
   jain: number;
   operators: OperatorEpoch[];
@@ -41,10 +57,10 @@ export interface EpochRecord {
 
 export interface SpectrumTrialResult {
   epochs: EpochRecord[];
-  /** Exact final balances, micro-tokens, read from the contract. */
-  finalBalancesMicro: Map<string, bigint>;
-  initialSupplyMicro: bigint;
-  finalSupplyMicro: bigint;
+  /** Exact final balances, micro-tokens, read from the contract after the last settlement (ledger policy only). */
+  finalBalancesMicro?: Map<string, bigint>;
+  initialSupplyMicro?: bigint;
+  finalSupplyMicro?: bigint;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -54,49 +70,76 @@ export const spectrumSharing: TrialKind<SpectrumTrialOptions, SpectrumTrialResul
   async run(session, opts, progress, signal) {
     const { rig } = session;
     const operators = rig.operators.map((o) => o.name);
+    const strategies = new Map(rig.operators.map((o) => [o.name, o.strategy]));
     const W = bandUnits(rig.spectrum);
     const unitMHz = rig.spectrum.tokenUnitKHz / 1000;
     const rand = seededRandom(opts.seed);
+    const bursts = new Map(operators.map((op, i) => [op, burstProcess(opts.seed, i)]));
     const tags = { ...session.baseTags(), policy: opts.policy };
+    // The baselines are the paper's world without tokens: no requests, no settlements, no balances.
+    const ledger = opts.policy === 'ledger' ? session.ledger : null;
 
-    // KPM indications land in the current epoch's bucket, and in InfluxDB as they arrive.
-    let bucket: KpmIndication[] = [];
+    // KPM indications go to InfluxDB as they arrive; while an epoch is measured they are also
+    // kept (with their points, tagged with the epoch) for its settlement and its digest.
+    let measuring: Measuring | null = null;
     const subs = [...session.basestations.values()].map((bs) =>
       bs.driver.subscribe(
         opts.kpmPeriodMs,
         (ind) => {
-          bucket.push(ind);
-          session.write(kpmPoints(ind, { ...session.baseTags(), operator: bs.rig.operator, bs: bs.rig.id }));
+          const m = measuring;
+          const points = kpmPoints(ind, { ...session.baseTags(), operator: bs.rig.operator, bs: bs.rig.id, ...(m ? { epoch: String(m.epoch) } : {}) });
+          if (m) {
+            m.inds.push(ind);
+            m.points.get(bs.rig.operator)?.push(...points);
+          }
+          session.write(points);
         },
         (err) => session.fail(err instanceof ComponentError ? err : new ComponentError(bs.rig.id, err.message, 'KPM_STREAM_BROKEN')),
       ),
     );
 
-    // UE serving-cell readings: at least two per epoch, so every epoch has some.
     session.startUeReadings(Math.min(opts.kpmPeriodMs, Math.floor(opts.epochMs / 2)));
     const records: EpochRecord[] = opts.records ?? [];
-    const initialSupplyMicro = await session.race(session.ledger.totalSupply());
+    if (ledger) {
+      const fixed = Number((await session.race(ledger.info())).epochMs);
+      if (fixed !== opts.epochMs)
+        throw new ConfigError(`the lab contract's epoch length is ${fixed} ms (fixed at its deployment); this trial asked for ${opts.epochMs} ms`, 'EPOCH_LENGTH_MISMATCH');
+    }
+    const initialSupplyMicro = ledger ? await session.race(ledger.totalSupply()) : undefined;
+    // A second trial on the same contract continues from the contract's next epoch.
+    let chainEpoch = ledger ? await session.race(ledger.currentEpoch()) : 0n;
+    let balances = ledger ? await session.race(ledger.balances()) : undefined;
     progress.start(opts.epochs, { policy: opts.policy, fairness: '-' });
     try {
       for (let epoch = 1; epoch <= opts.epochs && !signal.aborted; epoch++) {
         const startNs = nowNs();
-        // 1. Decide: the ledger's contract, or a baseline.
+        // 1. Each operator's demand, by its own strategy.
+        const mean = balances ? [...balances.values()].reduce((a, b) => a + b, 0n) / BigInt(operators.length) : undefined;
+        const demand = new Map(
+          operators.map((op) => [op, demandOf(strategies.get(op)!, { bandUnits: W, operators: operators.length, balanceMicro: balances?.get(op), meanBalanceMicro: mean, on: bursts.get(op)!() })]),
+        );
+        // 2. Decide: the ledger's contract (requests, then decide once the window is closed), or a baseline.
         let segments: Segment[];
-        if (opts.policy === 'ledger') {
-          await session.race(Promise.all(operators.map((op) => session.ledger.request(epoch, op, W))));
-          const grants = await session.race(session.ledger.decide(epoch, opts.epochMs));
-          segments = contiguousSegments(rig.spectrum, new Map(operators.map((op) => [op, grants.get(op) ?? 0])));
+        const lockOuts = new Map<string, number>();
+        if (ledger) {
+          await session.race(ledger.requestAll(chainEpoch, demand));
+          const grants = await session.race(ledger.decide(chainEpoch));
+          for (const [op, g] of grants) if (g.lockedOutUntil !== undefined) lockOuts.set(op, epoch + g.lockedOutUntil - Number(chainEpoch));
+          segments = operators.map((op) => segmentOf(rig.spectrum.lowEdgeMHz, unitMHz, op, grants.get(op)!.startUnit, grants.get(op)!.units));
         } else if (opts.policy === 'equal') segments = contiguousSegments(rig.spectrum, equalGrants(rig.spectrum, operators));
         else segments = randomSegments(rig.spectrum, operators, rand);
         const segOf = new Map(segments.map((s) => [s.operator, s]));
+        const use = new Map(operators.map((op) => [op, useOf(strategies.get(op)!, segOf.get(op)!.units, demand.get(op)!)]));
 
-        // 2. Plan and apply: every cell gets the PRBs inside its operator's segment.
+        // 3. Plan and apply: every cell gets the PRBs inside the part of its operator's segment it uses.
         await session.race(
           Promise.all(
             [...session.basestations.values()].flatMap((bs) =>
               bs.setup.cells.map(async (cell) => {
                 const rigCell = bs.rig.cells.find((c) => c.id === cell.id)!;
-                const q = quotaForCell({ ...rigCell, prbTotal: cell.prbTotal }, segOf.get(bs.rig.operator)!);
+                const seg = segOf.get(bs.rig.operator)!;
+                const used = { ...seg, highMHz: seg.lowMHz + use.get(bs.rig.operator)! * unitMHz };
+                const q = quotaForCell({ ...rigCell, prbTotal: cell.prbTotal }, used);
                 await bs.driver.control({ kind: 'prbQuota', cellId: cell.id, startPrb: q.startPrb, nPrb: q.nPrb });
                 if (!cell.on) {
                   await bs.driver.control({ kind: 'cellState', cellId: cell.id, on: true });
@@ -107,47 +150,74 @@ export const spectrumSharing: TrialKind<SpectrumTrialOptions, SpectrumTrialResul
           ),
         );
 
-        // 3. Measure for one epoch.
-        bucket = [];
+        // 4. Measure for one epoch.
+        const m: Measuring = { epoch, inds: [], points: new Map(operators.map((op) => [op, []])) };
+        measuring = m;
         await session.race(sleep(opts.epochMs));
-        const inds = bucket;
+        measuring = null;
+        const inds = m.inds;
 
-        // 4. Settle measured use (each operator signs its own settlement), read balances.
-        const measured = operators.map((op) => measure(session, inds, op, rig.spectrum.tokenUnitKHz, W));
-        const costs = await session.race(
-          Promise.all(measured.map((m, i) => session.ledger.settle(epoch, operators[i]!, m.usedUnits, opts.epochMs))),
-        );
-        const balances = await session.race(session.ledger.balances());
+        // 5. Settle measured use (never above the grant; each operator signs its own), read balances after the last one.
+        const measured = operators.map((op) => measure(session, inds, op, rig.spectrum.tokenUnitKHz, segOf.get(op)!.units));
+        let costs: bigint[] = operators.map(() => 0n);
+        if (ledger) {
+          const settled = await session.race(
+            Promise.all(measured.map((x, i) => ledger.settle(chainEpoch, operators[i]!, x.usedUnits, measurementsDigest(m.points.get(operators[i]!)!)))),
+          );
+          costs = settled.map((x) => x.spentMicro + x.holdingMicro);
+          balances = await session.race(ledger.balances());
+        }
 
         const rows: OperatorEpoch[] = operators.map((op, i) => ({
           operator: op,
+          strategy: strategies.get(op)!,
+          demandUnits: demand.get(op)!,
           grantUnits: segOf.get(op)!.units,
           grantMHz: segOf.get(op)!.units * unitMHz,
+          useUnits: use.get(op)!,
           usedUnits: measured[i]!.usedUnits,
           throughputMbps: measured[i]!.throughputMbps,
           costTokens: microToTokens(costs[i]!),
-          balanceTokens: microToTokens(balances.get(op) ?? 0n),
+          balanceTokens: balances ? microToTokens(balances.get(op) ?? 0n) : null,
+          ...(lockOuts.has(op) ? { lockedOutUntil: lockOuts.get(op)! } : {}),
         }));
-        const rec: EpochRecord = { epoch, startNs, jain: jain(rows.map((r) => r.grantUnits)), operators: rows };
+        const rec: EpochRecord = { epoch, chainEpoch: ledger ? Number(chainEpoch) : null, startNs, jain: jain(rows.map((r) => r.grantUnits)), operators: rows };
         records.push(rec);
         session.write(epochPoints(rec, tags));
         progress.update(epoch, { policy: opts.policy, fairness: rec.jain.toFixed(3) });
+        chainEpoch += 1n;
       }
     } finally {
       for (const s of subs) s.close();
       progress.stop();
     }
-    return { epochs: records, initialSupplyMicro, ...(await session.race(readFinalBalances(session.ledger))) };
+    if (!ledger) return { epochs: records };
+    const final = await session.race(readFinalBalances(ledger));
+    const chainEpochs = records.map((r) => r.chainEpoch!);
+    if (chainEpochs.length) await session.race(writeTrialRecords(session.opts.resultsDir, session.trialId, ledger, chainEpochs[0]!, chainEpochs.at(-1)!));
+    return { epochs: records, initialSupplyMicro, ...final };
   },
 };
 
+interface Measuring {
+  epoch: number;
+  inds: KpmIndication[];
+  /** Each operator's KPM points of the epoch, exactly as written: what its settlement's digest covers. */
+  points: Map<string, Point[]>;
+}
+
+function segmentOf(lowEdgeMHz: number, unitMHz: number, operator: string, startUnit: number, units: number): Segment {
+  return { operator, units, lowMHz: lowEdgeMHz + startUnit * unitMHz, highMHz: lowEdgeMHz + (startUnit + units) * unitMHz };
+}
+
 /**
- * The contract's balances at the end, and their sum: supply is conserved when that sum still
- * equals the contract's (immutable) total supply, to the last micro-token.
+ * The contract's balances at the end (read after the last settlement was mined), and their sum
+ * with the escrow: supply is conserved when that equals the token's fixed supply exactly.
  */
 export async function readFinalBalances(ledger: Ledger): Promise<{ finalBalancesMicro: Map<string, bigint>; finalSupplyMicro: bigint }> {
-  const finalBalancesMicro = await ledger.balances();
-  const finalSupplyMicro = [...finalBalancesMicro.values()].reduce((a, b) => a + b, 0n);
+  const [finalBalancesMicro, escrow] = await Promise.all([ledger.balances(), ledger.escrowed()]);
+  // Tokens still escrowed (an epoch stopped before its settlements) belong to the supply too.
+  const finalSupplyMicro = [...finalBalancesMicro.values()].reduce((a, b) => a + b, 0n) + escrow;
   return { finalBalancesMicro, finalSupplyMicro };
 }
 
@@ -175,12 +245,13 @@ function epochPoints(rec: EpochRecord, tags: Record<string, string>): Point[] {
     timestampNs: rec.startNs,
     fields: {
       epoch: rec.epoch,
+      demandUnits: o.demandUnits,
       grantUnits: o.grantUnits,
       grantMHz: o.grantMHz,
+      useUnits: o.useUnits,
       usedUnits: o.usedUnits,
       throughputMbps: o.throughputMbps,
-      costTokens: o.costTokens,
-      balanceTokens: o.balanceTokens,
+      ...(o.balanceTokens === null ? {} : { costTokens: o.costTokens, balanceTokens: o.balanceTokens }),
     },
   }));
   pts.push({

@@ -1,9 +1,7 @@
 // UE drivers: the public surface. The AT modem driver (real Quectel modules and the twin modem
 // on its pseudo-terminal), parsers of the replies it relies on, measurement points, iperf3
 // traffic, and the by-hand entry points behind `ranlab ue <rig> <ue-id> at|status`.
-import { ConfigError } from '../errors.js';
 import type { Point, TagSet } from '../measure/types.js';
-import type { RigUe } from '../rig/schema.js';
 import { AtModemUe, type AtModemOptions, type UeStatus } from './at/driver.js';
 import { AtCommandError } from './at/errors.js';
 import type { CellMeasurement, ServingCell, Ue, UeEvent, UeReading } from './types.js';
@@ -110,25 +108,6 @@ export function eventPoints(ueId: string, event: UeEvent, tags: TagSet): Point[]
       return [];
   }
   return [{ measurement: 'ue_event', tags: { ...tags, ue: ueId }, fields: { event: event.kind, detail }, timestampNs: event.timestampNs }];
-}
-
-/**
- * Call `onFatal` when a required UE fails (the trial should end); other UEs failing are only
- * reported. Returns the unsubscribe function.
- */
-export function onRequiredFailure(ues: readonly Ue[], onFatal: (ue: Ue, error: Error) => void): () => void {
-  const offs = ues.map((ue) => ue.on((e) => e.kind === 'failed' && e.required && onFatal(ue, e.error)));
-  return () => offs.forEach((f) => f());
-}
-
-/**
- * Driver options for a rig file's AT modem UE. `port` overrides the rig's (on the twin: the
- * twin modem's link path).
- */
-export function atModemOptions(ue: RigUe, port?: string): AtModemOptions {
-  const p = port ?? ue.port;
-  if (!p) throw new ConfigError(`ues[${ue.id}].port: an AT modem UE needs its serial port (prefer /dev/serial/by-id/...)`, 'CONFIG_INVALID');
-  return { id: ue.id, operator: ue.operator, port: p, baudRate: ue.baudRate, model: ue.model, apn: ue.apn, required: ue.required };
 }
 
 // ---- by hand: `ranlab ue <rig> <ue-id> at '<command>'` and `... status` ------------------

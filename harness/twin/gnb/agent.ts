@@ -100,9 +100,9 @@ export class TwinGnb {
   async start(): Promise<{ host: string; port: number }> {
     for (const c of this.cells.values()) this.publishTransmission(c);
     this.publishUes(this.evaluate());
-    const { server, host, port } = await serveE2(this.cfg.nodeId, this.cfg.listen, {
+    const { server, host, port } = await serveE2(this.cfg.nodeId, this.cfg.listen, this.cfg.tls, {
       setup: () => this.onSetup(),
-      control: (req) => this.onControl(req),
+      control: (req, client) => this.onControl(req, client),
       subscribe: (call) => this.onSubscribe(call),
     });
     this.server = server;
@@ -184,7 +184,7 @@ export class TwinGnb {
     return c;
   }
 
-  private onControl(req: WireControlRequest): WireControlAck {
+  private onControl(req: WireControlRequest, client: string): WireControlAck {
     if (req.ranFunctionId !== RC_RAN_FUNCTION.id) {
       throw new RpcError(grpc.status.INVALID_ARGUMENT, `ran_function_id ${req.ranFunctionId} is not E2SM-RC (${RC_RAN_FUNCTION.id})`);
     }
@@ -201,7 +201,7 @@ export class TwinGnb {
       }
       c.quota = q.nPrb > 0 ? { startPrb: q.startPrb, nPrb: q.nPrb } : null;
       this.publishTransmission(c);
-      log.info({ node: this.cfg.nodeId, cell: c.cfg.id, startPrb: q.startPrb, nPrb: q.nPrb }, 'PRB quota applied');
+      log.info({ node: this.cfg.nodeId, cell: c.cfg.id, startPrb: q.startPrb, nPrb: q.nPrb, client }, 'PRB quota applied');
       return { cellId: c.cfg.id, effectiveTimeNs: nowNs().toString() };
     }
     if (req.action === 'cellState' && req.cellState) {
@@ -209,7 +209,7 @@ export class TwinGnb {
       if (this.stopping) return { cellId: c.cfg.id, failure: { cause: 'NODE_SHUTTING_DOWN', message: 'the node is stopping' } };
       c.on = req.cellState.on === true;
       this.publishTransmission(c);
-      log.info({ node: this.cfg.nodeId, cell: c.cfg.id, on: c.on }, 'cell state applied');
+      log.info({ node: this.cfg.nodeId, cell: c.cfg.id, on: c.on, client }, 'cell state applied');
       return { cellId: c.cfg.id, effectiveTimeNs: nowNs().toString() };
     }
     throw new RpcError(grpc.status.INVALID_ARGUMENT, 'control request has no action (expected prb_quota or cell_state)');

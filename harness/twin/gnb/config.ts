@@ -36,8 +36,13 @@ const ueSchema = z.strictObject({
 const configSchema = z.strictObject({
   nodeId: idSchema,
   operator: z.string().min(1).max(64),
-  /** host:port to listen on; loopback only while the agent has no TLS. Port 0: any free port. */
+  /** host:port to listen on (loopback: the twin runs beside its controller). Port 0: any free port. */
   listen: z.string().min(1).max(64),
+  /**
+   * Mutual TLS, required: the trial's CA (clients must hold a certificate it signed), and this
+   * agent's certificate and key (made per trial, readable by the trial's user only).
+   */
+  tls: z.strictObject({ caFile: z.string().min(1).max(4096), certFile: z.string().min(1).max(4096), keyFile: z.string().min(1).max(4096) }),
   /** The twin's shared air folder. */
   airDir: z.string().min(1).max(4096),
   cells: z.array(cellSchema).min(1).max(16),
@@ -71,9 +76,8 @@ export function parseTwinGnbConfig(raw: unknown, source: string): TwinGnbConfig 
   };
   const m = LOOPBACK.exec(cfg.listen);
   if (!m || Number(m[2]) > 65535) {
-    // TODO(lab agents): serve TLS with client certificates (DESIGN.md, Security) and then
-    // allow non-loopback addresses; until then the twin agent is plaintext on loopback only.
-    fail('listen', `expected a loopback host:port such as 127.0.0.1:0 (the twin agent has no TLS yet), got ${JSON.stringify(cfg.listen)}`);
+    // The twin's radios are emulated on this host: nothing off the host has a reason to reach it.
+    fail('listen', `expected a loopback host:port such as 127.0.0.1:0, got ${JSON.stringify(cfg.listen)}`);
   }
   const cellIds = new Set<string>();
   cfg.cells.forEach((c, i) => {

@@ -1,0 +1,69 @@
+// Deployment of a lab's contracts: the LabToken (the whole fixed supply minted to the deployer),
+// the SpectrumLedger bound to it, and the initial balances moved from the deployer to the
+// operators (equal, or the rig's initialBalances shares). Approvals are the operators' own
+// transactions (the client sends them at bring-up).
+import { createPublicClient, createWalletClient, type Address, type Hex } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { ComponentError } from '../errors.js';
+import { labTokenAbi, spectrumLedgerAbi } from './abi.js';
+import { loadArtifact } from './artifact.js';
+import { chainOf, transportOf, whereOf, type ChainLink } from './link.js';
+import { describeRevert, shortOf } from './revert.js';
+import { initialBalancesOf, ledgerParamsOf, type SpectrumConfig } from './units.js';
+
+export interface Deployed {
+  contract: Address;
+  token: Address;
+  /** Gas used by each deployment transaction. */
+  gas: { token: bigint; ledger: bigint };
+}
+
+export async function deployContracts(
+  link: ChainLink,
+  chainId: number,
+  deployerKey: Hex,
+  operators: Address[],
+  spectrum: SpectrumConfig,
+  pollingIntervalMs: number,
+): Promise<Deployed> {
+  const p = ledgerParamsOf(spectrum);
+  const shares = initialBalancesOf(p.supplyMicro, operators.length, spectrum.initialBalances);
+  const chain = chainOf(chainId, link);
+  const account = privateKeyToAccount(deployerKey);
+  const transport = transportOf(link, 15_000, 0);
+  const wallet = createWalletClient({ account, chain, transport });
+  const pub = createPublicClient({ chain, transport, pollingInterval: pollingIntervalMs });
+  const mined = async (hash: Hex, what: string) => {
+    const r = await pub.waitForTransactionReceipt({ hash, pollingInterval: pollingIntervalMs, timeout: 60_000 });
+    if (r.status !== 'success') throw new Error(`${what} transaction ${hash} reverted`);
+    return r;
+  };
+  try {
+    const tokenReceipt = await mined(
+      await wallet.deployContract({ abi: labTokenAbi, bytecode: loadArtifact('LabToken').bytecode, args: [p.supplyMicro, account.address] }),
+      'LabToken deployment',
+    );
+    const token = tokenReceipt.contractAddress!;
+    const params = {
+      bandUnits: p.bandUnits,
+      price: p.priceMicroPerUnitSecond,
+      epochMs: p.epochMs,
+      requestWindowBlocks: p.requestWindowBlocks,
+      settleWindowBlocks: p.settleWindowBlocks,
+      holdingBps: p.holdingBps,
+      fairWindowEpochs: p.fairWindowEpochs,
+      fairMaxShareBps: p.fairMaxShareBps,
+      lockoutEpochs: p.lockoutEpochs,
+    };
+    const ledgerReceipt = await mined(
+      await wallet.deployContract({ abi: spectrumLedgerAbi, bytecode: loadArtifact('SpectrumLedger').bytecode, args: [token, operators, params] }),
+      'SpectrumLedger deployment',
+    );
+    for (const [i, op] of operators.entries())
+      if (shares[i]! > 0n) await mined(await wallet.writeContract({ address: token, abi: labTokenAbi, functionName: 'transfer', args: [op, shares[i]!] }), 'initial balance');
+    return { contract: ledgerReceipt.contractAddress!, token, gas: { token: tokenReceipt.gasUsed, ledger: ledgerReceipt.gasUsed } };
+  } catch (err) {
+    const why = describeRevert(err, spectrumLedgerAbi, (a) => a) || shortOf(err);
+    throw new ComponentError('ledger', `deploying the ledger at ${whereOf(link)} failed: ${why.replaceAll(deployerKey.slice(2), '[redacted]')}`, 'LEDGER_DEPLOY_FAILED', { cause: err });
+  }
+}
