@@ -20,7 +20,7 @@ afterAll(async () => {
 
 /** A suite of one run on a fresh contract; every rig is named `bench` (one lock). */
 async function suiteFile(tag: string, epochs: number, lockTimeoutS: number) {
-  const rig = await prepareRig(env, 'rigs/twin.yaml', 'bench');
+  const rig = await prepareRig(env, 'rigs/twin.yaml', 'bench', { epochMs: 250 });
   const path = join(env.dir, `${tag}.rig.yaml`);
   writeFileSync(path, readFileSync(rig.path, 'utf8'));
   const file = join(env.dir, `${tag}.yaml`);

@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 async function suite(name: string, runs: Record<string, unknown>[]) {
-  const rigs = await Promise.all(runs.map((r, i) => prepareRig(env, 'rigs/twin.yaml', `${name}${i}`)));
+  const rigs = await Promise.all(runs.map((r, i) => prepareRig(env, 'rigs/twin.yaml', `${name}${i}`, { epochMs: 250 })));
   // One process runs every rig: each rig's operators get key variables of their own.
   keys = {};
   rigs.forEach((r, i) => {
@@ -130,7 +130,7 @@ describe('ranlab nightly', () => {
 
 describe('ranlab trial --junit', () => {
   it("judges the rig file's acceptance section: a miss exits 1 naming it; the JUnit file validates", async () => {
-    const rig = await prepareRig(env, 'rigs/twin.yaml', 'single');
+    const rig = await prepareRig(env, 'rigs/twin.yaml', 'single', { epochMs: 250 });
     // Random sharing at fairness 0.999: one deliberate miss beside criteria that pass.
     writeFileSync(rig.path, readFileSync(rig.path, 'utf8') + stringify({ acceptance: { completed: true, cellsOffAtTeardown: true, spectrum: { minFairness: 0.999 } } }));
     const results = mkdtempSync(join(env.dir, 'results-'));
