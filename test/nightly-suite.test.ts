@@ -49,3 +49,14 @@ describe('rig lock', () => {
     again.release();
   });
 });
+
+describe('shipped suites', () => {
+  it('suites/nightly-twin.yaml loads and points at the shipped twin rig', () => {
+    const s = loadSuite('suites/nightly-twin.yaml');
+    expect(s.runs.map((r) => [r.name, r.kind, r.policy])).toEqual([
+      ['spectrum-ledger', 'spectrum', 'ledger'],
+      ['spectrum-random', 'spectrum', 'random'],
+    ]);
+    for (const r of s.runs) expect(readFileSync(r.rig, 'utf8')).toContain('name: twin');
+  });
+});
