@@ -5,8 +5,7 @@ import { dirname, join } from 'node:path';
 import { exitCodeOf } from '../errors.js';
 import type { Rig } from '../rig/index.js';
 import type { Acceptance } from '../rig/schema.js';
-import { renderHtml, spectrumSeriesFromRecords } from '../report/html/index.js';
-import type { EpochRecord } from '../trial/spectrum.js';
+import { renderHtml, seriesFromRecords } from '../report/html/index.js';
 import type { CriterionResult, TrialReportLike } from './criteria.js';
 import { acceptanceError, evaluateAcceptance, exitPrecedence } from './evaluate.js';
 import { bringUpCases, criterionCases, type JunitSuite } from './junit.js';
@@ -29,7 +28,7 @@ export interface Judged {
   htmlPath: string;
 }
 
-export function finishTrial(rig: Rig, outcome: FinishedTrial, records: EpochRecord[], opts: { suiteName: string; acceptance?: Acceptance; startedAt: Date }): Judged {
+export function finishTrial(rig: Rig, outcome: FinishedTrial, records: readonly unknown[], opts: { suiteName: string; acceptance?: Acceptance; startedAt: Date }): Judged {
   const report = outcome.report as TrialReportLike;
   const results = evaluateAcceptance(report, opts.acceptance ?? rig.acceptance);
   const accErr = acceptanceError(results);
@@ -41,7 +40,7 @@ export function finishTrial(rig: Rig, outcome: FinishedTrial, records: EpochReco
     writeFileSync(outcome.reportPath, JSON.stringify(report, null, 2) + '\n');
   }
   const htmlPath = join(dirname(outcome.reportPath), 'report.html');
-  const series = spectrumSeriesFromRecords(rig.operators.map((o) => o.name), records);
+  const series = seriesFromRecords(report.kind, rig.operators.map((o) => o.name), records);
   writeFileSync(htmlPath, renderHtml([{ report, series }], `ranlab trial ${report.trialId}`));
   const suite: JunitSuite = {
     name: opts.suiteName,

@@ -2,7 +2,7 @@
 // per epoch, Jain's index per epoch, time to effect per epoch where the driver reports it
 // (seeds/004 Figs 2-4). The series comes from the runner's epoch records or from InfluxDB.
 import { queryInflux } from '../../measure/index.js';
-import { PALETTE, SINGLE, registerCharts, type ChartSpec, type TrialData } from './types.js';
+import { PALETTE, SINGLE, registerCharts, registerRecordsSeries, type ChartSpec, type TrialData } from './types.js';
 
 export interface SpectrumOperatorRow {
   epoch: number;
@@ -100,3 +100,4 @@ export function spectrumCharts(t: TrialData): ChartSpec[] {
 }
 
 registerCharts('spectrum-sharing', spectrumCharts);
+registerRecordsSeries('spectrum-sharing', (operators, records) => spectrumSeriesFromRecords(operators, records as Parameters<typeof spectrumSeriesFromRecords>[1]));

@@ -30,6 +30,17 @@ export interface ChartSpec {
 }
 
 const builders = new Map<string, (t: TrialData) => ChartSpec[]>();
+const fromRecords = new Map<string, (operators: string[], records: readonly unknown[]) => unknown>();
+
+/** A trial kind's series from the runner's in-memory records (the page drawn at the end of a trial). */
+export function registerRecordsSeries(kind: string, build: (operators: string[], records: readonly unknown[]) => unknown): void {
+  fromRecords.set(kind, build);
+}
+
+export function seriesFromRecords(kind: string, operators: string[], records: readonly unknown[]): unknown {
+  const build = fromRecords.get(kind);
+  return build ? build(operators, records) : null;
+}
 
 /** A trial kind's charts (its report's `kind`): offload registers its own beside spectrum. */
 export function registerCharts(kind: string, build: (t: TrialData) => ChartSpec[]): void {
