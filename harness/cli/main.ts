@@ -56,17 +56,16 @@ async function main(argv: string[]): Promise<number> {
     .option('--epochs <n>', 'number of epochs (default: the rig file\'s trial.epochs)', int('--epochs', 1, 100_000))
     .option('--epoch-ms <ms>', 'epoch length in ms (default: the rig file\'s spectrum.epochMs)', int('--epoch-ms', 50, 3_600_000))
     .option('--seed <n>', 'seed of the random policy, to repeat a run', int('--seed', 0, 2 ** 31 - 1))
+    .option('--junit <file>', 'write a JUnit XML file: a case per bring-up component and per acceptance criterion')
     .option('--results <dir>', 'results folder (a sub-folder per trial id)', resolve(packageRoot, 'results'))
     .option('--json', 'print the report as JSON instead of a table')
-    .option('--junit <file>', 'write a JUnit XML file: a case per bring-up component and per acceptance criterion')
     .action(async (rigPath: string, o: { policy?: 'ledger' | 'random' | 'equal'; epochs?: number; epochMs?: number; seed?: number; results: string; json?: boolean; junit?: string }) => {
       const { loadRig } = await import('../rig/index.js');
       const { runSpectrumTrial } = await import('../trial/index.js');
       const { formatReport } = await import('../report/index.js');
+      const [startedAt, records]: [Date, import('../trial/spectrum.js').EpochRecord[]] = [new Date(), []];
       const { epochProgress } = await import('./progress.js');
       const rig = loadRig(rigPath);
-      const startedAt = new Date();
-      const records: import('../trial/spectrum.js').EpochRecord[] = [];
       const outcome = await runSpectrumTrial(rig, {
         records,
         policy: o.policy,
