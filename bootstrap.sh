@@ -22,7 +22,9 @@ fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "bootstrap: installing npm packages (npm ci)" >&2
-  npm ci --no-audit --no-fund --loglevel=error
+  # onnxruntime-node's install script fetches a CUDA provider from a host this machine cannot
+  # reach; its CPU runtime ships inside the package, so the download is skipped.
+  ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error
 fi
 echo "bootstrap: building (TypeScript + Solidity contracts)" >&2
 npm run build --silent

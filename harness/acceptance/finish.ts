@@ -36,7 +36,7 @@ export function finishTrial(rig: Rig, outcome: FinishedTrial, records: readonly 
   const exitCode = exitPrecedence([runCode, accErr ? accErr.exitCode : 0]);
   if (results.length) {
     // The report lists every criterion beside what the runner saved.
-    Object.assign(report, { acceptance: results });
+    Object.assign(report, { acceptance: results, ...('exitCode' in report ? { exitCode } : {}) });
     writeFileSync(outcome.reportPath, JSON.stringify(report, null, 2) + '\n');
   }
   const htmlPath = join(dirname(outcome.reportPath), 'report.html');

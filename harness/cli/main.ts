@@ -40,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
     .argument('[rig]', 'rig file', defaultRig)
     .action(async (rigPath: string) => {
       const { loadRig } = await import('../rig/index.js');
-      const rig = loadRig(rigPath);
+      const rig = loadRig(rigPath, { checkKeyFiles: true });
       process.stdout.write(
         `${rigPath}: valid rig "${rig.name}" (${rig.mode}): ${rig.operators.length} operators, ${rig.basestations.length} base stations, ` +
           `${rig.ues.length} UEs, ${rig.edge.length} edge hosts; ledger ${rig.ledger.embedded ? 'embedded' : rig.ledger.rpc}; ` +
@@ -58,14 +58,15 @@ async function main(argv: string[]): Promise<number> {
     .option('--seed <n>', 'seed of the random policy, to repeat a run', int('--seed', 0, 2 ** 31 - 1))
     .option('--junit <file>', 'write a JUnit XML file: a case per bring-up component and per acceptance criterion')
     .option('--results <dir>', 'results folder (a sub-folder per trial id)', resolve(packageRoot, 'results'))
+    .option('--state <dir>', 'state folder: the embedded influxd\'s data and the spools of unwritten points', resolve(packageRoot, '.ranlab'))
     .option('--json', 'print the report as JSON instead of a table')
-    .action(async (rigPath: string, o: { policy?: 'ledger' | 'random' | 'equal'; epochs?: number; epochMs?: number; seed?: number; results: string; json?: boolean; junit?: string }) => {
+    .action(async (rigPath: string, o: { policy?: 'ledger' | 'random' | 'equal'; epochs?: number; epochMs?: number; seed?: number; results: string; state: string; json?: boolean; junit?: string }) => {
       const { loadRig } = await import('../rig/index.js');
       const { runSpectrumTrial } = await import('../trial/index.js');
       const { formatReport } = await import('../report/index.js');
       const [startedAt, records]: [Date, import('../trial/spectrum.js').EpochRecord[]] = [new Date(), []];
       const { epochProgress } = await import('./progress.js');
-      const rig = loadRig(rigPath);
+      const rig = loadRig(rigPath, { checkKeyFiles: true });
       const outcome = await runSpectrumTrial(rig, {
         records,
         policy: o.policy,
@@ -73,17 +74,27 @@ async function main(argv: string[]): Promise<number> {
         epochMs: o.epochMs,
         seed: o.seed,
         resultsRoot: o.results,
+        stateDir: o.state,
         say,
         progress: epochProgress(),
       });
       process.stdout.write((o.json ? JSON.stringify(outcome.report, null, 2) : formatReport(outcome.report)) + '\n');
       say(`report written to ${outcome.reportPath}`);
       for (const p of outcome.teardownProblems) say(`teardown: ${p}`);
-      if (outcome.error) {
-        say(`error: ${messageOf(outcome.error)}`);
-        exitCode = exitCodeOf(outcome.error);
-      }
+      if (outcome.error) say(`error: ${messageOf(outcome.error)}`);
+      exitCode = outcome.exitCode;
       exitCode = (await import('./trial-accept.js')).afterTrial(rig, outcome, records, { junit: o.junit, startedAt, say });
+    });
+
+  program
+    .command('spool')
+    .description('points that could not be written to InfluxDB wait in a spool per destination; `replay` writes them now')
+    .addArgument(new Argument('<action>', 'what to do').choices(['replay', 'list']))
+    .argument('[rig]', 'only the destination of this rig file (its InfluxDB URL, with any credentials)')
+    .option('--state <dir>', 'the state folder holding the spools', resolve(packageRoot, '.ranlab'))
+    .action(async (action: 'replay' | 'list', rigPath: string | undefined, o: { state: string }) => {
+      const { spoolCommand } = await import('./spool.js');
+      exitCode = await spoolCommand(action, { stateDir: o.state, rigPath, say, out: (l) => process.stdout.write(l + '\n') });
     });
 
   program

@@ -17,7 +17,7 @@ export { startInProcessChain } from './inprocess.js';
 export type { InProcessChain } from './inprocess.js';
 export { gasLimit } from './gas.js';
 export type { LedgerCall } from './gas.js';
-export { loadOperatorKey, normalizePrivateKey } from './keys.js';
+export { keyFileProblem, loadOperatorKey, normalizePrivateKey, resolveKeyFile } from './keys.js';
 export type { AccountSource, KeySourceOptions } from './keys.js';
 export { MICRO_PER_TOKEN, microToTokens, tokensToMicro, bandUnitsOf, ledgerParamsOf, initialBalancesOf } from './units.js';
 export type { LedgerParams, SpectrumConfig } from './units.js';
