@@ -42,11 +42,11 @@ describe('rig lock', () => {
     expect(waits).toHaveLength(1);
     // another rig is not held
     const other = await RigLock.acquire(locks, 'rig2', { timeoutMs: 0, command: 'other' });
-    other.release();
-    first.release();
+    await other.release();
+    await first.release();
     const again = await RigLock.acquire(locks, 'rig1', { timeoutMs: 0, command: 'third' });
     expect(again.tookOverFrom).toBeNull(); // released properly: nothing stale to take over
-    again.release();
+    await again.release();
   });
 });
 

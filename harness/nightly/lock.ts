@@ -1,18 +1,13 @@
 // A lock per rig on this controller host, so two runs from this host never drive one rig at
-// once (the lab's CI holds the lab-wide lock). The kernel's flock(2) on a file per rig: it is
-// released when the holder exits however it exits, so a holder killed with -9 leaves a stale
-// record that the next run takes over. The file holds the holder's pid, start time and command,
-// which a refused run names.
-import { closeSync, constants, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+// once (the lab's CI holds the lab-wide lock). The lock itself is harness/proc's exclusive
+// lock, which the kernel releases when its holder dies however it dies; beside it a record file
+// per rig names the holder (pid, start time, command) for a run that is refused, and a record
+// whose process is gone tells the next holder whose lock it took over.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
-import { loadLibrary } from '../../native/index.js';
+import { join, resolve } from 'node:path';
 import { ComponentError } from '../errors.js';
-import { pidAlive } from '../proc/index.js';
-
-const LOCK_EX = 2;
-const LOCK_NB = 4;
-const LOCK_UN = 8;
+import { acquireExclusive, pidAlive, type ExclusiveLock } from '../proc/index.js';
 
 export interface LockHolder {
   pid: number;
@@ -31,11 +26,6 @@ export class RigBusyError extends ComponentError {
     const who = holder ? `pid ${holder.pid} (${holder.command}), started ${holder.startedAt}` : 'another process (no record)';
     super(rig, `rig in use by ${who}; waited ${(waitedMs / 1000).toFixed(1)} s`, 'RIG_LOCKED');
   }
-}
-
-function flock(fd: number, op: number): boolean {
-  const f = loadLibrary('libc', ['libc.so.6']).fn('int flock(int fd, int operation)');
-  return (f(fd, op) as number) === 0;
 }
 
 /** Alive and not a zombie (a holder killed with -9 may not be reaped yet by its parent). */
@@ -59,8 +49,9 @@ function readHolder(path: string): LockHolder | null {
 
 export class RigLock {
   private constructor(
+    /** The record file naming the holder. */
     readonly path: string,
-    private fd: number | null,
+    private lock: ExclusiveLock | null,
     /** The holder whose lock was taken over (it had died without releasing), if any. */
     readonly tookOverFrom: LockHolder | null,
   ) {}
@@ -68,37 +59,26 @@ export class RigLock {
   /** Wait up to timeoutMs for the rig; throws RigBusyError naming the holder after that. */
   static async acquire(dir: string, rig: string, opts: { timeoutMs: number; pollMs?: number; command: string; onWait?: (holder: LockHolder | null) => void }): Promise<RigLock> {
     mkdirSync(dir, { recursive: true });
-    const path = join(dir, `${rig}.lock`);
-    const fd = openSync(path, constants.O_RDWR | constants.O_CREAT, 0o644);
+    const path = resolve(join(dir, `${rig}.lock`));
     const start = Date.now();
-    let told = false;
+    let lock: ExclusiveLock;
     try {
-      for (;;) {
-        if (flock(fd, LOCK_EX | LOCK_NB)) {
-          const previous = readHolder(path);
-          const stale = previous && previous.pid !== process.pid && !running(previous.pid) ? previous : null;
-          const me: LockHolder = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), command: opts.command };
-          ftruncateSync(fd, 0);
-          writeSync(fd, JSON.stringify(me) + '\n', 0);
-          return new RigLock(path, fd, stale);
-        }
-        const holder = readHolder(path);
-        if (Date.now() - start >= opts.timeoutMs) throw new RigBusyError(rig, holder, Date.now() - start);
-        if (!told) opts.onWait?.(holder);
-        told = true;
-        await new Promise((r) => setTimeout(r, opts.pollMs ?? 200));
-      }
+      lock = await acquireExclusive(`rig:${path}`, { signal: AbortSignal.timeout(opts.timeoutMs), pollMs: opts.pollMs, onWait: () => opts.onWait?.(readHolder(path)) });
     } catch (err) {
-      closeSync(fd);
+      if ((err as Error).name === 'TimeoutError') throw new RigBusyError(rig, readHolder(path), Date.now() - start);
       throw err;
     }
+    const previous = readHolder(path);
+    const stale = previous && previous.pid !== process.pid && !running(previous.pid) ? previous : null;
+    const me: LockHolder = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), command: opts.command };
+    writeFileSync(path, JSON.stringify(me) + '\n');
+    return new RigLock(path, lock, stale);
   }
 
-  release(): void {
-    if (this.fd === null) return;
-    ftruncateSync(this.fd, 0);
-    flock(this.fd, LOCK_UN);
-    closeSync(this.fd);
-    this.fd = null;
+  async release(): Promise<void> {
+    if (!this.lock) return;
+    writeFileSync(this.path, '');
+    await this.lock.release();
+    this.lock = null;
   }
 }

@@ -91,7 +91,7 @@ async function oneRun(run: SuiteRun, index: number, opts: NightlyOptions): Promi
       suite: judged.suite,
     };
   } finally {
-    lock.release();
+    await lock.release();
   }
 }
 
