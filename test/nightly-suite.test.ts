@@ -60,3 +60,21 @@ describe('shipped suites', () => {
     for (const r of s.runs) expect(readFileSync(r.rig, 'utf8')).toContain('name: twin');
   });
 });
+
+describe('a run that cannot start', () => {
+  it('is an error case in the JUnit file, the suite goes on, and the exit code is 2', async () => {
+    const { execa } = await import('execa');
+    const file = join(dir, 'missing.yaml');
+    writeFileSync(file, 'name: missing\nruns:\n  - name: gone\n    rig: no-such-rig.yaml\n  - name: bad\n    rig: bad-rig.yaml\n');
+    writeFileSync(join(dir, 'bad-rig.yaml'), 'name: x\n');
+    const junit = join(dir, 'missing.xml');
+    const run = await execa(process.execPath, ['bin/ranlab.js', 'nightly', file, '--results', join(dir, 'results'), '--junit', junit, '--lock-dir', join(dir, 'locks2')], { reject: false, all: true });
+    expect(run.exitCode, run.all).toBe(2);
+    expect(run.stdout).toMatch(/nightly missing: 0\/2 runs passed, exit 2/);
+    const lint = await execa('xmllint', ['--noout', '--schema', join(import.meta.dirname, 'fixtures', 'junit', 'junit-10.xsd'), junit], { reject: false, all: true });
+    expect(lint.exitCode, lint.all).toBe(0);
+    const xml = readFileSync(junit, 'utf8');
+    expect(xml).toMatch(/<testcase classname="gone.run" name="start">\s*<error message="[^"]*no-such-rig.yaml: cannot read rig file \(no such file\)" type="RIG_UNREADABLE"/);
+    expect(xml).toMatch(/<testcase classname="bad.run" name="start">\s*<error message="[^"]*bad-rig.yaml: [^"]*" type="RIG_INVALID"/);
+  });
+});

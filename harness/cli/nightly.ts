@@ -11,12 +11,13 @@ export function registerNightly(program: Command, ctx: CommandContext): void {
     .argument('<suite>', 'suite file (YAML): name, lockTimeoutS, runs[] of rig, kind, policy, epochs, epochMs, seed, acceptance')
     .option('--junit <file>', 'JUnit XML file (default: junit.xml in the nightly results folder)')
     .option('--results <dir>', 'results folder', ctx.defaults.results)
+    .option('--state <dir>', 'state folder: the embedded influxd\'s data and the spools of unwritten points', ctx.defaults.state)
     .option('--lock-dir <dir>', 'where the per-rig locks of this host live', process.env.RANLAB_LOCK_DIR ?? join(tmpdir(), 'ranlab-locks'))
     .option('--json', 'print the summary as JSON')
-    .action(async (suitePath: string, o: { junit?: string; results: string; lockDir: string; json?: boolean }) => {
+    .action(async (suitePath: string, o: { junit?: string; results: string; state: string; lockDir: string; json?: boolean }) => {
       const { loadSuite, runNightly, formatNightly } = await import('../nightly/index.js');
       const suite = loadSuite(suitePath);
-      const summary = await runNightly(suite, { resultsRoot: o.results, lockDir: o.lockDir, junitPath: o.junit, say: ctx.say, command: `ranlab nightly ${suitePath}` });
+      const summary = await runNightly(suite, { resultsRoot: o.results, stateDir: o.state, lockDir: o.lockDir, junitPath: o.junit, say: ctx.say, command: `ranlab nightly ${suitePath}` });
       process.stdout.write((o.json ? JSON.stringify(summary, null, 2) : formatNightly(summary)) + '\n');
       ctx.setExit(summary.exitCode);
     });

@@ -32,6 +32,8 @@ export interface NightlySummary {
 
 export interface NightlyOptions {
   resultsRoot: string;
+  /** State folder of the trials (embedded influxd data, spools). */
+  stateDir?: string;
   lockDir: string;
   junitPath?: string;
   say: (line: string) => void;
@@ -83,7 +85,13 @@ async function oneRun(run: SuiteRun, index: number, opts: NightlyOptions): Promi
     if (lock.tookOverFrom) opts.say(`${name}: took over the lock of rig ${rig.name} from pid ${lock.tookOverFrom.pid} (started ${lock.tookOverFrom.startedAt}), which is no longer running`);
     opts.say(`${name}: ${run.kind} on rig ${rig.name}`);
     const records: EpochRecord[] = [];
-    const outcome = await runSpectrumTrial(rig, { policy: run.policy, epochs: run.epochs, epochMs: run.epochMs, seed: run.seed, resultsRoot: opts.resultsRoot, say: opts.say, records });
+    let outcome: Awaited<ReturnType<typeof runSpectrumTrial>>;
+    try {
+      outcome = await runSpectrumTrial(rig, { policy: run.policy, epochs: run.epochs, epochMs: run.epochMs, seed: run.seed, resultsRoot: opts.resultsRoot, stateDir: opts.stateDir, say: opts.say, records });
+    } catch (err) {
+      // Inputs found unusable before anything started (e.g. an unreadable key file).
+      return refused(name, rig.name, err, startedAt);
+    }
     const judged = finishTrial(rig, outcome, records, { suiteName: name, acceptance: mergeAcceptance(rig.acceptance, run.acceptance), startedAt });
     const problems = [...(outcome.error ? [messageOf(outcome.error)] : []), ...outcome.teardownProblems, ...(judged.failure ? [judged.failure] : [])];
     return {
