@@ -37,6 +37,8 @@ export function finishTrial(rig: Rig, outcome: FinishedTrial, records: readonly 
   if (results.length) {
     // The report lists every criterion beside what the runner saved.
     Object.assign(report, { acceptance: results, ...('exitCode' in report ? { exitCode } : {}) });
+    // The report lists every reason the run failed, acceptance among them.
+    if (accErr && Array.isArray(report.problems)) (report.problems as string[]).push(accErr.message);
     writeFileSync(outcome.reportPath, JSON.stringify(report, null, 2) + '\n');
   }
   const htmlPath = join(dirname(outcome.reportPath), 'report.html');
