@@ -49,8 +49,10 @@ ${accRows ? `<table><tr><th>criterion</th><th>result</th><th>measured</th><th>bo
 
 export function renderHtml(trials: TrialData[], title: string): string {
   const charts = trials.map((t) => chartsFor(t));
-  // Rows: every chart id any trial has, in first-seen order; a trial without it leaves a gap.
-  const ids = [...new Set(charts.flat().map((c) => c.id))];
+  // Rows: every chart id any trial has, in the order of the trial with the most charts; a
+  // trial without one (no balances without the ledger) leaves a gap.
+  const fullest = charts.reduce((a, b) => (b.length > a.length ? b : a), []);
+  const ids = [...new Set([...fullest, ...charts.flat()].map((c) => c.id))];
   const cells: { canvasId: string; spec: ChartSpec | null }[][] = ids.map((id, row) =>
     charts.map((cs, col) => ({ canvasId: `c${row}-${col}`, spec: cs.find((c) => c.id === id) ?? null })),
   );
@@ -74,11 +76,12 @@ body{font:14px system-ui,sans-serif;margin:16px;color:#222}
 .grid{display:grid;grid-template-columns:repeat(${cols},minmax(0,1fr));gap:12px}
 .chart{border:1px solid #ddd;padding:6px;height:240px;position:relative}
 table{border-collapse:collapse;margin:6px 0;width:100%;table-layout:fixed}td,th{border:1px solid #ddd;padding:2px 6px;text-align:left;overflow-wrap:anywhere}
-tr.fail td{color:#b00020;font-weight:bold}h2{font-size:15px}
+tr.fail td{color:#b00020;font-weight:bold}h2,h3{font-size:15px}h3{margin:8px 0 4px}
 </style></head><body>
 <h1>${esc(title)}</h1>
 <div class="grid">${trials.map(summary).join('')}</div>
 <div class="charts">
+<div class="grid">${trials.map((t) => `<h3>${esc(String(t.report.policy ?? t.report.kind))}: ${esc(t.report.trialId)}</h3>`).join('')}</div>
 ${cells.map((row) => `<div class="grid">${row.map((c) => `<div class="chart">${c.spec ? `<canvas id="${c.canvasId}" data-colors="${c.spec.datasets.map((d) => d.color).join(',')}"></canvas>` : ''}</div>`).join('')}</div>`).join('\n')}
 </div>
 <script>${scriptSafe(chartLibrary())}</script>
