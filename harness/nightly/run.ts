@@ -9,26 +9,8 @@ import { loadRig, type Rig } from '../rig/index.js';
 import { runSpectrumTrial } from '../trial/index.js';
 import type { EpochRecord } from '../trial/spectrum.js';
 import { RigLock } from './lock.js';
+import type { NightlySummary, RunSummary } from './summary.js';
 import type { Suite, SuiteRun } from './suite.js';
-
-export interface RunSummary {
-  name: string;
-  rig: string;
-  trialId: string | null;
-  exitCode: number;
-  /** Failed criteria, or why the run could not run. */
-  problems: string[];
-  htmlPath: string | null;
-}
-
-export interface NightlySummary {
-  suite: string;
-  startedAt: string;
-  finishedAt: string;
-  exitCode: number;
-  runs: RunSummary[];
-  junitPath: string;
-}
 
 export interface NightlyOptions {
   resultsRoot: string;
@@ -128,13 +110,4 @@ export async function runNightly(suite: Suite, opts: Omit<NightlyOptions, 'timeo
   };
   writeFileSync(join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   return summary;
-}
-
-export function formatNightly(s: NightlySummary): string {
-  const head = ['run', 'rig', 'trial', 'exit', 'problems'];
-  const rows = s.runs.map((r) => [r.name, r.rig, r.trialId ?? '-', String(r.exitCode), r.problems.join('; ') || '-']);
-  const widths = head.slice(0, 4).map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (c: string[]) => c.map((x, i) => (i < 4 ? x.padEnd(widths[i]!) : x)).join('  ');
-  const passed = s.runs.filter((r) => r.exitCode === 0).length;
-  return [`nightly ${s.suite}: ${passed}/${s.runs.length} runs passed, exit ${s.exitCode}`, '', line(head), ...rows.map(line), '', `JUnit: ${s.junitPath}`].join('\n');
 }
