@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 
 it('keyEnv keys are not in /proc/PID/environ of influxd, its guard, the agents or the modems', async () => {
-  const prepared = await prepareRig(env, 'rigs/twin.yaml', 'secrets');
+  const prepared = await prepareRig(env, 'rigs/twin.yaml', 'secrets', { epochMs: 400 });
   const rig = parse(readFileSync(prepared.path, 'utf8')) as Record<string, unknown>;
   rig.influx = { embedded: true, database: 'ranlab' };
   const rigPath = join(dir, 'rig.yaml');

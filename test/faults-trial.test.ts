@@ -9,6 +9,7 @@ import { parse, stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEmbeddedInflux } from '../harness/measure/index.js';
 import { Supervisor } from '../harness/proc/index.js';
+import { prepareRig, startTrialEnv } from './helpers/rigenv.js';
 import { cli, embeddedInfluxPid, embeddedInfluxUrl, epochPoints, killAllUnder, procsUnder, readReport, trialIdIn, until } from './helpers/faults.js';
 
 const root = mkdtempSync(join(tmpdir(), 'ranlab-faults-trial-'));
@@ -190,27 +191,38 @@ describe('the measurement store fails', () => {
 });
 
 describe('the ledger fails', () => {
-  it('embedded dev chain SIGSTOPped mid-trial and left paused: exit 3 naming the ledger, teardown does not hang, nothing left', async () => {
-    const c = caseDir();
-    const run = cli(['trial', twinRig(c.dir), '--epochs', '40', '--epoch-ms', '400', '--results', c.results, '--state', c.state], {}, { detached: true });
-    const id = await epochsSeen(c.state, c.results, 3, 90_000);
-    // The chain program itself (not its guard): both mention the run's hardhat config.
-    const chain = procsUnder(c.results).find((p) => /hardhat .*--config/.test(p.cmd) && !/guard\.js/.test(p.cmd))!;
-    expect(chain).toBeDefined();
-    const t = Date.now();
-    process.kill(chain.pid, 'SIGSTOP');
-    const r = await run;
-    const ms = Date.now() - t;
-    const report = readReport(c.results, id);
-    // Noticing the paused chain is the ledger client's request timeout (about 30 s); teardown itself is short.
-    console.info(`dev chain paused: exit ${r.exitCode} ${ms} ms later, teardown ${report.teardownMs} ms, error ${String(report.error)}`);
-    expect(r.exitCode, r.all).toBe(3);
-    expect(String(report.error)).toMatch(/^ledger: /);
-    expect(report.teardownMs as number).toBeLessThan(10_000);
-    expect(ms).toBeLessThan(60_000);
-    expect(procsUnder(c.dir)).toEqual([]);
-    expect(await pointsInState(c.state, id)).toBeGreaterThanOrEqual(2 * report.epochs);
-  }, 180_000);
+  it('a consortium chain SIGSTOPped mid-trial and left paused: exit 3 naming the ledger, teardown does not hang, nothing left', async () => {
+    // The embedded chain runs inside the controller (no process anyone could pause). A lab's
+    // chain is a server of its own: this test starts one (a dev chain node), deploys the
+    // contract on it, and pauses the node mid-trial.
+    const env = await startTrialEnv();
+    try {
+      const c = caseDir();
+      const prepared = await prepareRig(env, 'rigs/twin.yaml', 'chainpause', { epochMs: 400 });
+      const rig = parse(readFileSync(prepared.path, 'utf8')) as Record<string, unknown>;
+      rig.influx = { embedded: true, database: 'ranlab' };
+      const rigPath = join(c.dir, 'rig.yaml');
+      writeFileSync(rigPath, stringify(rig));
+      const run = cli(['trial', rigPath, '--epochs', '40', '--epoch-ms', '400', '--results', c.results, '--state', c.state], prepared.env, { detached: true });
+      const id = await epochsSeen(c.state, c.results, 3, 90_000);
+      const t = Date.now();
+      process.kill(env.chain.child.pid, 'SIGSTOP');
+      const r = await run;
+      const ms = Date.now() - t;
+      process.kill(env.chain.child.pid, 'SIGCONT');
+      const report = readReport(c.results, id);
+      // Noticing the paused chain is the ledger client's request timeout (about 30 s); teardown itself is short.
+      console.info(`chain paused: exit ${r.exitCode} ${ms} ms later, teardown ${report.teardownMs} ms, error ${String(report.error)}`);
+      expect(r.exitCode, r.all).toBe(3);
+      expect(String(report.error)).toMatch(/^ledger: /);
+      expect(report.teardownMs as number).toBeLessThan(10_000);
+      expect(ms).toBeLessThan(60_000);
+      expect(procsUnder(c.dir)).toEqual([]);
+      expect(await pointsInState(c.state, id)).toBeGreaterThanOrEqual(2 * report.epochs);
+    } finally {
+      await env.stop();
+    }
+  }, 240_000);
 });
 
 describe('one embedded store per data folder', () => {

@@ -38,9 +38,10 @@ async function main(argv: string[]): Promise<number> {
     .command('validate')
     .description('check a rig file against the schema and its cross-references')
     .argument('[rig]', 'rig file', defaultRig)
-    .action(async (rigPath: string) => {
+    .option('--file-only', "check the file alone, not this host's key files (a lab rig checked away from its controller host)")
+    .action(async (rigPath: string, o: { fileOnly?: boolean }) => {
       const { loadRig } = await import('../rig/index.js');
-      const rig = loadRig(rigPath, { checkKeyFiles: true });
+      const rig = loadRig(rigPath, { checkKeyFiles: !o.fileOnly });
       process.stdout.write(
         `${rigPath}: valid rig "${rig.name}" (${rig.mode}): ${rig.operators.length} operators, ${rig.basestations.length} base stations, ` +
           `${rig.ues.length} UEs, ${rig.edge.length} edge hosts; ledger ${rig.ledger.embedded ? 'embedded' : rig.ledger.rpc}; ` +

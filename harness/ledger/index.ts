@@ -21,8 +21,6 @@ export { keyFileProblem, loadOperatorKey, normalizePrivateKey, resolveKeyFile } 
 export type { AccountSource, KeySourceOptions } from './keys.js';
 export { MICRO_PER_TOKEN, microToTokens, tokensToMicro, bandUnitsOf, ledgerParamsOf, initialBalancesOf } from './units.js';
 export type { LedgerParams, SpectrumConfig } from './units.js';
-export { affordableUnits, computeGrants, epochsToConverge, escrowOf, saturatedContraction, settlementOf, shareAmongOthers } from './grants.js';
-export type { GrantInput } from './grants.js';
 export { spectrumLedgerAbi, labTokenAbi } from './abi.js';
 export { readLedgerRecords } from './records.js';
 export type { GrantRecord, LedgerRecords, SettlementRecord } from './records.js';

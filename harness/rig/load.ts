@@ -100,7 +100,9 @@ export function parseRig(text: string, file: string, rigDir: string = process.cw
     throw new RigError(file, problems);
   }
   const rig = parsed.data!;
+  // Relative paths in a rig file mean "beside the rig file", wherever ranlab is run from.
   for (const o of rig.operators) if ('keyFile' in o.account) o.account = { keyFile: resolveKeyFile(o.account.keyFile, rigDir) };
+  if (rig.tls) rig.tls = { caFile: resolve(rigDir, rig.tls.caFile), certFile: resolve(rigDir, rig.tls.certFile), keyFile: resolve(rigDir, rig.tls.keyFile) };
   return rig;
 }
 
