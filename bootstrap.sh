@@ -10,6 +10,8 @@ command -v influxd >/dev/null || need+=(influxdb)
 command -v influx >/dev/null || need+=(influxdb-client)
 [ -e /usr/lib/x86_64-linux-gnu/libuhd.so.4.3.0 ] || ls /usr/lib/*/libuhd.so.4* >/dev/null 2>&1 || need+=(libuhd4.3.0)
 command -v iperf3 >/dev/null || need+=(iperf3)
+command -v chromium >/dev/null || need+=(chromium)
+command -v xmllint >/dev/null || need+=(libxml2-utils)
 if [ ${#need[@]} -gt 0 ]; then
   echo "bootstrap: installing Debian packages: ${need[*]}" >&2
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -30,6 +30,8 @@ export interface TrialOptions {
   stateDir?: string;
   say?: (line: string) => void;
   progress?: Progress;
+  /** Completed epochs are appended here too (the HTML report draws them). */
+  records?: SpectrumTrialResult['epochs'];
   /** Teardown's one deadline, ms from its start (default 10 s); a second SIGINT cuts it to 2 s. */
   teardownMs?: number;
 }
@@ -88,7 +90,7 @@ export async function runSpectrumTrial(rigFile: Rig, opts: TrialOptions = {}): P
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal);
 
-  const records: SpectrumTrialResult['epochs'] = [];
+  const records: SpectrumTrialResult['epochs'] = opts.records ?? [];
   let result: Partial<SpectrumTrialResult> & { epochs: SpectrumTrialResult['epochs'] } = { epochs: records };
   let error: Error | null = null;
   let teardown: TeardownResult;
