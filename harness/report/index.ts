@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { microToTokens } from '../ledger/index.js';
 import { convergedAtEpoch, lastQuarterStart } from '../trial/fairness.js';
 import type { SpectrumTrialResult } from '../trial/spectrum.js';
+import type { UeMarketReport } from '../trial/uemarket.js';
 
 export interface OperatorReport {
   name: string;
@@ -50,6 +51,8 @@ export interface SpectrumReport {
   /** The token's supply, the final balances plus escrow (micro-tokens), and whether they are equal; null without the ledger. */
   supply: { initialMicro: string; finalMicro: string; conserved: boolean } | null;
   operators: OperatorReport[];
+  /** trial.ueMarket only: each UE's winner, price and paid total; the operators' balances and what the Paid events gave them. */
+  ueMarket?: UeMarketReport;
   influx: { url: string; database: string };
   startedAt: string;
   finishedAt: string;
@@ -148,6 +151,7 @@ export function buildSpectrumReport(
         lastQuarterMeanGrantMHz: mean(last.map((r) => r.operators.find((o) => o.operator === name)!.grantMHz)),
       };
     }),
+    ...(result.ueMarket ? { ueMarket: result.ueMarket } : {}),
     influx: meta.influx,
     startedAt: meta.startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
@@ -193,6 +197,12 @@ export function formatReport(r: SpectrumReport): string {
           (r.chainEpochs ? `; contract epochs ${r.chainEpochs.first}-${r.chainEpochs.last}` : '')
         : 'token supply: not read (the ledger could not be read at the end)',
   ];
+  for (const u of r.ueMarket?.ues ?? [])
+    out.push(
+      u.winner
+        ? `UE market: ${u.ue} (target ${u.minDlKbps} kbit/s) -> ${u.winner} at ${u.priceTokensPerMbit} tokens/Mbit, served by ${u.bs}${u.modem ? ` (modem: ${u.modem.registered ? 'registered' : 'NOT registered'} on ${u.modem.plmn ?? '?'})` : ''}; paid ${u.paidTokens.toFixed(6)} tokens for ${u.kbit} kbit over ${u.epochsPaid} epochs (mean ${(u.meanDlKbps / 1000).toFixed(1)} Mbit/s)`
+        : `UE market: ${u.ue} (target ${u.minDlKbps} kbit/s): no offer met it; stayed on ${u.bs}, paid nothing`,
+    );
   if (r.error) out.push(`stopped early: ${r.error}`);
   return out.join('\n');
 }

@@ -28,6 +28,14 @@ export const operatorSchema = z.strictObject({
   strategy: strategySchema.default('saturated'),
   /** Public land mobile network id (MCC + MNC, 5 or 6 digits): a UE selects the operator by it. */
   plmn: z.string().regex(/^\d{5,6}$/, 'a PLMN id: MCC + MNC, 5 or 6 digits').optional(),
+  /**
+   * The operator's offer in the UE market (trial.ueMarket): its price, tokens per Mbit a UE
+   * receives, and the downlink throughput it commits to give one UE, kbit/s.
+   */
+  ueOffer: z.strictObject({
+    priceTokensPerMbit: z.number().min(0).max(1_000_000),
+    maxDlKbps: z.number().int().min(1).max(10_000_000),
+  }).optional(),
 });
 
 export const spectrumSchema = z.strictObject({
@@ -110,6 +118,10 @@ export const ueSchema = z.strictObject({
   apn: z.string().optional(),
   /** A required UE failing ends the trial; others are marked failed and the trial goes on. */
   required: z.boolean().default(false),
+  /** UE market (trial.ueMarket): the QoS target, minimum downlink throughput, kbit/s. */
+  minDlKbps: z.number().int().min(1).max(10_000_000).optional(),
+  /** UE market: the tokens the UE's account gets at deployment, out of the fixed supply. */
+  tokens: z.number().min(0).default(100),
 });
 
 export const edgeSchema = z.strictObject({
@@ -144,6 +156,12 @@ export const trialSchema = z.strictObject({
   seed: z.number().int().optional(),
   /** A cell found changed behind the controller's back (from KPM): fail the trial, or restore the cell. */
   onCellStateChange: z.enum(['fail', 'restore']).default('fail'),
+  /**
+   * The UE market (seeds/004 contract type 1): each UE posts its minDlKbps, every operator
+   * offers its ueOffer, the lowest offer meeting the target wins, the UE selects the winner's
+   * PLMN and is served by its base station, and pays it for its measured use each epoch.
+   */
+  ueMarket: z.boolean().default(false),
 });
 
 /**

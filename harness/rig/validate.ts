@@ -76,5 +76,23 @@ export function crossCheck(rig: Rig): RigProblem[] {
     if (u.driver === 'at-modem' && rig.mode === 'lab' && !u.port) out.push({ path: ['ues', ui, 'port'], message: 'missing: the modem\'s serial port (prefer /dev/serial/by-id/...)' });
     if (rig.mode === 'twin' && !u.twin) out.push({ path: ['ues', ui, 'twin'], message: 'missing: twin placement {pathLossDb, interferenceLossDb}' });
   });
+  if (rig.trial.ueMarket) marketProblems(rig, out);
   return out;
+}
+
+/** What the UE market needs: offers and PLMNs from every operator, a target from every UE. */
+function marketProblems(rig: Rig, out: RigProblem[]): void {
+  if (!rig.ledger.embedded) out.push({ path: ['trial', 'ueMarket'], message: 'the UE market needs the embedded ledger (UE accounts are generated there)' });
+  rig.operators.forEach((o, i) => {
+    if (!o.ueOffer) out.push({ path: ['operators', i], message: 'missing ueOffer {priceTokensPerMbit, maxDlKbps}: trial.ueMarket is on' });
+    if (!o.plmn) out.push({ path: ['operators', i], message: 'missing plmn: with trial.ueMarket a UE selects its winner by PLMN' });
+  });
+  duplicates(rig.operators, (o) => o.plmn ?? `(none: ${o.name})`, (i) => ['operators', i, 'plmn'], 'PLMN', out);
+  rig.ues.forEach((u, i) => {
+    if (u.minDlKbps === undefined) out.push({ path: ['ues', i], message: 'missing minDlKbps (the QoS target): trial.ueMarket is on' });
+    if (u.driver !== 'at-modem') out.push({ path: ['ues', i, 'driver'], message: 'the UE market selects the winner by AT+COPS: only at-modem UEs take part' });
+  });
+  const ueTokens = rig.ues.reduce((a, u) => a + u.tokens, 0);
+  if (ueTokens >= rig.spectrum.supplyTokens)
+    out.push({ path: ['ues'], message: `the UEs' tokens (${ueTokens}) leave nothing of spectrum.supplyTokens (${rig.spectrum.supplyTokens}) for the operators` });
 }

@@ -163,6 +163,11 @@ export interface Ue {
   attach(timeoutMs?: number): Promise<Registration>;
   /** Deregister (COPS=2). */
   detach(): Promise<void>;
+  /**
+   * Manual operator selection by numeric PLMN (AT+COPS=1,2,"<plmn>"): the modem registers only
+   * on that operator's cells, once one is in service. Refused (CME 30) when none is seen.
+   */
+  selectOperator(plmn: string): Promise<void>;
   /** The registration of the RAT in use: C5GREG in SA, CEREG for LTE and NSA. */
   registration(): Promise<Registration>;
   servingCell(): Promise<ServingCell>;

@@ -524,6 +524,12 @@ export class AtModemUe implements Ue {
     await this.send('AT+COPS=2');
   }
 
+  async selectOperator(plmn: string): Promise<void> {
+    if (!/^\d{5,6}$/.test(plmn)) throw new ConfigError(`UE ${this.id}: PLMN ${JSON.stringify(plmn)} is not MCC + MNC (5 or 6 digits)`, 'UE_BAD_ARGUMENT');
+    // Manual selection, numeric format; the COPS write may take the vendor's 180 s (commands.ts).
+    await this.send(`AT+COPS=1,2,"${plmn}"`);
+  }
+
   // ---- serving cell and readings ------------------------------------------------------
 
   async servingCell(): Promise<ServingCell> {
