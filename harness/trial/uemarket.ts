@@ -37,7 +37,7 @@ export interface UeMarketReport {
     /** The measured mean downlink over the paid epochs, kbit/s (the offer's commitment is not checked by the contract). */
     meanDlKbps: number;
     /** What the UE's own modem said after the last epoch (AT+C5GREG?/CEREG?, AT+QENG="servingcell"); null if it could not be read. */
-    modem: { registered: boolean; state: string; plmn: string | null; nrPci: number | null } | null;
+    modem: { registered: boolean; state: string; plmn: string | null; nrPci: number | null; copsMode: number } | null;
   }[];
   /** Each operator's balance right after the awards and at the end, and what the Paid events say it received (micro-tokens). */
   operators: { operator: string; startBalanceMicro: string; endBalanceMicro: string; receivedMicro: string }[];
@@ -130,14 +130,16 @@ export async function ueMarketReport(ledger: Ledger, state: UeMarketState, ues: 
   };
 }
 
-/** Registration and the serving cell's PLMN and NR PCI, in the modem's own words. */
+/** Registration, the serving cell's PLMN and NR PCI, and the selection mode, in the modem's own words. */
 async function modemView(ue: Ue | undefined): Promise<UeMarketReport['ues'][number]['modem']> {
   if (!ue) return null;
   try {
-    const [reg, cell] = await Promise.all([ue.registration(), ue.servingCell()]);
+    const reg = await ue.registration();
+    const cell = await ue.servingCell();
+    const cops = await ue.operatorSelection();
     const p = cell.primary;
     const nr = cell.rat === 'NR5G-SA' ? p : cell.nr;
-    return { registered: reg.registered, state: cell.state, plmn: p?.mcc && p.mnc ? `${p.mcc}${p.mnc}` : null, nrPci: nr?.pci ?? null };
+    return { registered: reg.registered, state: cell.state, plmn: p?.mcc && p.mnc ? `${p.mcc}${p.mnc}` : null, nrPci: nr?.pci ?? null, copsMode: cops.mode };
   } catch {
     return null;
   }
