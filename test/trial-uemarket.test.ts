@@ -47,7 +47,7 @@ describe('UE market in a twin trial', () => {
   it('each UE gets the lowest offer meeting its target, registers on the winner\'s PLMN at its base station, and the winner gains exactly what the UE paid', async () => {
     // The equal policy moves no tokens, so every change of an operator's balance is the UE market's.
     const epochs = 4;
-    const { rig, report } = await runTrial('uem', 'equal', epochs);
+    const { rig, report, results } = await runTrial('uem', 'equal', epochs);
     const market = report.ueMarket!;
     expect(market.ues.map((u) => u.ue)).toEqual(rig.ues.map((u) => u.id));
 
@@ -65,6 +65,9 @@ describe('UE market in a twin trial', () => {
       expect(rig.basestations.find((b) => b.id === u.bs)!.operator, u.ue).toBe(winner.name);
       // The modem's own words: manual selection (AT+COPS=1), registered on the winner's PLMN and cell.
       expect(u.modem, u.ue).toMatchObject({ registered: true, plmn: winner.plmn, nrPci: pciOf.get(u.bs), copsMode: 1 });
+      // The air the twin gNB wrote for the UE names the serving cell's PLMN: the winner's.
+      const air = JSON.parse(readFileSync(join(results, report.trialId, 'air', 'ue', `${u.ue}.json`), 'utf8'));
+      expect(air, u.ue).toMatchObject({ operator: winner.name, plmn: winner.plmn });
       expect(u.epochsPaid, u.ue).toBe(epochs);
       expect(BigInt(u.paidMicro), `${u.ue} paid for its downlink`).toBeGreaterThan(0n);
     }
