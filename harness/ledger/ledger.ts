@@ -11,6 +11,7 @@ import {
   isAddress,
   maxUint256,
   nonceManager,
+  parseAbi,
   type Address,
   type Chain,
   type Hex,
@@ -54,7 +55,15 @@ const DEV_FUNDING_WEI = 10_000n * 10n ** 18n;
 
 const ZERO_DIGEST: Hex = `0x${'0'.repeat(64)}`;
 /** Reverts of either contract decode against both. */
-const REVERT_ABI = [...spectrumLedgerAbi, ...ueMarketAbi.filter((x) => x.type === 'error')];
+const REVERT_ABI = [
+  ...spectrumLedgerAbi,
+  ...ueMarketAbi.filter((x) => x.type === 'error'),
+  // The token's own (OpenZeppelin ERC20), e.g. a UE whose account cannot pay its winner.
+  ...parseAbi([
+    'error ERC20InsufficientBalance(address sender, uint256 balance, uint256 needed)',
+    'error ERC20InsufficientAllowance(address spender, uint256 allowance, uint256 needed)',
+  ]),
+];
 
 export class Ledger {
   readonly rpcUrl: string;

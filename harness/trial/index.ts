@@ -14,6 +14,7 @@ import { withTimeout } from '../proc/index.js';
 import type { Progress } from './kinds.js';
 import { RigSession } from './session.js';
 import { readFinalBalances, spectrumSharing, type SpectrumTrialResult } from './spectrum.js';
+import { ueMarketReport } from './uemarket.js';
 
 export { RigSession } from './session.js';
 export { spectrumSharing } from './spectrum.js';
@@ -108,6 +109,15 @@ export async function runSpectrumTrial(rigFile: Rig, opts: TrialOptions = {}): P
           result = { ...result, initialSupplyMicro, ...final };
         } catch {
           // the report then shows the last epoch's balances, and no supply check
+        }
+      }
+      // The UE market's contracts and what was paid before the stop.
+      if (session.ueMarket && !(error instanceof ComponentError && error.component === 'ledger')) {
+        try {
+          const ueMarket = await withTimeout(ueMarketReport(session.ledger, session.ueMarket, session.ues, epochMs), interruptedBy ? 2000 : 5000, 'UE market read');
+          result = { ...result, ueMarket };
+        } catch {
+          // the report then has no ueMarket section
         }
       }
     }
