@@ -19,9 +19,11 @@ const FORMULA: Record<LedgerCall, { base: number; perOp: number; perOp2: number 
   settleOverdue: { base: 100_000, perOp: 16_000, perOp2: 0 },
   approve: { base: 70_000, perOp: 0, perOp2: 0 },
   // UeMarket: new storage slots (a request, an offer, a paid flag) and one token transfer.
+  // Measured at n=2 (a twin-uemarket trial): post 94,714, offer 78,741, award 94,851, pay 76,453;
+  // award reads three cold slots per operator (about 7k gas each operator).
   post: { base: 150_000, perOp: 0, perOp2: 0 },
   offer: { base: 130_000, perOp: 0, perOp2: 0 },
-  award: { base: 110_000, perOp: 8_000, perOp2: 0 },
+  award: { base: 110_000, perOp: 10_000, perOp2: 0 },
   pay: { base: 150_000, perOp: 0, perOp2: 0 },
 };
 
