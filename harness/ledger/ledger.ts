@@ -54,6 +54,9 @@ export const MIN_GAS_UNITS = 500_000n;
 const DEV_FUNDING_WEI = 10_000n * 10n ** 18n;
 
 const ZERO_DIGEST: Hex = `0x${'0'.repeat(64)}`;
+/** What a call is about, for messages: a UE market request, or an epoch. */
+const aboutOf = (what: LedgerCall, n: bigint) => (what === 'post' || what === 'offer' || what === 'award' ? `for request ${n}` : `for epoch ${n}`);
+
 /** Reverts of either contract decode against both. */
 const REVERT_ABI = [
   ...spectrumLedgerAbi,
@@ -463,17 +466,17 @@ export class Ledger {
     if (err instanceof ComponentError || err instanceof ConfigError) return err;
     const reverted = isRevert(err) || revertDataOf(err) !== undefined;
     const outOfGas = /out of gas/i.test(shortOf(err)) || /ran out of gas/i.test(String((err as { details?: unknown }).details ?? ''));
-    if (outOfGas) return new ComponentError(COMPONENT, `${what} by ${op.name} for epoch ${epoch} ran out of gas (limit ${gasLimit(what, this.operatorNames.length)})`, 'LEDGER_OUT_OF_GAS', { cause: err });
+    if (outOfGas) return new ComponentError(COMPONENT, `${what} by ${op.name} ${aboutOf(what, epoch)} ran out of gas (limit ${gasLimit(what, this.operatorNames.length)})`, 'LEDGER_OUT_OF_GAS', { cause: err });
     const message = reverted
-      ? `${what} by ${op.name} for epoch ${epoch} reverted: ${describeRevert(err, REVERT_ABI, this.#label)}`
-      : `${what} by ${op.name} for epoch ${epoch} failed (${stage}): ${shortOf(err)}`;
+      ? `${what} by ${op.name} ${aboutOf(what, epoch)} reverted: ${describeRevert(err, REVERT_ABI, this.#label)}`
+      : `${what} by ${op.name} ${aboutOf(what, epoch)} failed (${stage}): ${shortOf(err)}`;
     return new ComponentError(COMPONENT, this.#scrub(message), reverted ? 'LEDGER_REVERTED' : 'LEDGER_TX_FAILED', { cause: err });
   }
 
   /** Signs and sends one transaction as `op` (nonce from viem's nonce manager), waits for its receipt. */
   #transact(op: Operator, what: LedgerCall, epoch: bigint, data: Hex, to: Address = this.contract): Promise<TransactionReceipt> {
     const run = async (): Promise<TransactionReceipt> => {
-      if (this.#closed) throw new ComponentError(COMPONENT, `${what} by ${op.name} for epoch ${epoch}: the ledger client is closed`, 'LEDGER_CLOSED');
+      if (this.#closed) throw new ComponentError(COMPONENT, `${what} by ${op.name} ${aboutOf(what, epoch)}: the ledger client is closed`, 'LEDGER_CLOSED');
       let stage = 'sending';
       try {
         if (this.#chain.id === 0) this.#chain = chainOf(await this.#pub.getChainId(), this.link);
@@ -493,7 +496,7 @@ export class Ledger {
           } catch (err) {
             reason = describeRevert(err, REVERT_ABI, this.#label);
           }
-          throw new ComponentError(COMPONENT, this.#scrub(`${what} by ${op.name} for epoch ${epoch} reverted on chain (tx ${hash}): ${reason}`), 'LEDGER_REVERTED');
+          throw new ComponentError(COMPONENT, this.#scrub(`${what} by ${op.name} ${aboutOf(what, epoch)} reverted on chain (tx ${hash}): ${reason}`), 'LEDGER_REVERTED');
         }
         log.debug({ what, operator: op.name, epoch: String(epoch), tx: hash, gasUsed: String(receipt.gasUsed) }, 'ledger transaction');
         return receipt;

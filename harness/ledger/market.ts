@@ -8,7 +8,7 @@ import { ComponentError } from '../errors.js';
 import { labTokenAbi, ueMarketAbi } from './abi.js';
 import type { MarketCall } from './gas.js';
 
-/** Sends one market transaction signed by the named account (a UE or an operator). */
+/** Sends one market transaction signed by the named account (a UE or an operator); `ref` (the request id, or the epoch paid for) names it in errors. */
 export type MarketSend = (signer: string, what: MarketCall, ref: bigint, data: Hex) => Promise<TransactionReceipt>;
 
 export interface UeAward {
@@ -63,7 +63,7 @@ export class UeMarketClient {
 
   /** UE `ue` pays its winner for `kbit` measured in `epoch`: what moved, from the Paid event. */
   async pay(id: bigint, ue: string, epoch: bigint, kbit: bigint): Promise<UePayment> {
-    const r = await this.send(ue, 'pay', id, encodeFunctionData({ abi: ueMarketAbi, functionName: 'pay', args: [id, epoch, kbit] }));
+    const r = await this.send(ue, 'pay', epoch, encodeFunctionData({ abi: ueMarketAbi, functionName: 'pay', args: [id, epoch, kbit] }));
     const ev = this.#events(r).find((e) => e.eventName === 'Paid');
     if (!ev || ev.eventName !== 'Paid') throw bad(`the payment of ${ue} for epoch ${epoch}`, r.transactionHash);
     return { kbit: ev.args.kbit, amountMicro: ev.args.amount };
