@@ -126,6 +126,15 @@ async function main(argv: string[]): Promise<number> {
   program.addCommand((await import('./certs.js')).certsCommand((line) => process.stdout.write(line + '\n')));
 
   program
+    .command('edge-agent')
+    .description('run an edge host agent: status (NVML or CPU figures), deploy, streamed inference, clock exchange, over mutual TLS')
+    .requiredOption('--config <file>', 'agent configuration (JSON): {id, listen, tls: {caFile, certFile, keyFile}}')
+    .action(async (o: { config: string }) => {
+      const { runEdgeAgent } = await import('../edge/index.js');
+      await runEdgeAgent(o.config);
+    });
+
+  program
     .command('twin-gnb', { hidden: true })
     .description('(internal) run one twin base station: an E2-style agent on gRPC')
     .requiredOption('--config <file>', 'agent configuration (JSON), written by the controller')
@@ -158,6 +167,6 @@ async function main(argv: string[]): Promise<number> {
 }
 
 const code = await main(process.argv.slice(2));
-// Agents (twin-gnb, twin-modem) keep running until told to stop; commands end here, and so
+// Agents (twin-gnb, twin-modem, edge-agent) keep running until told to stop; commands end here, and so
 // does an agent that failed to start.
-if (code !== 0 || !['twin-gnb', 'twin-modem'].includes(process.argv[2] ?? '')) process.exit(code);
+if (code !== 0 || !['twin-gnb', 'twin-modem', 'edge-agent'].includes(process.argv[2] ?? '')) process.exit(code);
