@@ -47,28 +47,30 @@ async function main(argv: string[]): Promise<number> {
 
   program
     .command('trial')
-    .description('run a spectrum-sharing trial: bring up the rig, run the epochs, tear down, print and save the report')
+    .description("run a trial of the rig's kind (spectrum sharing, offload latency, or combined): bring up the rig, run it, tear down, print and save the report")
     .argument('[rig]', 'rig file', defaultRig)
+    .addOption(new Option('--kind <kind>', "trial kind (default: the rig file's trial.kind)").choices(['spectrum', 'offload', 'combined']))
     .addOption(new Option('--policy <policy>', 'who decides the grants: the ledger contract, or a baseline').choices(['ledger', 'random', 'equal']))
     .option('--epochs <n>', 'number of epochs (default: the rig file\'s trial.epochs)', int('--epochs', 1, 100_000))
     .option('--epoch-ms <ms>', 'epoch length in ms (default: the rig file\'s spectrum.epochMs)', int('--epoch-ms', 50, 3_600_000))
     .option('--seed <n>', 'seed of the random policy, to repeat a run', int('--seed', 0, 2 ** 31 - 1))
     .option('--results <dir>', 'results folder (a sub-folder per trial id)', resolve(packageRoot, 'results'))
     .option('--json', 'print the report as JSON instead of a table')
-    .action(async (rigPath: string, o: { policy?: 'ledger' | 'random' | 'equal'; epochs?: number; epochMs?: number; seed?: number; results: string; json?: boolean }) => {
+    .action(async (rigPath: string, o: { kind?: 'spectrum' | 'offload' | 'combined'; policy?: 'ledger' | 'random' | 'equal'; epochs?: number; epochMs?: number; seed?: number; results: string; json?: boolean }) => {
       const { loadRig } = await import('../rig/index.js');
-      const { runSpectrumTrial } = await import('../trial/index.js');
+      const { runTrial } = await import('../trial/index.js');
       const { formatReport } = await import('../report/index.js');
       const { epochProgress } = await import('./progress.js');
       const rig = loadRig(rigPath);
-      const outcome = await runSpectrumTrial(rig, {
+      const outcome = await runTrial(rig, {
+        kind: o.kind,
         policy: o.policy,
         epochs: o.epochs,
         epochMs: o.epochMs,
         seed: o.seed,
         resultsRoot: o.results,
         say,
-        progress: epochProgress(),
+        progress: (o.kind ?? rig.trial.kind) === 'spectrum' ? epochProgress() : undefined,
       });
       process.stdout.write((o.json ? JSON.stringify(outcome.report, null, 2) : formatReport(outcome.report)) + '\n');
       say(`report written to ${outcome.reportPath}`);

@@ -1,109 +1,30 @@
-// Running one trial end to end: a session is brought up, a trial kind runs in it, teardown
-// always runs, and a report is written (also when the trial stopped early: what was
-// measured before is kept).
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import { ComponentError, InterruptedError, messageOf, RanlabError } from '../errors.js';
-import { buildSpectrumReport, writeReport, type SpectrumReport } from '../report/index.js';
-import { bandUnits, type Policy, type Rig } from '../rig/index.js';
-import { packageRoot } from '../paths.js';
-import { withTimeout } from '../proc/index.js';
-import type { Progress } from './kinds.js';
-import { RigSession } from './session.js';
-import { readFinalBalances, spectrumSharing, type SpectrumTrialResult } from './spectrum.js';
+// harness/trial: trial kinds (strategies, in labgrid's terms) run inside a RigSession:
+// spectrum sharing (spectrum.ts), offload latency (offload.ts), and both at once (combined).
+import { messageOf } from '../errors.js';
+import type { Rig } from '../rig/index.js';
+import { runOffloadTrial } from './run-offload.js';
+import { runSpectrumTrial } from './run-spectrum.js';
+import { withKind, type TrialOptions, type TrialOutcome } from './run.js';
 
 export { RigSession } from './session.js';
 export { spectrumSharing } from './spectrum.js';
+export { offloadLatency, type OffloadTrialResult } from './offload.js';
 export type { TrialKind, Progress } from './kinds.js';
 export { jain, convergedAtEpoch, lastQuarterStart } from './fairness.js';
+export { newTrialId, type TrialOptions, type TrialOutcome } from './run.js';
+export { runSpectrumTrial } from './run-spectrum.js';
+export { runOffloadTrial } from './run-offload.js';
 
-export interface TrialOptions {
-  policy?: Policy;
-  epochs?: number;
-  epochMs?: number;
-  seed?: number;
-  /** Default: <package>/results */
-  resultsRoot?: string;
-  stateDir?: string;
-  say?: (line: string) => void;
-  progress?: Progress;
-}
-
-export interface TrialOutcome {
-  report: SpectrumReport;
-  reportPath: string;
-  /** Null when the trial ran to the end. */
-  error: RanlabError | Error | null;
-  /** Things teardown could not do (e.g. points left spooled). */
-  teardownProblems: string[];
-}
-
-const silentProgress: Progress = { start() {}, update() {}, stop() {} };
-
-export function newTrialId(rigName: string): string {
-  const t = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
-  return `${rigName}-${t}-${randomBytes(2).toString('hex')}`;
-}
-
-export async function runSpectrumTrial(rigFile: Rig, opts: TrialOptions = {}): Promise<TrialOutcome> {
-  // The epoch length is the contract's, fixed at deployment: an --epoch-ms override deploys the
-  // embedded contract with it (a lab contract's own length is checked against it).
-  const rig = opts.epochMs === undefined ? rigFile : { ...rigFile, spectrum: { ...rigFile.spectrum, epochMs: opts.epochMs } };
-  const trialId = newTrialId(rig.name);
-  const resultsDir = join(opts.resultsRoot ?? join(packageRoot, 'results'), trialId);
-  const policy = opts.policy ?? rig.trial.policy;
-  const epochs = opts.epochs ?? rig.trial.epochs;
-  const epochMs = opts.epochMs ?? rig.spectrum.epochMs;
-  const seed = opts.seed ?? rig.trial.seed ?? Date.now() % 2 ** 31;
-  const startedAt = new Date();
-  const session = new RigSession(rig, { trialId, resultsDir, stateDir: opts.stateDir, say: opts.say });
-  opts.say?.(`trial ${trialId}: ${policy} policy, ${epochs} epochs of ${epochMs} ms on rig ${rig.name}`);
-
-  const abort = new AbortController();
-  const onSignal = (sig: NodeJS.Signals) => {
-    abort.abort();
-    session.fail(new InterruptedError(sig));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-
-  const records: SpectrumTrialResult['epochs'] = [];
-  let result: Partial<SpectrumTrialResult> & { epochs: SpectrumTrialResult['epochs'] } = { epochs: records };
-  let error: Error | null = null;
-  try {
-    await session.race(session.bringUp());
-    opts.say?.('bring-up complete: every component reachable');
-    result = await spectrumSharing.run(session, { policy, epochs, epochMs, kpmPeriodMs: rig.trial.kpmPeriodMs, seed, records }, opts.progress ?? silentProgress, abort.signal);
-  } catch (err) {
-    error = session.failureError ?? (err as Error);
-    // Stopped early: still report the ledger's state when the ledger itself is fine.
-    if (policy === 'ledger' && session.ledger && !(error instanceof ComponentError && error.component === 'ledger')) {
-      try {
-        const [initialSupplyMicro, final] = await withTimeout(Promise.all([session.ledger.totalSupply(), readFinalBalances(session.ledger)]), 5000, 'final ledger read');
-        result = { ...result, initialSupplyMicro, ...final };
-      } catch {
-        // the report then shows the last epoch's balances, and no supply check
-      }
-    }
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+/** Runs the rig's trial kind (or opts.kind). */
+export async function runTrial(rig: Rig, opts: TrialOptions = {}): Promise<TrialOutcome> {
+  const r = withKind(rig, opts.kind);
+  switch (r.trial.kind) {
+    case 'spectrum':
+      return runSpectrumTrial(r, opts);
+    case 'offload':
+    case 'combined':
+      return runOffloadTrial(r, opts);
+    default:
+      throw new Error(`unknown trial kind ${messageOf(r.trial.kind)}`);
   }
-  const teardownProblems = await session.teardown();
-  const report = buildSpectrumReport(result, {
-    trialId,
-    rig: rig.name,
-    policy,
-    epochsRequested: epochs,
-    epochMs,
-    bandMHz: rig.spectrum.bandMHz,
-    bandUnits: bandUnits(rig.spectrum),
-    unitMHz: rig.spectrum.tokenUnitKHz / 1000,
-    operators: rig.operators.map((o) => o.name),
-    error: error ? messageOf(error) : null,
-    influx: { url: session.influxUrl, database: rig.influx.database },
-    startedAt,
-  });
-  const reportPath = writeReport(resultsDir, report);
-  return { report, reportPath, error, teardownProblems };
 }

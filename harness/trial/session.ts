@@ -31,6 +31,8 @@ export interface SessionOptions {
   stateDir?: string;
   /** Human progress lines (bring-up steps); the CLI prints them on stderr. */
   say?: (line: string) => void;
+  /** Bring up the ledger (default true; an offload-only trial decides nothing on it). */
+  ledger?: boolean;
 }
 
 export interface ConnectedBs {
@@ -139,6 +141,7 @@ export class RigSession {
     this.say(this.gpu.available ? `sampling ${this.gpu.gpus.length} GPU(s) through NVML` : `NVML not available: ${this.gpu.reason} (GPU telemetry off)`);
 
     // 2. The ledger.
+    if (this.opts.ledger === false) return this.bringUpRadios();
     const operators = rig.operators.map((o) => o.name);
     if (rig.ledger.embedded) {
       this.say('starting embedded ledger (dev EVM chain) and deploying the contract ...');
@@ -149,6 +152,12 @@ export class RigSession {
     }
     await this.ledger.checkReachable();
     this.say(`ledger ready (${this.ledger.describe()})`);
+    await this.bringUpRadios();
+  }
+
+  private async bringUpRadios(): Promise<void> {
+    const { rig } = this;
+    const labTls = rig.tls ? readTlsFiles(rig.tls, 'controller') : null;
 
     // 3. Base stations: start twin agents, then E2 setup with each (reachability) before any control.
     // Every agent requires the controller's client certificate: the twin's are made for this

@@ -1,0 +1,204 @@
+// The offload-latency trial kind (issue 11): the edge agent is brought up and the model
+// deployed and profiled on both sides; each UE's cell is on, its KPM paces the UE's relay; then
+// each policy runs as a condition on the same rig, every UE loaded at once by its own load
+// generator. What each request measured goes to InfluxDB as it completes.
+import { join } from 'node:path';
+import { makeTrialCerts, type TlsFiles } from '../certs/index.js';
+import { EdgeClient, startEdgeAgent, type ClockOffset, type InferStream, type WireStatus } from '../edge/index.js';
+import { ComponentError, ConfigError } from '../errors.js';
+import { BlockRunner, OffloadUe, PacedRelay, PATCHNET, parsePolicy, runUeCondition, sampleInput, splitBytes, ueCpuLimit, type LinkRates, type UeConditionResult, type UeCpuLimit } from '../offload/index.js';
+import type { KpmSubscription } from '../ran/index.js';
+import type { RigOffload } from '../rig/index.js';
+import type { TrialKind } from './kinds.js';
+import type { RigSession } from './session.js';
+import { kpmPoints } from './spectrum.js';
+
+export interface OffloadTrialOptions {
+  offload: RigOffload;
+  kpmPeriodMs: number;
+  /** Filled as conditions complete (the report keeps them if the trial stops early). */
+  conditions?: UeConditionResult[][];
+  say?: (line: string) => void;
+}
+
+export interface OffloadTrialResult {
+  model: string;
+  splitBytes: number[];
+  /** Per-block compute measured at bring-up: the UE's as it runs them (slowdown included), the edge's. */
+  ueBlockMs: number[];
+  edgeBlockMs: number[];
+  cpuLimit: UeCpuLimit;
+  edgeProvider: string;
+  edgeStatus: Pick<WireStatus, 'hostId' | 'provider' | 'nvmlNote' | 'cpuCount' | 'gpus'> & { computeNs: string; served: string };
+  clocks: { ue: string; offsetMs: number; errorMs: number }[];
+  conditions: UeConditionResult[][];
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export const offloadLatency: TrialKind<OffloadTrialOptions, OffloadTrialResult> = {
+  name: 'offload',
+  async run(session, opts, progress, signal) {
+    const { rig } = session;
+    const off = opts.offload;
+    const spec = PATCHNET;
+    const n = spec.blocks.length;
+    const edgeRig = rig.edge.find((e) => e.id === off.edge)!;
+    const ueIds = off.ues ?? rig.ues.map((u) => u.id);
+    const closers: (() => void | Promise<void>)[] = [];
+    try {
+      // 1. The edge agent: started here on a twin rig (its certificate from this trial's CA), a lab's at its address.
+      let address: string;
+      let tls: TlsFiles;
+      if (rig.mode === 'twin') {
+        const certs = await makeTrialCerts(join(session.opts.resultsDir, 'edge-certs'), [edgeRig.id]);
+        address = await session.race(startEdgeAgent(session.supervisor, edgeRig.id, certs.agents.get(edgeRig.id)!, join(session.opts.resultsDir, 'edge')));
+        tls = certs.controller;
+      } else {
+        if (!rig.tls) throw new ConfigError(`edge host ${edgeRig.id}: a lab rig needs tls files to reach its edge agent`, 'EDGE_TLS_MISSING');
+        address = edgeRig.address!;
+        tls = rig.tls;
+      }
+      const direct = new EdgeClient(edgeRig.id, address, tls);
+      closers.push(() => direct.close());
+      const deployed = await session.race(direct.deploy(off.model, off.seed));
+      opts.say?.(`edge ${edgeRig.id} at ${address}: ${off.model} deployed (${deployed.provider}), blocks ${deployed.blockMs.map((m) => m.toFixed(2)).join('/')} ms`);
+
+      // 2. The UE side's model and its per-block times, as the UE runs them.
+      const runner = await BlockRunner.load(spec, off.seed, 0, n);
+      closers.push(() => runner.release());
+      const input = sampleInput(spec, off.seed);
+      const cpuLimit = ueCpuLimit(rig.mode === 'twin' ? off.ueSlowdown : 1);
+      const ueBlockMs = (await runner.profile(0, n, 7, input)).map((ms) => ms * cpuLimit.factor);
+
+      // 3. Radio: every serving cell on with its whole carrier; KPM paces each UE's relay.
+      const rates = new Map<string, LinkRates>();
+      const relays = new Map<string, PacedRelay>();
+      const subs: KpmSubscription[] = [];
+      closers.push(() => subs.forEach((s) => s.close()));
+      for (const bs of session.basestations.values()) {
+        for (const cell of bs.setup.cells) {
+          await session.race(bs.driver.control({ kind: 'prbQuota', cellId: cell.id, startPrb: 0, nPrb: cell.prbTotal }));
+          await session.race(bs.driver.control({ kind: 'cellState', cellId: cell.id, on: true }));
+          cell.on = true;
+        }
+        subs.push(
+          bs.driver.subscribe(
+            opts.kpmPeriodMs,
+            (ind) => {
+              session.write(kpmPoints(ind, { ...session.baseTags(), operator: bs.rig.operator, bs: bs.rig.id }));
+              for (const u of ind.ues) {
+                const r = { ulKbps: u.thpUlKbps ?? u.thpDlKbps, dlKbps: u.thpDlKbps };
+                rates.set(u.ueId, r);
+                relays.get(u.ueId)?.setRates(r);
+              }
+            },
+            (err) => session.fail(err instanceof ComponentError ? err : new ComponentError(bs.rig.id, err.message, 'KPM_STREAM_BROKEN')),
+          ),
+        );
+      }
+      const deadline = Date.now() + 15_000;
+      while (!ueIds.every((u) => rates.has(u))) {
+        if (Date.now() > deadline) throw new ComponentError(ueIds.find((u) => !rates.has(u))!, 'no KPM for this UE within 15 s: is it served by a cell of the rig?', 'UE_NO_KPM');
+        await session.race(sleep(50));
+      }
+
+      // 4. Each UE's path to the edge (a paced relay on the twin) and its clock against the edge's.
+      const ues = new Map<string, OffloadUe>();
+      const clocks: OffloadTrialResult['clocks'] = [];
+      for (const id of ueIds) {
+        let path = address;
+        if (rig.mode === 'twin') {
+          const { relay, address: a } = await PacedRelay.start(id, address, rates.get(id)!, off.airDelayMs);
+          relays.set(id, relay);
+          closers.push(() => relay.close());
+          path = a;
+        }
+        const client = new EdgeClient(edgeRig.id, path, tls);
+        closers.push(() => client.close());
+        const clock: ClockOffset = await session.race(direct.syncClock(8));
+        clocks.push({ ue: id, offsetMs: clock.offsetNs / 1e6, errorMs: clock.errorNs / 1e6 });
+        const stream: InferStream = client.openStream();
+        closers.push(() => stream.end());
+        ues.set(id, new OffloadUe(id, runner, cpuLimit.factor, stream, clock, input));
+      }
+
+      // 5. The conditions, one policy at a time, every UE at once.
+      const bytes = splitBytes(spec);
+      const conditions = opts.conditions ?? [];
+      progress.start(off.policies.length, { condition: '-' });
+      for (const [ci, name] of off.policies.entries()) {
+        if (signal.aborted) break;
+        const policy = parsePolicy(name);
+        if (policy.kind === 'fixed' && policy.split > n) throw new ConfigError(`offload.policies: fixed split ${policy.split} is beyond the model's ${n} blocks`, 'OFFLOAD_POLICY');
+        progress.update(ci, { condition: name });
+        const timers = scheduleGrants(session, off.grantSchedule);
+        try {
+          const perUe = await session.race(
+            Promise.all(
+              ueIds.map((id, ui) =>
+                runUeCondition(
+                  {
+                    ue: ues.get(id)!,
+                    tags: { ...session.baseTags(), ue: id, edge: edgeRig.id, condition: name, policy: name },
+                    policy,
+                    qoais: off.qoais,
+                    load: { ...off.loadgen, seed: off.loadgen.seed + ui * 7919 + ci },
+                    model: { ueBlockMs, edgeBlockMs: deployed.blockMs, splitBytes: bytes, airDelayMs: rig.mode === 'twin' ? off.airDelayMs : 0 },
+                    rates: () => rates.get(id)!,
+                    redecidePct: off.redecidePct,
+                    write: (p) => session.write(p),
+                  },
+                  signal,
+                ),
+              ),
+            ),
+          );
+          conditions.push(perUe);
+        } finally {
+          timers.forEach(clearTimeout);
+          if (off.grantSchedule.length) await restoreGrants(session);
+        }
+      }
+      progress.update(off.policies.length, { condition: 'done' });
+      progress.stop();
+      const st = await session.race(direct.status());
+      return {
+        model: off.model,
+        splitBytes: bytes,
+        ueBlockMs,
+        edgeBlockMs: deployed.blockMs,
+        cpuLimit,
+        edgeProvider: deployed.provider,
+        edgeStatus: { hostId: st.hostId, provider: st.provider, nvmlNote: st.nvmlNote, cpuCount: st.cpuCount, gpus: st.gpus, computeNs: st.computeNs, served: st.served },
+        clocks,
+        conditions,
+      };
+    } finally {
+      for (const c of closers.reverse()) await Promise.resolve(c()).catch(() => undefined);
+    }
+  },
+};
+
+function cellOwner(session: RigSession, cellId: string) {
+  for (const bs of session.basestations.values()) {
+    const cell = bs.setup.cells.find((c) => c.id === cellId);
+    if (cell) return { bs, cell };
+  }
+  throw new ConfigError(`offload.grantSchedule: unknown cell "${cellId}"`);
+}
+
+/** The scripted grant changes of a condition (e.g. halving a UE's cell mid-run). */
+function scheduleGrants(session: RigSession, schedule: RigOffload['grantSchedule']): NodeJS.Timeout[] {
+  return schedule.map((g) =>
+    setTimeout(() => {
+      const { bs, cell } = cellOwner(session, g.cell);
+      bs.driver.control({ kind: 'prbQuota', cellId: cell.id, startPrb: 0, nPrb: Math.min(g.prbs, cell.prbTotal) }).catch((err: unknown) => session.fail(new ComponentError(bs.rig.id, `grant change: ${String(err)}`, 'CONTROL_FAILED')));
+    }, g.atMs),
+  );
+}
+
+async function restoreGrants(session: RigSession): Promise<void> {
+  for (const bs of session.basestations.values())
+    for (const cell of bs.setup.cells) await session.race(bs.driver.control({ kind: 'prbQuota', cellId: cell.id, startPrb: 0, nPrb: cell.prbTotal }));
+}
