@@ -6,7 +6,9 @@ export function nearestRank(samples: readonly number[], p: number): number {
   if (!samples.length) return NaN;
   if (!(p > 0 && p <= 100)) throw new RangeError(`percentile ${p} is outside (0, 100]`);
   const sorted = [...samples].sort((a, b) => a - b);
-  const rank = Math.ceil((p / 100) * sorted.length);
+  // p * n / 100 in this order (0.999 * 1000 is 999.0000000000001 in floating point), and a
+  // tolerance so a rank that is whole on paper stays whole.
+  const rank = Math.ceil((p * sorted.length) / 100 - 1e-9);
   return sorted[Math.max(1, rank) - 1]!;
 }
 
