@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { makeTrialCerts, type TlsFiles } from '../certs/index.js';
 import { EdgeClient, startEdgeAgent, type ClockOffset, type InferStream, type WireStatus } from '../edge/index.js';
 import { ComponentError, ConfigError } from '../errors.js';
-import { BlockRunner, OffloadUe, PacedRelay, PATCHNET, parsePolicy, runUeCondition, sampleInput, splitBytes, ueCpuLimit, type LinkRates, type UeConditionResult, type UeCpuLimit } from '../offload/index.js';
+import { BlockRunner, nowMs, OffloadUe, PacedRelay, PATCHNET, parsePolicy, policyName, runUeCondition, sampleInput, splitBytes, ueCpuLimit, type LinkRates, type UeConditionResult, type UeCpuLimit } from '../offload/index.js';
 import type { KpmSubscription } from '../ran/index.js';
 import type { RigOffload } from '../rig/index.js';
 import type { TrialKind } from './kinds.js';
@@ -123,7 +123,10 @@ export const offloadLatency: TrialKind<OffloadTrialOptions, OffloadTrialResult> 
         ues.set(id, new OffloadUe(id, runner, cpuLimit.factor, stream, clock, input));
       }
 
-      // 5. The conditions, one policy at a time, every UE at once.
+      // 5. Warm-up (not measured, as LoadGen's): every UE's path and both sides' runtimes at each split.
+      for (const ue of ues.values()) for (let k = 0; k <= n; k++) await session.race(ue.request(-1, nowMs(), k));
+
+      // 6. The conditions, one policy at a time, every UE at once.
       const bytes = splitBytes(spec);
       const conditions = opts.conditions ?? [];
       progress.start(off.policies.length, { condition: '-' });
@@ -140,7 +143,7 @@ export const offloadLatency: TrialKind<OffloadTrialOptions, OffloadTrialResult> 
                 runUeCondition(
                   {
                     ue: ues.get(id)!,
-                    tags: { ...session.baseTags(), ue: id, edge: edgeRig.id, condition: name, policy: name },
+                    tags: { ...session.baseTags(), ue: id, edge: edgeRig.id, condition: policyName(policy), policy: policyName(policy) },
                     policy,
                     qoais: off.qoais,
                     load: { ...off.loadgen, seed: off.loadgen.seed + ui * 7919 + ci },
