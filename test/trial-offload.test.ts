@@ -112,3 +112,33 @@ describe('ranlab trial (offload kind)', () => {
     expect(k.all).toMatch(/--kind offload: rig twin has no offload section/);
   });
 });
+
+describe('ranlab trial (combined kind: offload while spectrum sharing moves the grants)', () => {
+  it("halving the UE's grant raises its uplink stage, and the planner moves the split to one sending fewer bytes", async () => {
+    const results = env.resultsDir();
+    const rig = parse(readFileSync('rigs/twin-offload-sharing.yaml', 'utf8')) as RigDoc;
+    Object.assign(rig, { name: 'comb-a', influx: { url: env.influx.url, database: 'ranlab' } });
+    rig.offload.ues = ['ue-1'];
+    rig.offload.loadgen = { scenario: 'server', rateHz: 6, minDurationMs: 8000, minQueries: 40, seed: 1 };
+    const path = join(env.dir, 'comb-a.yaml');
+    writeFileSync(path, stringify(rig));
+    const run = await runCli(['trial', path, '--results', results, '--json']);
+    expect(run.exitCode, run.all).toBe(0);
+    const report = JSON.parse(run.stdout) as OffloadReport;
+    expect(report.trialKind).toBe('combined');
+    expect(report.spectrum?.epochs).toBeGreaterThan(5);
+    // The game gave op-a the whole band at times and half of it at others (op-b is bursty).
+    const rows = await influxQuery(env, `SELECT uplinkMs, ulKbps FROM offload_request WHERE trial='${report.trialId}' AND condition='fixed-1'`);
+    const full = rows.filter((r) => (r.ulKbps as number) > 40_000).map((r) => r.uplinkMs as number);
+    const half = rows.filter((r) => (r.ulKbps as number) < 32_000).map((r) => r.uplinkMs as number);
+    expect(full.length).toBeGreaterThan(5);
+    expect(half.length).toBeGreaterThan(5);
+    expect(nearestRank(half, 50)).toBeGreaterThan(nearestRank(full, 50));
+    // The planner's timeline: a re-decision on the uplink falling moves to a split sending fewer bytes.
+    const planner = report.decisions.filter((d) => d.condition === 'planner');
+    const moves = planner.slice(1).map((d, i) => ({ from: planner[i]!, to: d })).filter((m) => m.to.ulKbps < m.from.ulKbps * 0.8);
+    expect(moves.length).toBeGreaterThan(0);
+    for (const m of moves) expect(report.splitBytes[m.to.split]!).toBeLessThan(report.splitBytes[m.from.split]!);
+    expect(planner.every((d) => d.predictedMs > 0)).toBe(true);
+  }, 240_000);
+});

@@ -4,6 +4,7 @@
 // policies compared on p99.
 import { distribution, percentiles, type Percentiles, type UeConditionResult } from '../offload/index.js';
 import type { OffloadTrialResult } from '../trial/offload.js';
+import { formatSpectrumReport, type SpectrumReport } from './spectrum.js';
 
 export const STAGES = ['headQueueMs', 'headMs', 'uplinkMs', 'edgeQueueMs', 'edgeComputeMs', 'downlinkMs', 'e2eMs'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -27,6 +28,8 @@ export interface OffloadReport {
   trialId: string;
   rig: string;
   kind: 'offload';
+  /** offload, or combined (spectrum sharing moved the grants meanwhile). */
+  trialKind: 'offload' | 'combined';
   completed: boolean;
   error: string | null;
   model: string | null;
@@ -45,11 +48,14 @@ export interface OffloadReport {
   influx: { url: string; database: string };
   startedAt: string;
   finishedAt: string;
+  /** A combined run: the spectrum game that moved the grants meanwhile. */
+  spectrum?: SpectrumReport;
 }
 
 export interface OffloadReportMeta {
   trialId: string;
   rig: string;
+  trialKind: 'offload' | 'combined';
   error: string | null;
   policies: string[];
   loadgen: OffloadReport['loadgen'];
@@ -82,6 +88,7 @@ export function buildOffloadReport(result: Partial<OffloadTrialResult> & { condi
     trialId: meta.trialId,
     rig: meta.rig,
     kind: 'offload',
+    trialKind: meta.trialKind,
     completed: meta.error === null && conds.length === meta.policies.length,
     error: meta.error,
     model: result.model ?? null,
@@ -133,7 +140,7 @@ export function buildOffloadReport(result: Partial<OffloadTrialResult> & { condi
 const f = (x: number | null | undefined, d = 2) => (x === null || x === undefined || Number.isNaN(x) ? '-' : x.toFixed(d));
 
 export function formatOffloadReport(r: OffloadReport): string {
-  const out = [`trial ${r.trialId}  rig ${r.rig}  kind offload  model ${r.model ?? '-'}`];
+  const out = [`trial ${r.trialId}  rig ${r.rig}  kind ${r.trialKind}  model ${r.model ?? '-'}`];
   if (r.ueCpuLimit) out.push(`UE compute: ${r.ueCpuLimit}; blocks ${r.ueBlockMs.map((m) => f(m)).join('/')} ms; edge ${r.edgeBlockMs.map((m) => f(m)).join('/')} ms (${r.edge?.provider ?? '?'}; ${r.edge?.nvml ?? ''})`);
   out.push(`bytes up per split: ${r.splitBytes.join(' / ')}`);
   out.push(`load: ${r.loadgen.scenario} ${r.loadgen.scenario === 'server' ? `${r.loadgen.rateHz}/s ` : ''}min ${r.loadgen.minDurationMs} ms and ${r.loadgen.minQueries} queries per UE; QoAIS p99 ${r.qoais.p99Ms ?? '-'} ms${r.qoais.privacy ? ', raw input stays on the UE' : ''}`);
@@ -151,6 +158,7 @@ export function formatOffloadReport(r: OffloadReport): string {
     for (const d of r.decisions) out.push(`  ${f(d.atMs, 0).padStart(7)} ${d.ue} ${d.condition} k=${d.split} pred ${f(d.predictedMs)} meas ${f(d.measuredMeanMs)} / ${f(d.measuredP99Ms)} (${d.requests} req, UL ${f(d.ulKbps / 1000, 1)} Mbit/s; ${d.reason})`);
   }
   if (r.edge) out.push('', `edge ${r.edge.id}: ${r.edge.served} requests, ${f(r.edge.computeSeconds, 3)} compute s`);
+  if (r.spectrum) out.push('', 'spectrum sharing meanwhile (combined run):', formatSpectrumReport(r.spectrum));
   if (r.error) out.push(`stopped early: ${r.error}`);
   return out.join('\n');
 }

@@ -19,6 +19,8 @@ export interface OffloadTrialOptions {
   /** Filled as conditions complete (the report keeps them if the trial stops early). */
   conditions?: UeConditionResult[][];
   say?: (line: string) => void;
+  /** True: this kind owns the grants (whole carriers, the rig's grantSchedule). False in a combined run, where spectrum sharing moves them. */
+  fixedGrants?: boolean;
 }
 
 export interface OffloadTrialResult {
@@ -77,7 +79,7 @@ export const offloadLatency: TrialKind<OffloadTrialOptions, OffloadTrialResult> 
       const subs: KpmSubscription[] = [];
       closers.push(() => subs.forEach((s) => s.close()));
       for (const bs of session.basestations.values()) {
-        for (const cell of bs.setup.cells) {
+        for (const cell of opts.fixedGrants === false ? [] : bs.setup.cells) {
           await session.race(bs.driver.control({ kind: 'prbQuota', cellId: cell.id, startPrb: 0, nPrb: cell.prbTotal }));
           await session.race(bs.driver.control({ kind: 'cellState', cellId: cell.id, on: true }));
           cell.on = true;
@@ -98,8 +100,10 @@ export const offloadLatency: TrialKind<OffloadTrialOptions, OffloadTrialResult> 
         );
       }
       const deadline = Date.now() + 15_000;
-      while (!ueIds.every((u) => rates.has(u))) {
-        if (Date.now() > deadline) throw new ComponentError(ueIds.find((u) => !rates.has(u))!, 'no KPM for this UE within 15 s: is it served by a cell of the rig?', 'UE_NO_KPM');
+      // A UE's path exists once its cell is on with a grant (in a combined run, the first epoch's).
+      const ready = (u: string) => (rates.get(u)?.ulKbps ?? 0) > 0;
+      while (!ueIds.every(ready)) {
+        if (Date.now() > deadline) throw new ComponentError(ueIds.find((u) => !ready(u))!, 'no uplink throughput in this UE\'s KPM within 15 s: is it served by a cell of the rig, and granted PRBs?', 'UE_NO_KPM');
         await session.race(sleep(50));
       }
 
@@ -135,7 +139,8 @@ export const offloadLatency: TrialKind<OffloadTrialOptions, OffloadTrialResult> 
         const policy = parsePolicy(name);
         if (policy.kind === 'fixed' && policy.split > n) throw new ConfigError(`offload.policies: fixed split ${policy.split} is beyond the model's ${n} blocks`, 'OFFLOAD_POLICY');
         progress.update(ci, { condition: name });
-        const timers = scheduleGrants(session, off.grantSchedule);
+        const schedule = opts.fixedGrants === false ? [] : off.grantSchedule;
+        const timers = scheduleGrants(session, schedule);
         try {
           const perUe = await session.race(
             Promise.all(
@@ -160,7 +165,7 @@ export const offloadLatency: TrialKind<OffloadTrialOptions, OffloadTrialResult> 
           conditions.push(perUe);
         } finally {
           timers.forEach(clearTimeout);
-          if (off.grantSchedule.length) await restoreGrants(session);
+          if (schedule.length) await restoreGrants(session);
         }
       }
       progress.update(off.policies.length, { condition: 'done' });
