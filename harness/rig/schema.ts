@@ -217,6 +217,8 @@ export const rigSchema = z.strictObject({
   if (kind !== 'spectrum' && !rig.offload) ctx.addIssue({ code: 'custom', path: ['offload'], message: `a ${kind} trial needs an offload section (model, edge, loadgen, policies)` });
   if (kind !== 'spectrum' && rig.trial.clock === 'virtual')
     ctx.addIssue({ code: 'custom', path: ['trial', 'clock'], message: `the ${kind} trial kind runs in real time only: its inference is real compute on real clocks, which a virtual clock cannot stand for (set trial.clock: real)` });
+  if (kind !== 'spectrum' && rig.mode === 'lab')
+    ctx.addIssue({ code: 'custom', path: ['trial', 'kind'], message: `the ${kind} trial kind runs on twin rigs only for now: a lab UE's tensors must cross its modem's data session, which is not bound yet` });
   if (kind === 'spectrum' && rig.trial.clock === 'virtual') ctx.addIssue({ code: 'custom', path: ['trial', 'clock'], message: 'a virtual clock is not implemented for spectrum trials (set trial.clock: real)' });
   rig.edge.forEach((e, i) => {
     if (rig.mode === 'lab' && !e.address) ctx.addIssue({ code: 'custom', path: ['edge', i, 'address'], message: 'a lab edge host needs the address of its edge agent (host:port)' });

@@ -49,7 +49,7 @@ export const offloadLatency: TrialKind<OffloadTrialOptions, OffloadTrialResult> 
     const ueIds = off.ues ?? rig.ues.map((u) => u.id);
     const closers: (() => void | Promise<void>)[] = [];
     try {
-      // 1. The edge agent: started here on a twin rig (its certificate from this trial's CA), a lab's at its address.
+      // 1. The edge agent: started here on a twin rig (its certificate from this trial's CA).
       let address: string;
       let tls: TlsFiles;
       if (rig.mode === 'twin') {
@@ -57,9 +57,9 @@ export const offloadLatency: TrialKind<OffloadTrialOptions, OffloadTrialResult> 
         address = await session.race(startEdgeAgent(session.supervisor, edgeRig.id, certs.agents.get(edgeRig.id)!, join(session.opts.resultsDir, 'edge')));
         tls = certs.controller;
       } else {
-        if (!rig.tls) throw new ConfigError(`edge host ${edgeRig.id}: a lab rig needs tls files to reach its edge agent`, 'EDGE_TLS_MISSING');
-        address = edgeRig.address!;
-        tls = rig.tls;
+        // A lab UE's tensors must cross its modem's data session (bound to its address or
+        // namespace); until that binding exists, refuse rather than measure the lab's LAN.
+        throw new ConfigError(`edge host ${edgeRig.id}: offload over a lab modem's data session is not implemented yet (twin rigs only)`, 'OFFLOAD_LAB_UNSUPPORTED');
       }
       const direct = new EdgeClient(edgeRig.id, address, tls);
       closers.push(() => direct.close());
