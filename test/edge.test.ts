@@ -63,6 +63,13 @@ describe('edge agent', () => {
     expect(recv <= start && start < end && end <= send).toBe(true);
   }, 60_000);
 
+  it('a deployment from split 2 profiles only the blocks it serves', async () => {
+    const d = await client().deploy(PATCHNET.name, 11, 2);
+    expect(d.blockMs.slice(0, 2)).toEqual([0, 0]);
+    expect(d.blockMs.slice(2).every((ms) => ms > 0)).toBe(true);
+    await expect(client().deploy('no-such-model', 1)).rejects.toThrow(/unknown model "no-such-model"/);
+  }, 60_000);
+
   it('refuses a tensor of the wrong size for its split, naming both sizes', async () => {
     const c = client();
     await c.deploy(PATCHNET.name, 11);

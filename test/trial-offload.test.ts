@@ -38,7 +38,7 @@ describe('ranlab trial (offload kind)', () => {
     const report = JSON.parse(run.stdout) as OffloadReport;
     expect(report.kind).toBe('offload');
     expect(report.completed).toBe(true);
-    expect(report.ueCpuLimit).toMatch(/slowdown factor 40/);
+    expect(report.ueCpuLimit).toMatch(/slowdown factor 50/);
     expect(report.conditions).toHaveLength(6); // 3 policies x 2 UEs
     for (const c of report.conditions) {
       expect(c.metMinimums, `${c.condition} ${c.ue}`).toBe(true);

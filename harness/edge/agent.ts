@@ -34,7 +34,13 @@ export class EdgeService {
     if (!Number.isInteger(minSplit) || minSplit < 0 || minSplit >= spec.blocks.length) throw new Error(`min_split ${minSplit} is outside 0..${spec.blocks.length - 1}`);
     const old = this.runner;
     const runner = await BlockRunner.load(spec, seed, minSplit, spec.blocks.length);
-    const input = minSplit === 0 ? sampleInput(spec, seed) : (await BlockRunner.load(spec, seed, 0, minSplit).then(async (h) => (await h.run(0, minSplit, sampleInput(spec, seed))).output));
+    // The profile's input at min_split: the sample image through the blocks before it.
+    let input = sampleInput(spec, seed);
+    if (minSplit > 0) {
+      const head = await BlockRunner.load(spec, seed, 0, minSplit);
+      input = (await head.run(0, minSplit, input)).output;
+      await head.release();
+    }
     const ms = await runner.profile(minSplit, spec.blocks.length, 7, input);
     this.runner = runner;
     this.modelName = model;

@@ -2,8 +2,10 @@
 // Runtime), one request at a time (a phone has one inference engine), then the intermediate
 // tensor goes over the UE's path (the twin's paced relay, or the modem's data session) to the
 // edge. A phone is slower than this host: without a cgroup CPU quota for the head (it runs in
-// the controller's own process here) a stated slowdown factor stretches each head run by
-// holding the UE's engine (factor - 1) x the measured time.
+// the controller's own process here) a stated slowdown factor sets the head's time: the head
+// runs for real, and the UE's engine is held until factor x this host's calibrated time for
+// those blocks (measured unloaded at bring-up) has passed, or longer if the real run took
+// longer. A phone's compute does not slow down when this shared host is busy.
 import { existsSync, accessSync, constants } from 'node:fs';
 import type { ClockOffset, InferStream } from '../edge/index.js';
 import type { BlockRunner } from './model/index.js';
@@ -25,7 +27,7 @@ export function ueCpuLimit(factor: number): UeCpuLimit {
   } catch {
     why = 'the cgroup hierarchy is not writable by this user';
   }
-  return { kind: 'slowdown', factor, note: `stated slowdown factor ${factor} (no cgroup CPU quota: ${why})` };
+  return { kind: 'slowdown', factor, note: `stated slowdown factor ${factor}: the head takes ${factor} x this host's calibrated time (no cgroup CPU quota: ${why})` };
 }
 
 export interface RequestSample {
@@ -59,6 +61,8 @@ export class OffloadUe {
     private readonly stream: InferStream | null,
     readonly clock: ClockOffset,
     private readonly input: Float32Array,
+    /** This host's per-block time, ms, measured at bring-up (the slowdown's base). */
+    private readonly calibratedMs: number[],
   ) {}
 
   /** Runs blocks 1..split here, the rest at the edge; every stage timed. */
@@ -67,8 +71,9 @@ export class OffloadUe {
     const head = this.engine.then(async () => {
       const start = nowMs();
       const out = split > 0 ? (await this.runner.run(0, split, this.input)).output : this.input;
-      const ran = nowMs() - start;
-      if (split > 0 && this.slowdown > 1) await sleep(ran * (this.slowdown - 1));
+      const phoneMs = this.slowdown * this.calibratedMs.slice(0, split).reduce((a, b) => a + b, 0);
+      const left = start + phoneMs - nowMs();
+      if (split > 0 && this.slowdown > 1 && left > 0) await sleep(left);
       return { start, end: nowMs(), out };
     });
     this.engine = head.catch(() => undefined);

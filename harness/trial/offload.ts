@@ -71,7 +71,8 @@ export const offloadLatency: TrialKind<OffloadTrialOptions, OffloadTrialResult> 
       closers.push(() => runner.release());
       const input = sampleInput(spec, off.seed);
       const cpuLimit = ueCpuLimit(rig.mode === 'twin' ? off.ueSlowdown : 1);
-      const ueBlockMs = (await runner.profile(0, n, 7, input)).map((ms) => ms * cpuLimit.factor);
+      const calibratedMs = await runner.profile(0, n, 7, input);
+      const ueBlockMs = calibratedMs.map((ms) => ms * cpuLimit.factor);
 
       // 3. Radio: every serving cell on with its whole carrier; KPM paces each UE's relay.
       const rates = new Map<string, LinkRates>();
@@ -124,7 +125,7 @@ export const offloadLatency: TrialKind<OffloadTrialOptions, OffloadTrialResult> 
         clocks.push({ ue: id, offsetMs: clock.offsetNs / 1e6, errorMs: clock.errorNs / 1e6 });
         const stream: InferStream = client.openStream();
         closers.push(() => stream.end());
-        ues.set(id, new OffloadUe(id, runner, cpuLimit.factor, stream, clock, input));
+        ues.set(id, new OffloadUe(id, runner, cpuLimit.factor, stream, clock, input, calibratedMs));
       }
 
       // 5. Warm-up (not measured, as LoadGen's): every UE's path and both sides' runtimes at each split.
