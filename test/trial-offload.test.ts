@@ -4,6 +4,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { computePayment } from '../harness/ledger/index.js';
 import { nearestRank } from '../harness/offload/index.js';
 import type { OffloadReport } from '../harness/report/index.js';
 import { processesUnder } from './helpers/procs.js';
@@ -59,6 +60,21 @@ describe('ranlab trial (offload kind)', () => {
     expect(p99.planner).toBeLessThan(p99['all-local']!);
     expect(p99.planner).toBeLessThan(p99['all-edge']!);
     expect(report.decisions.filter((d) => d.condition === 'planner').every((d) => d.measuredP99Ms !== null)).toBe(true);
+    // The compute market: one session per condition, settled at the edge's measured compute time x price, exactly.
+    const market = report.market!;
+    expect(market.settlements.map((s) => s.condition)).toEqual(['planner', 'all-local', 'all-edge']);
+    let paid = 0n;
+    for (const s of market.settlements) {
+      expect(BigInt(s.paidMicro)).toBe(computePayment(BigInt(s.computeMicros), BigInt(s.priceMicroPerSecond), BigInt(s.depositMicro)));
+      expect(BigInt(s.paidMicro) + BigInt(s.refundMicro)).toBe(BigInt(s.depositMicro));
+      const rows = await influxQuery(env, `SELECT sum(edgeComputeMs) AS ms, count(edgeComputeMs) AS n FROM offload_request WHERE trial='${report.trialId}' AND condition='${s.condition}'`);
+      // The edge's own compute total for the condition is the sum of what its replies carried.
+      expect(Math.abs(Number(s.computeMicros) - (rows[0]!.ms as number) * 1000)).toBeLessThanOrEqual((rows[0]!.n as number) + 1);
+      paid += BigInt(s.paidMicro);
+    }
+    expect(market.settlements.find((s) => s.condition === 'all-local')!.paidMicro).toBe('0');
+    expect(BigInt(market.ownerMicro)).toBe(paid);
+    expect(BigInt(market.payerMicro) + BigInt(market.ownerMicro)).toBe(BigInt(market.supplyMicro));
   }, 240_000);
 
   it('an edge agent stalled for one second shows in the latency of the requests scheduled during the stall', async () => {

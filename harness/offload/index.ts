@@ -7,3 +7,4 @@ export { decide, predictSplits, radioMoved, parsePolicy, policyName, type Decisi
 export { OffloadUe, ueCpuLimit, type RequestSample, type UeCpuLimit } from './ue.js';
 export { runUeCondition, type UeConditionResult, type DecisionRecord } from './condition.js';
 export { requestPoint, decisionPoint, type OffloadTags } from './points.js';
+export { startTrialMarket, type MarketSettlement, type TrialMarket } from './market.js';

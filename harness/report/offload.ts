@@ -48,6 +48,8 @@ export interface OffloadReport {
   influx: { url: string; database: string };
   startedAt: string;
   finishedAt: string;
+  /** The compute market: the service chosen, each condition's session settled (micro-tokens). */
+  market: OffloadTrialResult['market'];
   /** A combined run: the spectrum game that moved the grants meanwhile. */
   spectrum?: SpectrumReport;
 }
@@ -108,6 +110,7 @@ export function buildOffloadReport(result: Partial<OffloadTrialResult> & { condi
         }
       : null,
     clocks: result.clocks ?? [],
+    market: result.market ?? null,
     loadgen: meta.loadgen,
     qoais: meta.qoais,
     conditions: conds.flat().map((c) => conditionReport(c, meta.loadgen)),
@@ -158,6 +161,12 @@ export function formatOffloadReport(r: OffloadReport): string {
     for (const d of r.decisions) out.push(`  ${f(d.atMs, 0).padStart(7)} ${d.ue} ${d.condition} k=${d.split} pred ${f(d.predictedMs)} meas ${f(d.measuredMeanMs)} / ${f(d.measuredP99Ms)} (${d.requests} req, UL ${f(d.ulKbps / 1000, 1)} Mbit/s; ${d.reason})`);
   }
   if (r.edge) out.push('', `edge ${r.edge.id}: ${r.edge.served} requests, ${f(r.edge.computeSeconds, 3)} compute s`);
+  if (r.market) {
+    out.push('', `compute market: service #${r.market.serviceId} (contract ${r.market.contract}, LabToken ${r.market.token})`);
+    for (const s of r.market.settlements)
+      out.push(`  ${s.condition}: session ${s.sessionId}, ${(Number(s.computeMicros) / 1e6).toFixed(6)} compute s x ${s.priceMicroPerSecond} µtokens/s = ${s.paidMicro} µtokens to the edge owner, ${s.refundMicro} refunded`);
+    out.push(`  balances after: UE operator ${r.market.payerMicro}, edge owner ${r.market.ownerMicro} µtokens (supply ${r.market.supplyMicro})`);
+  }
   if (r.spectrum) out.push('', 'spectrum sharing meanwhile (combined run):', formatSpectrumReport(r.spectrum));
   if (r.error) out.push(`stopped early: ${r.error}`);
   return out.join('\n');

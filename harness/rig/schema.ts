@@ -150,6 +150,8 @@ export const offloadSchema = z.strictObject({
   policies: z.array(z.string().regex(/^(planner|all-local|all-edge|fixed[:-]\d+)$/, 'planner, all-local, all-edge or fixed:<k>')).min(1).default(['planner', 'all-local', 'all-edge']),
   /** The planner decides again when a UE's uplink or downlink throughput moves by more than this, %. */
   redecidePct: z.number().positive().max(1000).default(20),
+  /** The compute market (seed 003): the edge's price per compute-second and each session's deposit, in tokens. Off when absent. */
+  market: z.strictObject({ pricePerComputeSecond: z.number().min(0).max(1e6), depositTokens: z.number().positive().max(1e9), capacity: z.number().int().min(1).default(4) }).optional(),
   /** Grant changes during each condition: at `atMs` after it starts, the UE's cell gets `prbs` PRBs. */
   grantSchedule: z.array(z.strictObject({ atMs: z.number().int().min(0), cell: id, prbs: z.number().int().min(0) })).default([]),
 });

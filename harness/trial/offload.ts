@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { makeTrialCerts, type TlsFiles } from '../certs/index.js';
 import { EdgeClient, startEdgeAgent, type ClockOffset, type InferStream, type WireStatus } from '../edge/index.js';
 import { ComponentError, ConfigError } from '../errors.js';
-import { BlockRunner, nowMs, OffloadUe, PacedRelay, PATCHNET, parsePolicy, policyName, runUeCondition, sampleInput, splitBytes, ueCpuLimit, type LinkRates, type UeConditionResult, type UeCpuLimit } from '../offload/index.js';
+import { BlockRunner, nowMs, OffloadUe, PacedRelay, PATCHNET, parsePolicy, policyName, predictSplits, startTrialMarket, type MarketSettlement, type TrialMarket, runUeCondition, sampleInput, splitBytes, ueCpuLimit, type LinkRates, type UeConditionResult, type UeCpuLimit } from '../offload/index.js';
 import type { KpmSubscription } from '../ran/index.js';
 import type { RigOffload } from '../rig/index.js';
 import type { TrialKind } from './kinds.js';
@@ -34,6 +34,8 @@ export interface OffloadTrialResult {
   edgeStatus: Pick<WireStatus, 'hostId' | 'provider' | 'nvmlNote' | 'cpuCount' | 'gpus'> & { computeNs: string; served: string };
   clocks: { ue: string; offsetMs: number; errorMs: number }[];
   conditions: UeConditionResult[][];
+  /** The compute market's sessions and settlements (null when the rig has no market). */
+  market: { token: string; contract: string; serviceId: string; settlements: MarketSettlement[]; payerMicro: string; ownerMicro: string; supplyMicro: string } | null;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -128,11 +130,29 @@ export const offloadLatency: TrialKind<OffloadTrialOptions, OffloadTrialResult> 
         ues.set(id, new OffloadUe(id, runner, cpuLimit.factor, stream, clock, input, calibratedMs));
       }
 
-      // 5. Warm-up (not measured, as LoadGen's): every UE's path and both sides' runtimes at each split.
+      // 5. The compute market: the edge's service on chain, discovered and chosen by price and predicted latency.
+      const bytes = splitBytes(spec);
+      const market = off.market
+        ? await session.race(
+            startTrialMarket({
+              endpoint: `${edgeRig.id}@${address}`,
+              model: off.model,
+              priceMicroPerSecond: BigInt(Math.round(off.market.pricePerComputeSecond * 1e6)),
+              depositMicro: BigInt(Math.round(off.market.depositTokens * 1e6)),
+              capacity: off.market.capacity,
+              // The best split's predicted latency for the slowest UE on this service.
+              predictMs: () => Math.max(...ueIds.map((id) => Math.min(...predictSplits({ ueBlockMs, edgeBlockMs: deployed.blockMs, splitBytes: bytes, airDelayMs: off.airDelayMs, edgeQueueMs: 0, arrivalHz: 0, ...rates.get(id)! })))),
+              p99Ms: off.qoais.p99Ms,
+            }),
+          )
+        : null;
+      if (market) opts.say?.(`compute market: ${market.services} service(s) on chain; chose #${market.chosen.id} at ${market.chosen.priceMicroPerSecond} µtokens per compute-second`);
+      const settlements: MarketSettlement[] = [];
+
+      // 6. Warm-up (not measured, as LoadGen's): every UE's path and both sides' runtimes at each split.
       for (const ue of ues.values()) for (let k = 0; k <= n; k++) await session.race(ue.request(-1, nowMs(), k));
 
-      // 6. The conditions, one policy at a time, every UE at once.
-      const bytes = splitBytes(spec);
+      // 7. The conditions, one policy at a time, every UE at once.
       const conditions = opts.conditions ?? [];
       progress.start(off.policies.length, { condition: '-' });
       for (const [ci, name] of off.policies.entries()) {
@@ -141,6 +161,8 @@ export const offloadLatency: TrialKind<OffloadTrialOptions, OffloadTrialResult> 
         if (policy.kind === 'fixed' && policy.split > n) throw new ConfigError(`offload.policies: fixed split ${policy.split} is beyond the model's ${n} blocks`, 'OFFLOAD_POLICY');
         progress.update(ci, { condition: name });
         const schedule = opts.fixedGrants === false ? [] : off.grantSchedule;
+        const session_ = market ? await session.race(market.open(policyName(policy))) : null;
+        const computeBefore = market ? BigInt((await session.race(direct.status())).computeNs) : 0n;
         const timers = scheduleGrants(session, schedule);
         try {
           const perUe = await session.race(
@@ -164,6 +186,11 @@ export const offloadLatency: TrialKind<OffloadTrialOptions, OffloadTrialResult> 
             ),
           );
           conditions.push(perUe);
+          // Settled automatically: the edge's measured compute time over the condition.
+          if (session_) {
+            const computeNs = BigInt((await session.race(direct.status())).computeNs) - computeBefore;
+            settlements.push(await session.race(session_.close(computeNs / 1000n)));
+          }
         } finally {
           timers.forEach(clearTimeout);
           if (schedule.length) await restoreGrants(session);
@@ -182,12 +209,18 @@ export const offloadLatency: TrialKind<OffloadTrialOptions, OffloadTrialResult> 
         edgeStatus: { hostId: st.hostId, provider: st.provider, nvmlNote: st.nvmlNote, cpuCount: st.cpuCount, gpus: st.gpus, computeNs: st.computeNs, served: st.served },
         clocks,
         conditions,
+        market: market ? await marketSummary(market, settlements) : null,
       };
     } finally {
       for (const c of closers.reverse()) await Promise.resolve(c()).catch(() => undefined);
     }
   },
 };
+
+async function marketSummary(market: TrialMarket, settlements: MarketSettlement[]): Promise<NonNullable<OffloadTrialResult['market']>> {
+  const b = await market.balances();
+  return { token: market.token, contract: market.market.address, serviceId: String(market.chosen.id), settlements, payerMicro: String(b.payer), ownerMicro: String(b.owner), supplyMicro: String(b.supply) };
+}
 
 function cellOwner(session: RigSession, cellId: string) {
   for (const bs of session.basestations.values()) {
