@@ -5,13 +5,30 @@
 import { join } from 'node:path';
 import { makeTrialCerts, type TlsFiles } from '../certs/index.js';
 import { EdgeClient, startEdgeAgent, type ClockOffset, type InferStream, type WireStatus } from '../edge/index.js';
-import { ComponentError, ConfigError } from '../errors.js';
-import { BlockRunner, nowMs, OffloadUe, PacedRelay, PATCHNET, parsePolicy, policyName, predictSplits, startTrialMarket, type MarketSettlement, type TrialMarket, runUeCondition, sampleInput, splitBytes, ueCpuLimit, type LinkRates, type UeConditionResult, type UeCpuLimit } from '../offload/index.js';
-import type { KpmSubscription } from '../ran/index.js';
+import { ConfigError } from '../errors.js';
+import {
+  BlockRunner,
+  nowMs,
+  OffloadUe,
+  PacedRelay,
+  PATCHNET,
+  parsePolicy,
+  policyName,
+  predictSplits,
+  runUeCondition,
+  sampleInput,
+  splitBytes,
+  startTrialMarket,
+  ueCpuLimit,
+  type MarketSettlement,
+  type TrialMarket,
+  type UeConditionResult,
+  type UeCpuLimit,
+} from '../offload/index.js';
 import type { RigOffload } from '../rig/index.js';
 import type { TrialKind } from './kinds.js';
-import type { RigSession } from './session.js';
-import { kpmPoints } from './spectrum.js';
+import { followRadio } from './offload-radio.js';
+import { restoreGrants, scheduleGrants } from './offload-grants.js';
 
 export interface OffloadTrialOptions {
   offload: RigOffload;
@@ -37,8 +54,6 @@ export interface OffloadTrialResult {
   /** The compute market's sessions and settlements (null when the rig has no market). */
   market: { token: string; contract: string; serviceId: string; settlements: MarketSettlement[]; payerMicro: string; ownerMicro: string; supplyMicro: string } | null;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export const offloadLatency: TrialKind<OffloadTrialOptions, OffloadTrialResult> = {
   name: 'offload',
@@ -76,39 +91,12 @@ export const offloadLatency: TrialKind<OffloadTrialOptions, OffloadTrialResult> 
       const calibratedMs = await runner.profile(0, n, 7, input);
       const ueBlockMs = calibratedMs.map((ms) => ms * cpuLimit.factor);
 
-      // 3. Radio: every serving cell on with its whole carrier; KPM paces each UE's relay.
-      const rates = new Map<string, LinkRates>();
+      // 3. Radio: every serving cell on with its whole carrier (unless spectrum sharing owns the
+      // grants); KPM paces each UE's relay.
       const relays = new Map<string, PacedRelay>();
-      const subs: KpmSubscription[] = [];
-      closers.push(() => subs.forEach((s) => s.close()));
-      for (const bs of session.basestations.values()) {
-        for (const cell of opts.fixedGrants === false ? [] : bs.setup.cells) {
-          await session.race(bs.driver.control({ kind: 'prbQuota', cellId: cell.id, startPrb: 0, nPrb: cell.prbTotal }));
-          await session.race(bs.driver.control({ kind: 'cellState', cellId: cell.id, on: true }));
-          cell.on = true;
-        }
-        subs.push(
-          bs.driver.subscribe(
-            opts.kpmPeriodMs,
-            (ind) => {
-              session.write(kpmPoints(ind, { ...session.baseTags(), operator: bs.rig.operator, bs: bs.rig.id }));
-              for (const u of ind.ues) {
-                const r = { ulKbps: u.thpUlKbps ?? u.thpDlKbps, dlKbps: u.thpDlKbps };
-                rates.set(u.ueId, r);
-                relays.get(u.ueId)?.setRates(r);
-              }
-            },
-            (err) => session.fail(err instanceof ComponentError ? err : new ComponentError(bs.rig.id, err.message, 'KPM_STREAM_BROKEN')),
-          ),
-        );
-      }
-      const deadline = Date.now() + 15_000;
-      // A UE's path exists once its cell is on with a grant (in a combined run, the first epoch's).
-      const ready = (u: string) => (rates.get(u)?.ulKbps ?? 0) > 0;
-      while (!ueIds.every(ready)) {
-        if (Date.now() > deadline) throw new ComponentError(ueIds.find((u) => !ready(u))!, 'no uplink throughput in this UE\'s KPM within 15 s: is it served by a cell of the rig, and granted PRBs?', 'UE_NO_KPM');
-        await session.race(sleep(50));
-      }
+      const radio = await followRadio(session, ueIds, { kpmPeriodMs: opts.kpmPeriodMs, ownGrants: opts.fixedGrants !== false, onRates: (ue, r) => relays.get(ue)?.setRates(r) });
+      closers.push(() => radio.close());
+      const rates = radio.rates;
 
       // 4. Each UE's path to the edge (a paced relay on the twin) and its clock against the edge's.
       const ues = new Map<string, OffloadUe>();
@@ -220,27 +208,4 @@ export const offloadLatency: TrialKind<OffloadTrialOptions, OffloadTrialResult> 
 async function marketSummary(market: TrialMarket, settlements: MarketSettlement[]): Promise<NonNullable<OffloadTrialResult['market']>> {
   const b = await market.balances();
   return { token: market.token, contract: market.market.address, serviceId: String(market.chosen.id), settlements, payerMicro: String(b.payer), ownerMicro: String(b.owner), supplyMicro: String(b.supply) };
-}
-
-function cellOwner(session: RigSession, cellId: string) {
-  for (const bs of session.basestations.values()) {
-    const cell = bs.setup.cells.find((c) => c.id === cellId);
-    if (cell) return { bs, cell };
-  }
-  throw new ConfigError(`offload.grantSchedule: unknown cell "${cellId}"`);
-}
-
-/** The scripted grant changes of a condition (e.g. halving a UE's cell mid-run). */
-function scheduleGrants(session: RigSession, schedule: RigOffload['grantSchedule']): NodeJS.Timeout[] {
-  return schedule.map((g) =>
-    setTimeout(() => {
-      const { bs, cell } = cellOwner(session, g.cell);
-      bs.driver.control({ kind: 'prbQuota', cellId: cell.id, startPrb: 0, nPrb: Math.min(g.prbs, cell.prbTotal) }).catch((err: unknown) => session.fail(new ComponentError(bs.rig.id, `grant change: ${String(err)}`, 'CONTROL_FAILED')));
-    }, g.atMs),
-  );
-}
-
-async function restoreGrants(session: RigSession): Promise<void> {
-  for (const bs of session.basestations.values())
-    for (const cell of bs.setup.cells) await session.race(bs.driver.control({ kind: 'prbQuota', cellId: cell.id, startPrb: 0, nPrb: cell.prbTotal }));
 }
