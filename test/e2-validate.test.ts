@@ -191,7 +191,7 @@ describe('a trial against a hostile agent', () => {
     agents.push(agent);
     const address = await agent.start();
     set(agent);
-    const prepared = await prepareRig(env, 'rigs/twin.yaml', name);
+    const prepared = await prepareRig(env, 'rigs/twin.yaml', name, { epochMs: 400 });
     const rig = parse(readFileSync(prepared.path, 'utf8'));
     const b = rig.basestations.find((x: { id: string }) => x.id === 'gnb-b');
     b.driver = 'e2';
@@ -219,6 +219,17 @@ describe('a trial against a hostile agent', () => {
     expect(row!.hi as number).toBeLessThanOrEqual(PEAK_KBPS);
     const [all] = await influxQuery(env, `SELECT max(usedUnits) AS u FROM epoch_operator WHERE trial='${id}'`);
     expect(all!.u as number).toBeLessThanOrEqual(222);
+  }, 120_000);
+
+  it('a burst beyond the rate bound mid-trial: dropped, counted in report.json, and the trial goes on', async () => {
+    const { run, report } = await hostileTrial('evilburst', (a) => {
+      a.flood = 40; // a burst well past the bound (2 x 5/s + 1 on a 200 ms subscription), short of the flood that fails an agent
+    });
+    expect(run.exitCode, run.all).toBe(0);
+    const counts = (report as unknown as { indications: Record<string, { accepted: number; dropped: number }> }).indications;
+    expect(counts['gnb-b']!.dropped).toBeGreaterThan(0);
+    expect(counts['gnb-b']!.accepted).toBeGreaterThan(0);
+    expect(counts['gnb-a']!.dropped).toBe(0);
   }, 120_000);
 
   it("indications claiming another operator's node: exit 3 naming globalNodeId, nothing credited to it", async () => {

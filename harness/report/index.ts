@@ -6,6 +6,7 @@ import { formatOffloadReport, type OffloadReport } from './offload.js';
 import { formatSpectrumReport, type SpectrumReport } from './spectrum.js';
 
 export { buildSpectrumReport, formatSpectrumReport, type SpectrumReport, type OperatorReport } from './spectrum.js';
+export type { TrialEnd } from './common.js';
 export { buildOffloadReport, formatOffloadReport, STAGES, type OffloadReport, type OffloadConditionReport, type Stage } from './offload.js';
 
 export type TrialReport = SpectrumReport | OffloadReport;

@@ -4,6 +4,7 @@
 // policies compared on p99.
 import { distribution, percentiles, type Percentiles, type UeConditionResult } from '../offload/index.js';
 import type { OffloadTrialResult } from '../trial/offload.js';
+import type { TrialEnd } from './common.js';
 import { formatSpectrumReport, type SpectrumReport } from './spectrum.js';
 
 export const STAGES = ['headQueueMs', 'headMs', 'uplinkMs', 'edgeQueueMs', 'edgeComputeMs', 'downlinkMs', 'e2eMs'] as const;
@@ -24,7 +25,7 @@ export interface OffloadConditionReport {
   e2eDistribution: { fromMs: number; toMs: number; count: number }[];
 }
 
-export interface OffloadReport {
+export interface OffloadReport extends TrialEnd {
   trialId: string;
   rig: string;
   kind: 'offload';

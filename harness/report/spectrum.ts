@@ -4,6 +4,7 @@
 import { microToTokens } from '../ledger/index.js';
 import { convergedAtEpoch, lastQuarterStart } from '../trial/fairness.js';
 import type { SpectrumTrialResult } from '../trial/spectrum.js';
+import type { TrialEnd } from './common.js';
 
 export interface OperatorReport {
   name: string;
@@ -22,7 +23,7 @@ export interface OperatorReport {
   lastQuarterMeanGrantMHz: number;
 }
 
-export interface SpectrumReport {
+export interface SpectrumReport extends TrialEnd {
   trialId: string;
   rig: string;
   kind: 'spectrum-sharing';

@@ -1,6 +1,5 @@
 // harness/trial: trial kinds (strategies, in labgrid's terms) run inside a RigSession:
 // spectrum sharing (spectrum.ts), offload latency (offload.ts), and both at once (combined).
-import { messageOf } from '../errors.js';
 import type { Rig } from '../rig/index.js';
 import { runOffloadTrial } from './run-offload.js';
 import { runSpectrumTrial } from './run-spectrum.js';
@@ -18,13 +17,5 @@ export { runOffloadTrial } from './run-offload.js';
 /** Runs the rig's trial kind (or opts.kind). */
 export async function runTrial(rig: Rig, opts: TrialOptions = {}): Promise<TrialOutcome> {
   const r = withKind(rig, opts.kind);
-  switch (r.trial.kind) {
-    case 'spectrum':
-      return runSpectrumTrial(r, opts);
-    case 'offload':
-    case 'combined':
-      return runOffloadTrial(r, opts);
-    default:
-      throw new Error(`unknown trial kind ${messageOf(r.trial.kind)}`);
-  }
+  return r.trial.kind === 'spectrum' ? runSpectrumTrial(r, opts) : runOffloadTrial(r, opts);
 }
