@@ -27,3 +27,4 @@ export type { UeAward, UePayment } from './market.js';
 export { readLedgerRecords } from './records.js';
 export type { GrantRecord, LedgerRecords, SettlementRecord } from './records.js';
 export type { ChainLink } from './link.js';
+export { ComputeMarket, computeMarketAbi, computePayment, pickService, type ComputeService, type Settled } from './compute-market.js';

@@ -77,6 +77,20 @@ export function crossCheck(rig: Rig): RigProblem[] {
     if (rig.mode === 'twin' && !u.twin) out.push({ path: ['ues', ui, 'twin'], message: 'missing: twin placement {pathLossDb, interferenceLossDb}' });
   });
   if (rig.trial.ueMarket) marketProblems(rig, out);
+
+  const off = rig.offload;
+  if (off) {
+    const edges = rig.edge.map((e) => e.id);
+    if (!edges.includes(off.edge)) out.push({ path: ['offload', 'edge'], message: `unknown edge host "${off.edge}" (edge: ${edges.join(', ') || 'none'})` });
+    const ues = new Set(rig.ues.map((u) => u.id));
+    off.ues?.forEach((u, i) => {
+      if (!ues.has(u)) out.push({ path: ['offload', 'ues', i], message: `unknown UE "${u}"` });
+    });
+    const cellIds = new Set(rig.basestations.flatMap((b) => b.cells.map((c) => c.id)));
+    off.grantSchedule.forEach((g, i) => {
+      if (!cellIds.has(g.cell)) out.push({ path: ['offload', 'grantSchedule', i, 'cell'], message: `unknown cell "${g.cell}"` });
+    });
+  }
   return out;
 }
 

@@ -35,6 +35,8 @@ export interface SessionOptions {
   say?: (line: string) => void;
   /** Aborts waits that bring-up cannot race (the embedded influxd's data folder lock). */
   signal?: AbortSignal;
+  /** Bring up the ledger (default true; an offload-only trial decides nothing on it). */
+  ledger?: boolean;
 }
 
 export interface ConnectedBs {
@@ -158,6 +160,7 @@ export class RigSession {
     this.say(this.gpu.available ? `sampling ${this.gpu.gpus.length} GPU(s) through NVML` : `NVML not available: ${this.gpu.reason} (GPU telemetry off)`);
 
     // 2. The ledger.
+    if (this.opts.ledger === false) return this.bringUpRadios();
     const operators = rig.operators.map((o) => o.name);
     if (rig.ledger.embedded) {
       this.say('starting embedded ledger (dev EVM chain) and deploying the contract ...');
@@ -175,6 +178,12 @@ export class RigSession {
       for (const c of this.ueMarket.contracts.values())
         this.say(c.winner ? `UE ${c.ue}: ${c.winner} wins (${c.minDlKbps} kbit/s target), served by ${c.bs}` : `UE ${c.ue}: no offer meets ${c.minDlKbps} kbit/s; stays on ${c.bs}, unpaid`);
     }
+    await this.bringUpRadios();
+  }
+
+  private async bringUpRadios(): Promise<void> {
+    const { rig } = this;
+    const labTls = rig.tls ? readTlsFiles(rig.tls, 'controller') : null;
 
     // 3. Base stations: start twin agents, then E2 setup with each (reachability) before any control.
     // Every agent requires the controller's client certificate: the twin's are made for this

@@ -283,7 +283,7 @@ function reported(fields: Record<string, number | undefined>): Record<string, nu
   return out;
 }
 
-function kpmPoints(ind: KpmIndication, tags: Record<string, string>): Point[] {
+export function kpmPoints(ind: KpmIndication, tags: Record<string, string>): Point[] {
   const cellTags = { ...tags, cell: ind.cellId };
   return [
     {
