@@ -104,13 +104,23 @@ export async function runIperfClient(o: IperfClientOptions): Promise<IperfResult
     ...(direction === 'dl' ? ['-R'] : []),
   ];
   const [command, argv] = wrapNetns(o.iperfPath ?? 'iperf3', args, o.netns);
-  const startNs = nowNs();
-  const r = await execa(command, argv, { reject: false, timeout: o.timeoutMs ?? o.durationS * 1000 + 15_000, stdin: 'ignore' });
-  if (r.timedOut) throw new ComponentError(o.ue, `iperf3 to ${o.server}:${o.port} did not finish in time`, 'TRAFFIC_FAILED');
-  const text = String(r.stdout ?? '');
-  if (text.trim() === '') throw new ComponentError(o.ue, `iperf3 printed no report (exit ${r.exitCode}): ${String(r.stderr ?? '').slice(0, 300)}`, 'TRAFFIC_FAILED');
-  return parseIperfJson(text, { ue: o.ue, protocol, direction, startNs });
+  // An iperf3 server runs one test at a time and needs a moment after each: a client that
+  // arrives meanwhile is told "the server is busy", which is worth a few short retries.
+  for (let attempt = 1; ; attempt++) {
+    const startNs = nowNs();
+    const r = await execa(command, argv, { reject: false, timeout: o.timeoutMs ?? o.durationS * 1000 + 15_000, stdin: 'ignore' });
+    if (r.timedOut) throw new ComponentError(o.ue, `iperf3 to ${o.server}:${o.port} did not finish in time`, 'TRAFFIC_FAILED');
+    const text = String(r.stdout ?? '');
+    if (text.trim() === '') throw new ComponentError(o.ue, `iperf3 printed no report (exit ${r.exitCode}): ${String(r.stderr ?? '').slice(0, 300)}`, 'TRAFFIC_FAILED');
+    if (attempt < BUSY_RETRIES && /server is busy/i.test(text)) {
+      await new Promise((res) => setTimeout(res, 250 * attempt));
+      continue;
+    }
+    return parseIperfJson(text, { ue: o.ue, protocol, direction, startNs });
+  }
 }
+
+const BUSY_RETRIES = 5;
 
 interface Sum {
   bits_per_second?: number;
