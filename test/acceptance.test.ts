@@ -23,6 +23,32 @@ const report = (over: Record<string, unknown> = {}) => ({
 });
 
 describe('acceptance criteria', () => {
+  it("offload: the planner's p99 (or the named condition's) against a bound; every condition met its minimums", () => {
+    const off = {
+      kind: 'offload',
+      trialId: 't-2',
+      error: null,
+      comparison: [
+        { condition: 'planner', p99Ms: 180.5, requests: 240 },
+        { condition: 'all-local', p99Ms: 1300, requests: 240 },
+      ],
+      conditions: [
+        { condition: 'planner', ue: 'ue-1', metMinimums: true },
+        { condition: 'all-local', ue: 'ue-1', metMinimums: false },
+      ],
+    };
+    const results = evaluateAcceptance(off, { offload: { maxP99Ms: 200, metMinimums: true } });
+    expect(results.map((r) => [r.name, r.passed, r.measured])).toEqual([
+      ['offload.maxP99Ms', true, '180.5 ms (planner, 240 requests)'],
+      ['offload.metMinimums', false, 'short: all-local/ue-1'],
+    ]);
+    const local = evaluateAcceptance(off, { offload: { maxP99Ms: 200, condition: 'all-local' } });
+    expect(acceptanceError(local)!.message).toContain('offload.maxP99Ms: measured 1300 ms (all-local, 240 requests), bound p99 <= 200 ms');
+    // A spectrum section is not judged against an offload report, and the other way round.
+    expect(evaluateAcceptance(off, { spectrum: { minFairness: 0.9 } })).toEqual([]);
+    expect(evaluateAcceptance(report(), { offload: { maxP99Ms: 1 } })).toEqual([]);
+  });
+
   it('checks only what the rig asks, names each with its measured value and bound', () => {
     const results = evaluateAcceptance(report(), { completed: true, spectrum: { minFairness: 0.99, convergedByEpoch: 4, supplyConserved: true } });
     expect(results.map((r) => [r.name, r.passed])).toEqual([

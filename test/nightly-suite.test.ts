@@ -9,11 +9,12 @@ import { loadSuite, RigBusyError, RigLock } from '../harness/nightly/index.js';
 const dir = mkdtempSync(join(tmpdir(), 'ranlab-suite-'));
 
 describe('suite files', () => {
-  it('rig paths are relative to the suite file; kind defaults to spectrum', () => {
+  it("rig paths are relative to the suite file; kind defaults to the rig's own", () => {
     const file = join(dir, 'ok.yaml');
     writeFileSync(file, 'name: n1\nruns:\n  - rig: rigs/twin.yaml\n    policy: random\n    acceptance: {spectrum: {minFairness: 0.5}}\n');
     const s = loadSuite(file);
-    expect(s.runs[0]).toMatchObject({ rig: join(dir, 'rigs', 'twin.yaml'), kind: 'spectrum', policy: 'random', acceptance: { spectrum: { minFairness: 0.5 } } });
+    expect(s.runs[0]).toMatchObject({ rig: join(dir, 'rigs', 'twin.yaml'), policy: 'random', acceptance: { spectrum: { minFairness: 0.5 } } });
+    expect(s.runs[0]!.kind).toBeUndefined();
     expect(s.lockTimeoutS).toBe(600);
   });
 
@@ -51,13 +52,14 @@ describe('rig lock', () => {
 });
 
 describe('shipped suites', () => {
-  it('suites/nightly-twin.yaml loads and points at the shipped twin rig', () => {
+  it('suites/nightly-twin.yaml loads and points at the shipped twin rigs', () => {
     const s = loadSuite('suites/nightly-twin.yaml');
     expect(s.runs.map((r) => [r.name, r.kind, r.policy])).toEqual([
       ['spectrum-ledger', 'spectrum', 'ledger'],
       ['spectrum-random', 'spectrum', 'random'],
+      ['offload', 'offload', undefined],
     ]);
-    for (const r of s.runs) expect(readFileSync(r.rig, 'utf8')).toContain('name: twin');
+    for (const r of s.runs) expect(readFileSync(r.rig, 'utf8')).toMatch(/^name: twin/m);
   });
 });
 

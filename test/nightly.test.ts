@@ -1,12 +1,12 @@
 // Issue 13's "done when", through real processes: `ranlab nightly` as its own process runs a
-// suite (twin spectrum with the ledger, twin spectrum random) against a real influxd and dev
+// suite (twin spectrum with the ledger, twin spectrum random, twin offload) against a real influxd and dev
 // chain; its JUnit file validates against junit-10.xsd; a deliberately strict criterion makes
 // it exit 1 naming the failing case with its measured value; report.html and `ranlab compare`
 // open in headless Chromium with no console errors and every chart drew its data.
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openReport } from './helpers/browser.js';
 import { prepareRig, runCli, startTrialEnv, type TrialEnv } from './helpers/rigenv.js';
@@ -22,8 +22,23 @@ afterAll(async () => {
   await env?.stop();
 });
 
+/** rigs/twin-offload.yaml, short: two conditions of at least 1.5 s and 20 requests per UE, points to the test's influxd. */
+function offloadRig(name: string): string {
+  const rig = parse(readFileSync('rigs/twin-offload.yaml', 'utf8')) as { name: string; offload: { loadgen: Record<string, unknown>; policies: string[] }; influx: unknown };
+  rig.name = name;
+  rig.offload.loadgen = { ...rig.offload.loadgen, minDurationMs: 1500, minQueries: 20 };
+  rig.offload.policies = ['planner', 'all-local'];
+  rig.influx = { url: env.influx.url, database: 'ranlab' };
+  const path = join(env.dir, `${name}.yaml`);
+  writeFileSync(path, stringify(rig));
+  return path;
+}
+
 async function suite(name: string, runs: Record<string, unknown>[]) {
-  const rigs = await Promise.all(runs.map((r, i) => prepareRig(env, 'rigs/twin.yaml', `${name}${i}`, { epochMs: 250 })));
+  // A run naming its own rig (offload) keeps it; the spectrum runs get a copy of rigs/twin.yaml on the test's chain.
+  const rigs = await Promise.all(
+    runs.map((r, i) => (typeof r.rig === 'string' ? { path: r.rig, env: {} as Record<string, string> } : prepareRig(env, 'rigs/twin.yaml', `${name}${i}`, { epochMs: 250 }))),
+  );
   // One process runs every rig: each rig's operators get key variables of their own.
   keys = {};
   rigs.forEach((r, i) => {
@@ -35,7 +50,7 @@ async function suite(name: string, runs: Record<string, unknown>[]) {
     writeFileSync(r.path, text);
   });
   const file = join(env.dir, `${name}.yaml`);
-  writeFileSync(file, stringify({ name, lockTimeoutS: 30, runs: runs.map((r, i) => ({ rig: rigs[i]!.path, epochs: 4, epochMs: 250, ...r })) }));
+  writeFileSync(file, stringify({ name, lockTimeoutS: 30, runs: runs.map((r, i) => (r.kind === 'offload' ? { ...r, rig: rigs[i]!.path } : { rig: rigs[i]!.path, epochs: 4, epochMs: 250, ...r })) }));
   const results = mkdtempSync(join(env.dir, 'results-'));
   const junit = join(results, 'junit.xml');
   const run = await runCli(['nightly', file, '--results', results, '--junit', junit, '--lock-dir', join(env.dir, 'locks'), '--json'], keys);
@@ -52,6 +67,7 @@ describe('ranlab nightly', () => {
     pass = await suite('pass', [
       { name: 'ledger', policy: 'ledger', acceptance: { ...fair, spectrum: { minFairness: 0.99, convergedByEpoch: 4, supplyConserved: true } } },
       { name: 'random', policy: 'random', seed: 11, acceptance: fair },
+      { name: 'offload', kind: 'offload', rig: offloadRig('nightly-offload'), acceptance: { ...fair, offload: { maxP99Ms: 60_000, metMinimums: true } } },
     ]);
     // Random shares at random places: two epochs with every grant within 0.1 % of equal do not happen.
     strict = await suite('strict', [
@@ -62,13 +78,15 @@ describe('ranlab nightly', () => {
 
   it('runs the suite with one command: exit 0, one JUnit file valid against junit-10.xsd', async () => {
     expect(pass.run.exitCode, pass.run.all).toBe(0);
-    expect(pass.summary!.runs.map((r) => [r.name, r.exitCode])).toEqual([['ledger', 0], ['random', 0]]);
+    expect(pass.summary!.runs.map((r) => [r.name, r.exitCode])).toEqual([['ledger', 0], ['random', 0], ['offload', 0]]);
     const lint = await xmllint(pass.junit);
     expect(lint.exitCode, lint.all).toBe(0);
     const xml = readFileSync(pass.junit, 'utf8');
     expect(xml).toMatch(/<testsuite name="ledger"[^>]* failures="0" errors="0"/);
     for (const c of ['influx', 'ledger', 'gnb-a', 'gnb-b', 'ue-a1', 'spectrum.minFairness', 'spectrum.convergedByEpoch', 'allPointsWritten', 'cellsOffAtTeardown'])
       expect(xml).toContain(`name="${c}"`);
+    expect(xml).toMatch(/<testsuite name="offload"[^>]* failures="0" errors="0"/);
+    for (const c of ['offload.maxP99Ms', 'offload.metMinimums']) expect(xml).toContain(`name="${c}"`);
     const key = Object.values(keys)[0]!.replace(/^0x/, '');
     expect(xml.toLowerCase()).not.toContain(key.toLowerCase());
   });
@@ -96,6 +114,18 @@ describe('ranlab nightly', () => {
       // throughput, grant, balance (ledger) and Jain's index
       expect(canvases.length).toBe(4);
       for (const c of canvases) for (const [color, px] of Object.entries(c.ink)) expect(px, `${c.id} ${color}`).toBeGreaterThan(40);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it("the offload run's report.html draws the latency distribution, stage p99s and the planner's decisions", async () => {
+    const { browser, errors, canvases } = await openReport(pass.summary!.runs[2]!.htmlPath);
+    try {
+      expect(errors).toEqual([]);
+      // e2e distribution, stage p99s, split timeline, predicted vs measured
+      expect(canvases.length).toBe(4);
+      for (const c of canvases) expect(Object.values(c.ink).some((px) => px > 40), c.id).toBe(true);
     } finally {
       await browser.close();
     }

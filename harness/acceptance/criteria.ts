@@ -18,7 +18,8 @@ export interface CriterionResult {
 export interface Criterion<B> {
   /** Key inside its section of `acceptance:` (`minFairness`). */
   key: string;
-  check(report: TrialReportLike, bound: B): Omit<CriterionResult, 'name'>;
+  /** `section`: the whole `acceptance:` section the bound came from (for a criterion's options). */
+  check(report: TrialReportLike, bound: B, section: Readonly<Record<string, unknown>>): Omit<CriterionResult, 'name'>;
 }
 
 export interface CriterionSet {

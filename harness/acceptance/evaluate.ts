@@ -4,9 +4,11 @@ import type { Acceptance } from '../rig/schema.js';
 import { criteriaFor, type CriterionResult, type TrialReportLike } from './criteria.js';
 import { registerSharedCriteria } from './shared.js';
 import { registerSpectrumCriteria } from './spectrum.js';
+import { registerOffloadCriteria } from './offload.js';
 
 registerSharedCriteria();
 registerSpectrumCriteria();
+registerOffloadCriteria();
 
 type Section = Record<string, unknown>;
 
@@ -22,7 +24,7 @@ export function evaluateAcceptance(report: TrialReportLike, acceptance: Acceptan
       // Absent, or a yes/no criterion switched off: not checked.
       if (bound === undefined || bound === false) continue;
       const name = set.section ? `${set.section}.${c.key}` : c.key;
-      results.push({ name, ...c.check(report, bound as never) });
+      results.push({ name, ...c.check(report, bound as never, section) });
     }
   }
   return results;

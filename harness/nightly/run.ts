@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { buildJunit, exitPrecedence, finishTrial, mergeAcceptance, type JunitSuite } from '../acceptance/index.js';
 import { exitCodeOf, messageOf, RanlabError } from '../errors.js';
 import { loadRig, type Rig } from '../rig/index.js';
-import { runSpectrumTrial } from '../trial/index.js';
+import { runTrial } from '../trial/index.js';
 import type { EpochRecord } from '../trial/spectrum.js';
 import { RigLock } from './lock.js';
 import type { NightlySummary, RunSummary } from './summary.js';
@@ -65,11 +65,11 @@ async function oneRun(run: SuiteRun, index: number, opts: NightlyOptions): Promi
   }
   try {
     if (lock.tookOverFrom) opts.say(`${name}: took over the lock of rig ${rig.name} from pid ${lock.tookOverFrom.pid} (started ${lock.tookOverFrom.startedAt}), which is no longer running`);
-    opts.say(`${name}: ${run.kind} on rig ${rig.name}`);
+    opts.say(`${name}: ${run.kind ?? rig.trial.kind} on rig ${rig.name}`);
     const records: EpochRecord[] = [];
-    let outcome: Awaited<ReturnType<typeof runSpectrumTrial>>;
+    let outcome: Awaited<ReturnType<typeof runTrial>>;
     try {
-      outcome = await runSpectrumTrial(rig, { policy: run.policy, epochs: run.epochs, epochMs: run.epochMs, seed: run.seed, resultsRoot: opts.resultsRoot, stateDir: opts.stateDir, say: opts.say, records });
+      outcome = await runTrial(rig, { kind: run.kind, policy: run.policy, epochs: run.epochs, epochMs: run.epochMs, seed: run.seed, resultsRoot: opts.resultsRoot, stateDir: opts.stateDir, say: opts.say, records });
     } catch (err) {
       // Inputs found unusable before anything started (e.g. an unreadable key file).
       return refused(name, rig.name, err, startedAt);

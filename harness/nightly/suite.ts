@@ -13,8 +13,8 @@ const runSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'a name of letters, digits, "-", "_" or "."').optional(),
   /** Rig file, relative to the suite file. */
   rig: z.string().min(1),
-  /** The trial kind; offload joins spectrum when it exists. */
-  kind: z.enum(['spectrum']).default('spectrum'),
+  /** The trial kind (default: the rig's own `trial.kind`). */
+  kind: z.enum(['spectrum', 'offload', 'combined']).optional(),
   policy: z.enum(['ledger', 'random', 'equal']).optional(),
   epochs: z.number().int().min(1).max(100_000).optional(),
   epochMs: z.number().int().min(50).max(3_600_000).optional(),

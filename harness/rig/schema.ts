@@ -237,6 +237,14 @@ export const acceptanceSchema = z.strictObject({
     /** The token supply is conserved to the last micro-token (ledger policy). */
     supplyConserved: z.boolean().optional(),
   }).optional(),
+  offload: z.strictObject({
+    /** End-to-end p99 (exact nearest rank over all the condition's requests) at most this, ms. */
+    maxP99Ms: z.number().positive().optional(),
+    /** The condition maxP99Ms applies to (default `planner`, else the first condition). */
+    condition: z.string().min(1).optional(),
+    /** Every condition ran at least its minimum duration and query count. */
+    metMinimums: z.boolean().optional(),
+  }).optional(),
 });
 export type Acceptance = z.infer<typeof acceptanceSchema>;
 

@@ -23,14 +23,19 @@ const num = (v: unknown, d = 4) => (typeof v === 'number' ? (Number.isInteger(v)
 
 function summary(t: TrialData): string {
   const r = t.report;
+  const spectrum = r.kind === 'spectrum-sharing';
   const facts: [string, unknown][] = [
     ['trial', r.trialId],
     ['rig', r.rig],
-    ['kind', r.kind],
-    ['policy', r.policy],
-    ['epochs', `${num(r.epochs)} / ${num(r.epochsRequested)} x ${num(r.epochMs)} ms`],
-    ["Jain's fairness (last quarter)", num(r.fairness)],
-    ['converged at epoch', r.convergedAtEpoch ?? 'never'],
+    ['kind', r.trialKind ?? r.kind],
+    ...(spectrum
+      ? ([
+          ['policy', r.policy],
+          ['epochs', `${num(r.epochs)} / ${num(r.epochsRequested)} x ${num(r.epochMs)} ms`],
+          ["Jain's fairness (last quarter)", num(r.fairness)],
+          ['converged at epoch', r.convergedAtEpoch ?? 'never'],
+        ] as [string, unknown][])
+      : ([['model', r.model ?? '-']] as [string, unknown][])),
     ['stopped early', r.error ?? 'no'],
   ];
   const ops = Array.isArray(r.operators) ? (r.operators as Record<string, unknown>[]) : [];
@@ -41,9 +46,13 @@ function summary(t: TrialData): string {
   const accRows = acc
     .map((a) => `<tr class="${a.passed ? 'pass' : 'fail'}"><td>${esc(a.name)}</td><td>${a.passed ? 'pass' : 'FAIL'}</td><td>${esc(a.measured)}</td><td>${esc(a.bound)}</td></tr>`)
     .join('');
+  // Offload: each condition's end-to-end p99 over all its UEs' requests, fastest first.
+  const cmp = Array.isArray(r.comparison) ? (r.comparison as { condition: string; p99Ms: number; requests: number }[]) : [];
+  const cmpRows = cmp.map((c) => `<tr><td>${esc(c.condition)}</td><td>${num(c.p99Ms, 1)}</td><td>${num(c.requests)}</td></tr>`).join('');
   return `<section class="summary"><h2>${esc(String(r.policy ?? r.kind))}: ${esc(r.trialId)}</h2>
 <table>${facts.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(String(v))}</td></tr>`).join('')}</table>
 ${opRows ? `<table><tr><th>operator</th><th>mean grant MHz</th><th>mean thp Mbit/s</th><th>final balance</th></tr>${opRows}</table>` : ''}
+${cmpRows ? `<table><tr><th>condition</th><th>p99 end to end (ms)</th><th>requests</th></tr>${cmpRows}</table>` : ''}
 ${accRows ? `<table><tr><th>criterion</th><th>result</th><th>measured</th><th>bound</th></tr>${accRows}</table>` : ''}</section>`;
 }
 
