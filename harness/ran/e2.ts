@@ -93,6 +93,11 @@ export interface E2BaseStationOptions {
   maxClockSkewMs?: number;
   /** A cell found changed behind the controller's back: fail the stream (default) or restore the cell. */
   onCellStateChange?: OnCellStateChange;
+  /**
+   * Renew the agent's lease (a Setup call) this often after the first setup, ms (default 1000;
+   * 0: never). An agent whose lease lapses puts its radio in the safe state.
+   */
+  leaseRenewMs?: number;
 }
 
 /** What a subscription accepted and dropped (beyond the rate bound), and cells restored. */
@@ -129,6 +134,7 @@ export class E2BaseStation implements BaseStation {
   private readonly opts: E2BaseStationOptions;
   private readonly restoring = new Set<string>();
   private readonly cellQueue = new Map<string, Promise<unknown>>();
+  private renewTimer: NodeJS.Timeout | null = null;
   /** Totals over every subscription of this driver. */
   readonly stats: E2SubscriptionStats = { accepted: 0, dropped: 0, restored: 0 };
 
@@ -204,7 +210,20 @@ export class E2BaseStation implements BaseStation {
     this.nodeId = nodeId;
     this.cells = cells;
     this.watch ??= new CellStateWatch(cells);
+    this.startLeaseRenewal();
     return { nodeId, operator, cells, ranFunctions };
+  }
+
+  /** Keep the agent's lease: a cheap Setup call every leaseRenewMs (failures show up on the KPM stream). */
+  private startLeaseRenewal(): void {
+    const every = this.opts.leaseRenewMs ?? 1000;
+    if (this.renewTimer || every <= 0 || this.closed) return;
+    this.renewTimer = setInterval(() => {
+      this.unary(this.client.Setup, { requester: 'ranlab controller (lease)' }, Math.max(500, every)).catch((err: unknown) =>
+        log.debug({ bs: this.id, err: describe(err) }, 'lease renewal failed'),
+      );
+    }, every);
+    this.renewTimer.unref();
   }
 
   /** Why a connection failed at TLS, in words that say which side refused; null if it was not TLS. */
@@ -423,6 +442,7 @@ export class E2BaseStation implements BaseStation {
   close(): void {
     if (this.closed) return;
     for (const s of [...this.subscriptions]) s.close();
+    if (this.renewTimer) clearInterval(this.renewTimer);
     this.closed = true;
     this.client.close();
   }

@@ -2,6 +2,7 @@
 // and for lab hardware; units are in key names. Cross-references (operator names, serving
 // base stations, unique ids) are checked in validate.ts after the shape is right.
 import { z } from 'zod';
+import { BASESTATION_DRIVERS } from '../ran/agent/registry.js';
 
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'an id of letters, digits, "-", "_" or "." (max 63)');
 /** host:port — a name or address and a TCP port. */
@@ -80,7 +81,8 @@ export const radioSchema = z.strictObject({
 export const baseStationSchema = z.strictObject({
   id,
   operator: id,
-  driver: z.enum(['twin', 'e2', 'srsran-project', 'srsran-4g', 'oai']),
+  /** `e2` (an agent already serving E2 at `address`) or a RAN agent backend from harness/ran/agent/registry.ts. */
+  driver: z.enum(BASESTATION_DRIVERS),
   /** Agent address (host:port); the twin starts its own agents and picks ports itself. */
   address: hostPort.optional(),
   radio: radioSchema.optional(),

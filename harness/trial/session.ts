@@ -226,7 +226,7 @@ export class RigSession {
     const child = await this.supervisor.start({
       name: bs.id,
       command: process.execPath,
-      args: [cliEntry, 'twin-gnb', '--config', file],
+      args: [cliEntry, 'ran-agent', '--backend', 'twin', '--config', file],
       readyLine: /listening on (\S+:\d+)/,
       readyTimeoutMs: 15_000,
       lifeline: true,
