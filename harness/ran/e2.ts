@@ -257,14 +257,23 @@ export class E2BaseStation implements BaseStation {
   }
 
   private async controlNow(action: ControlAction, deadlineMs: number): Promise<ControlAck> {
+    const rc = RC_RAN_FUNCTION.id;
     const req: WireControlRequest =
       action.kind === 'prbQuota'
-        ? { ranFunctionId: RC_RAN_FUNCTION.id, prbQuota: { cellId: action.cellId, startPrb: action.startPrb, nPrb: action.nPrb } }
-        : { ranFunctionId: RC_RAN_FUNCTION.id, cellState: { cellId: action.cellId, on: action.on } };
+        ? { ranFunctionId: rc, prbQuota: { cellId: action.cellId, startPrb: action.startPrb, nPrb: action.nPrb } }
+        : action.kind === 'cellState'
+          ? { ranFunctionId: rc, cellState: { cellId: action.cellId, on: action.on } }
+          : action.kind === 'carrier'
+            ? { ranFunctionId: rc, carrier: { cellId: action.cellId, carrierMhz: action.carrierMHz, bandwidthMhz: action.bandwidthMHz } }
+            : { ranFunctionId: rc, prbRatio: { cellId: action.cellId, maxRatioPct: action.maxRatioPct } };
     const what =
       action.kind === 'prbQuota'
         ? `PRB quota ${action.startPrb}+${action.nPrb} on cell ${action.cellId}`
-        : `cell ${action.cellId} ${action.on ? 'on' : 'off'}`;
+        : action.kind === 'cellState'
+          ? `cell ${action.cellId} ${action.on ? 'on' : 'off'}`
+          : action.kind === 'carrier'
+            ? `carrier ${action.carrierMHz} MHz / ${action.bandwidthMHz} MHz on cell ${action.cellId}`
+            : `PRB ratio ${action.maxRatioPct} % on cell ${action.cellId}`;
     if (action.kind === 'prbQuota' && ![action.startPrb, action.nPrb].every((v) => Number.isInteger(v) && v >= 0 && v <= 0xffffffff)) {
       throw new ComponentError(this.id, `control ${what} rejected: startPrb and nPrb must be non-negative integers`, 'CONTROL_REJECTED');
     }
@@ -288,10 +297,9 @@ export class E2BaseStation implements BaseStation {
     } finally {
       this.watch?.end(action, effectiveNs);
     }
-    if (action.kind === 'cellState' && this.cells) {
-      const c = this.cells.find((x) => x.id === action.cellId);
-      if (c) c.on = action.on;
-    }
+    const c = this.cells?.find((x) => x.id === action.cellId);
+    if (action.kind === 'cellState' && c) c.on = action.on;
+    if (action.kind === 'carrier' && c) Object.assign(c, { carrierMHz: action.carrierMHz, bandwidthMHz: action.bandwidthMHz });
     return { cellId: action.cellId, effectiveNs };
   }
 

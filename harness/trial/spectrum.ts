@@ -231,7 +231,8 @@ function measure(session: RigSession, inds: KpmIndication[], operator: string, t
       const mine = inds.filter((i) => i.nodeId === bs.rig.id && i.cellId === cell.id);
       if (!mine.length) continue;
       thpKbps += mine.reduce((a, i) => a + i.thpDlKbps, 0) / mine.length;
-      const prbUsed = mine.reduce((a, i) => a + i.prbUsedDl, 0) / mine.length;
+      // An agent that cannot report PRB use: its occupancy of the band, the PRBs of the carrier it had on air.
+      const prbUsed = mine.reduce((a, i) => a + (i.prbUsedDl ?? (i.prbAvailDl > 0 || i.thpDlKbps > 0 ? cell.prbTotal : 0)), 0) / mine.length;
       units += usedUnits(prbUsed, cell.scsKHz, tokenUnitKHz);
     }
   }
@@ -279,11 +280,10 @@ function kpmPoints(ind: KpmIndication, tags: Record<string, string>): Point[] {
       timestampNs: ind.timestampNs,
       fields: {
         prbAvailDl: ind.prbAvailDl,
-        prbUsedDl: ind.prbUsedDl,
         prbTotDlPct: ind.prbTotDlPct,
         thpDlKbps: ind.thpDlKbps,
-        // Uplink: left out of the point when the agent does not report it.
-        ...reported({ prbAvailUl: ind.prbAvailUl, prbUsedUl: ind.prbUsedUl, prbTotUlPct: ind.prbTotUlPct, thpUlKbps: ind.thpUlKbps }),
+        // PRB use and the uplink: left out of the point when the agent does not report them.
+        ...reported({ prbUsedDl: ind.prbUsedDl, prbAvailUl: ind.prbAvailUl, prbUsedUl: ind.prbUsedUl, prbTotUlPct: ind.prbTotUlPct, thpUlKbps: ind.thpUlKbps }),
       },
     },
     ...ind.ues.map((u) => ({
@@ -292,11 +292,7 @@ function kpmPoints(ind: KpmIndication, tags: Record<string, string>): Point[] {
       timestampNs: ind.timestampNs,
       fields: {
         thpDlKbps: u.thpDlKbps,
-        prbUsedDl: u.prbUsedDl,
-        cqi: u.cqi,
-        sinrDb: u.sinrDb,
-        rsrpDbm: u.rsrpDbm,
-        ...reported({ thpUlKbps: u.thpUlKbps, prbUsedUl: u.prbUsedUl, sinrUlDb: u.sinrUlDb }),
+        ...reported({ prbUsedDl: u.prbUsedDl, cqi: u.cqi, sinrDb: u.sinrDb, rsrpDbm: u.rsrpDbm, thpUlKbps: u.thpUlKbps, prbUsedUl: u.prbUsedUl, sinrUlDb: u.sinrUlDb }),
       },
     })),
   ];

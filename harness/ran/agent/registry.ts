@@ -2,10 +2,12 @@
 // rig schema's list of base-station drivers comes from here: adding a backend is one new file
 // under backends/ and one line below.
 import type { BackendDefinition } from './backend.js';
+import { srsranProjectBackend } from './backends/srsran-project.js';
 import { twinBackend } from './backends/twin.js';
 
 export const BACKENDS: readonly BackendDefinition[] = [
   twinBackend,
+  srsranProjectBackend,
 ];
 
 /** Base-station drivers a rig may name: each backend (its agent), and `e2` (any agent already serving E2 at `address`). */
