@@ -120,37 +120,32 @@ export function checksOf(rig: Rig, timeoutMs: number): Check[] {
 
   // Base stations: the agent, and its radio.
   for (const bs of rig.basestations) {
-    if (bs.driver === 'twin')
+    if (bs.driver === 'twin' || (rig.mode === 'twin' && bs.driver !== 'e2'))
       checks.push({
         component: bs.id,
-        check: 'twin agent built',
+        check: `${bs.driver} agent built`,
         run: async () => {
           if (!existsSync(cliEntry)) throw new Error(`${cliEntry} missing: run npm run build`);
-          return 'twin E2 agent started at bring-up';
-        },
-      });
-    else if (bs.driver === 'e2')
-      checks.push({
-        component: bs.id,
-        check: 'E2 setup',
-        run: async () => {
-          // The same mutual TLS and identity checks as a trial's bring-up.
-          const tls = rig.tls ? readTlsFiles(rig.tls, 'controller') : undefined;
-          const driver = createBaseStation(bs.id, bs.address!, { deadlineMs: timeoutMs, tls, expect: { nodeId: bs.id, operator: bs.operator, cells: bs.cells } });
-          try {
-            const s = await driver.setup();
-            return `${s.cells.length} cells, RAN functions ${s.ranFunctions.map((f) => f.name).join(', ')}`;
-          } finally {
-            driver.close();
-          }
+          return `${bs.driver} RAN agent started at bring-up`;
         },
       });
     else
       checks.push({
         component: bs.id,
-        check: `${bs.driver} agent reachable`,
-        run: () => tcpReachable(bs.address!, timeoutMs),
-        hardware: true,
+        check: 'agent: reachable, certificate, backend, gNB',
+        run: async () => {
+          // The same mutual TLS and identity checks as a trial's bring-up.
+          const tls = rig.tls ? readTlsFiles(rig.tls, 'controller') : undefined;
+          const driver = createBaseStation(bs.id, bs.address!, { deadlineMs: timeoutMs, tls, expect: { nodeId: bs.id, operator: bs.operator, cells: bs.cells }, leaseRenewMs: 0 });
+          try {
+            const s = await driver.setup();
+            if (bs.driver !== 'e2' && s.backend && s.backend !== bs.driver) throw new Error(`the agent runs backend ${s.backend}, the rig says ${bs.driver}`);
+            const gnb = s.baseStation ? `; ${s.baseStation}` : '';
+            return `backend ${s.backend || 'unknown'}${gnb}; ${s.cells.length} cells, RAN functions ${s.ranFunctions.map((f) => f.name).join(', ')}`;
+          } finally {
+            driver.close();
+          }
+        },
       });
     if (bs.radio) {
       const radio = bs.radio;

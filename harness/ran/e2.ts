@@ -211,7 +211,10 @@ export class E2BaseStation implements BaseStation {
     this.cells = cells;
     this.watch ??= new CellStateWatch(cells);
     this.startLeaseRenewal();
-    return { nodeId, operator, cells, ranFunctions };
+    const text = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v.slice(0, 200) : undefined);
+    const backend = text(res.backend);
+    const baseStation = text(res.baseStation);
+    return { nodeId, operator, cells, ranFunctions, ...(backend ? { backend } : {}), ...(baseStation ? { baseStation } : {}) };
   }
 
   /** Keep the agent's lease: a cheap Setup call every leaseRenewMs (failures show up on the KPM stream). */

@@ -29,6 +29,9 @@ export interface SetupInfo {
   operator: string;
   cells: CellInfo[];
   ranFunctions: RanFunction[];
+  /** The agent's backend and the base station behind it, when the agent says (preflight shows them). */
+  backend?: string;
+  baseStation?: string;
 }
 
 /**

@@ -50,6 +50,11 @@ export interface SpectrumReport {
   /** The token's supply, the final balances plus escrow (micro-tokens), and whether they are equal; null without the ledger. */
   supply: { initialMicro: string; finalMicro: string; conserved: boolean } | null;
   operators: OperatorReport[];
+  /**
+   * Each epoch's time to effect per operator (first control to last acknowledgement, ms) and
+   * whether a cell was retuned (restarted) or off; present when the drivers report it.
+   */
+  timeToEffect: { epoch: number; operator: string; ms: number; retuned: boolean; offAir: boolean }[];
   influx: { url: string; database: string };
   startedAt: string;
   finishedAt: string;
@@ -125,6 +130,9 @@ export function buildSpectrumReport(
         lastQuarterMeanGrantMHz: mean(last.map((r) => r.operators.find((o) => o.operator === name)!.grantMHz)),
       };
     }),
+    timeToEffect: recs.flatMap((r) =>
+      r.operators.filter((o) => o.timeToEffectMs !== undefined).map((o) => ({ epoch: r.epoch, operator: o.operator, ms: o.timeToEffectMs!, retuned: o.retuned ?? false, offAir: o.offAir ?? false })),
+    ),
     influx: meta.influx,
     startedAt: meta.startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
@@ -170,6 +178,16 @@ export function formatReport(r: SpectrumReport): string {
           (r.chainEpochs ? `; contract epochs ${r.chainEpochs.first}-${r.chainEpochs.last}` : '')
         : 'token supply: not read (the ledger could not be read at the end)',
   ];
+  // Retunes (restarts) make the time to effect worth reading epoch by epoch.
+  if (r.timeToEffect.some((t) => t.retuned || t.offAir)) {
+    out.push('', 'time to effect per epoch (ms; R = retuned by restart, off = no carrier fits the grant):');
+    const epochs = [...new Set(r.timeToEffect.map((t) => t.epoch))];
+    for (const e of epochs)
+      out.push(`  epoch ${String(e).padStart(3)}: ` + r.timeToEffect.filter((t) => t.epoch === e).map((t) => `${t.operator} ${t.ms}${t.retuned ? ' R' : ''}${t.offAir ? ' off' : ''}`).join(', '));
+  } else if (r.timeToEffect.length) {
+    const ms = r.timeToEffect.map((t) => t.ms);
+    out.push(`time to effect per epoch: ${Math.min(...ms)}-${Math.max(...ms)} ms (no retunes)`);
+  }
   if (r.error) out.push(`stopped early: ${r.error}`);
   return out.join('\n');
 }

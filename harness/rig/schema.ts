@@ -76,7 +76,35 @@ export const radioSchema = z.strictObject({
   /** UHD device args used to find the radio, e.g. "type=b200,serial=31B1A2F". */
   args: z.string().min(1),
   requireRefLock: z.boolean().default(false),
+  /** What the gNB's ru_sdr gets (srsran-project): sample rate, gains, clock source. */
+  srateMHz: z.number().positive().max(250).optional(),
+  txGainDb: z.number().min(0).max(100).optional(),
+  rxGainDb: z.number().min(0).max(100).optional(),
+  clock: z.enum(['internal', 'external', 'gpsdo']).optional(),
 });
+
+/**
+ * How the gNB host's RAN agent runs its base station (srsran-project): managed (the agent
+ * writes the YAML and starts `gnb.binary`; a relative path is inside the ranlab package) or
+ * attach (the lab started the gNB). On a twin rig the controller starts the agent with this;
+ * on a lab rig the same settings go into the agent's own file.
+ */
+export const agentSchema = z.strictObject({
+  mode: z.enum(['managed', 'attach']).default('managed'),
+  version: z.string().default('25.10'),
+  gnb: z.strictObject({ binary: z.string().min(1), args: z.array(z.string()).default([]) }).optional(),
+  /** The lease, ms: with no call from the controller for this long the agent stops the gNB. */
+  leaseMs: z.number().int().min(200).max(600_000).default(5000),
+  /** The gNB's metrics period (du_report_period), ms. */
+  duReportPeriodMs: z.number().int().min(100).max(60_000).default(1000),
+  readyTimeoutMs: z.number().int().min(1000).max(300_000).default(30_000),
+});
+
+/** The 5G core a gNB connects to (its AMF), or none (srsRAN's no_core, for testing). */
+export const coreSchema = z.union([
+  z.strictObject({ noCore: z.literal(true) }),
+  z.strictObject({ amfAddr: z.string().min(1), amfPort: z.number().int().min(1).max(65535).default(38412), bindAddr: z.string().min(1) }),
+]);
 
 export const baseStationSchema = z.strictObject({
   id,
@@ -87,6 +115,11 @@ export const baseStationSchema = z.strictObject({
   address: hostPort.optional(),
   radio: radioSchema.optional(),
   cells: z.array(cellSchema).min(1),
+  agent: agentSchema.optional(),
+  core: coreSchema.optional(),
+  /** The gNB's one slice: its operator's S-NSSAI. */
+  slice: z.strictObject({ sst: z.number().int().min(0).max(255).default(1), sd: z.number().int().min(0).max(0xffffff).optional() }).optional(),
+  tac: z.number().int().min(0).max(16_777_215).default(7),
 });
 
 export const ueSchema = z.strictObject({
@@ -174,7 +207,9 @@ export const rigSchema = z.strictObject({
   tls: tlsSchema.optional(),
 }).superRefine((rig, ctx) => {
   rig.basestations.forEach((b, i) => {
-    if (b.driver !== 'twin' && !rig.tls) ctx.addIssue({ code: 'custom', path: ['basestations', i, 'driver'], message: `the ${b.driver} agent needs mutual TLS: add tls {caFile, certFile, keyFile} (ranlab certs init <dir>)` });
+    // Agents the controller starts itself (a twin rig) get certificates made per trial.
+    const startedHere = b.driver === 'twin' || (rig.mode === 'twin' && b.driver !== 'e2');
+    if (!startedHere && !rig.tls) ctx.addIssue({ code: 'custom', path: ['basestations', i, 'driver'], message: `the ${b.driver} agent needs mutual TLS: add tls {caFile, certFile, keyFile} (ranlab certs init <dir>)` });
   });
 });
 

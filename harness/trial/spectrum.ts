@@ -3,8 +3,8 @@
 // station is told over E2 RC control, KPM indications stream back, measured use is settled
 // on the ledger, and every figure is written to InfluxDB as it is produced.
 import { ComponentError, ConfigError } from '../errors.js';
-import type { KpmIndication } from '../ran/index.js';
-import { contiguousSegments, equalGrants, quotaForCell, randomSegments, seededRandom, usedUnits, type Segment } from '../plan/index.js';
+import type { BaseStation, CellInfo, KpmIndication } from '../ran/index.js';
+import { carrierForSegment, contiguousSegments, equalGrants, quotaForCell, randomSegments, seededRandom, usedUnits, type Segment } from '../plan/index.js';
 import { bandUnits, type Policy, type Strategy } from '../rig/index.js';
 import { nowNs, type Point } from '../measure/index.js';
 import { microToTokens, type Ledger } from '../ledger/index.js';
@@ -44,6 +44,12 @@ export interface OperatorEpoch {
   balanceTokens: number | null;
   /** Set when this epoch's decision locked the operator out (fairness): its last epoch without a grant, as a trial epoch. */
   lockedOutUntil?: number;
+  /** From the epoch's first control to the last acknowledgement (its cells' grants in effect), ms. */
+  timeToEffectMs?: number;
+  /** A cell of the operator changed carrier this epoch (a restart, for srsRAN). */
+  retuned?: boolean;
+  /** Its grant held no carrier its cells can use: they were off this epoch. */
+  offAir?: boolean;
 }
 
 export interface EpochRecord {
@@ -131,7 +137,10 @@ export const spectrumSharing: TrialKind<SpectrumTrialOptions, SpectrumTrialResul
         const segOf = new Map(segments.map((s) => [s.operator, s]));
         const use = new Map(operators.map((op) => [op, useOf(strategies.get(op)!, segOf.get(op)!.units, demand.get(op)!)]));
 
-        // 3. Plan and apply: every cell gets the PRBs inside the part of its operator's segment it uses.
+        // 3. Plan and apply: every cell gets what its driver can apply of the part of its
+        // operator's segment it uses (a PRB range; or a standard carrier, by restart, and a PRB
+        // ratio), and the time from the first control to the last acknowledgement is kept.
+        const effect = new Map<string, { ms: number; retuned: boolean; offAir: boolean }>();
         await session.race(
           Promise.all(
             [...session.basestations.values()].flatMap((bs) =>
@@ -139,12 +148,21 @@ export const spectrumSharing: TrialKind<SpectrumTrialOptions, SpectrumTrialResul
                 const rigCell = bs.rig.cells.find((c) => c.id === cell.id)!;
                 const seg = segOf.get(bs.rig.operator)!;
                 const used = { ...seg, highMHz: seg.lowMHz + use.get(bs.rig.operator)! * unitMHz };
-                const q = quotaForCell({ ...rigCell, prbTotal: cell.prbTotal }, used);
-                await bs.driver.control({ kind: 'prbQuota', cellId: cell.id, startPrb: q.startPrb, nPrb: q.nPrb });
-                if (!cell.on) {
-                  await bs.driver.control({ kind: 'cellState', cellId: cell.id, on: true });
-                  cell.on = true;
+                const t0 = performance.now();
+                let retuned = false;
+                let offAir = false;
+                if (cell.grants === 'carrier-and-ratio') ({ retuned, offAir } = await applyCarrierGrant(bs.driver, cell, seg, used.highMHz - used.lowMHz));
+                else {
+                  const q = quotaForCell({ ...rigCell, prbTotal: cell.prbTotal }, used);
+                  await bs.driver.control({ kind: 'prbQuota', cellId: cell.id, startPrb: q.startPrb, nPrb: q.nPrb });
+                  if (!cell.on) {
+                    await bs.driver.control({ kind: 'cellState', cellId: cell.id, on: true });
+                    cell.on = true;
+                  }
                 }
+                const prev = effect.get(bs.rig.operator);
+                const ms = performance.now() - t0;
+                effect.set(bs.rig.operator, { ms: Math.max(prev?.ms ?? 0, ms), retuned: retuned || !!prev?.retuned, offAir: offAir || !!prev?.offAir });
               }),
             ),
           ),
@@ -180,6 +198,7 @@ export const spectrumSharing: TrialKind<SpectrumTrialOptions, SpectrumTrialResul
           costTokens: microToTokens(costs[i]!),
           balanceTokens: balances ? microToTokens(balances.get(op) ?? 0n) : null,
           ...(lockOuts.has(op) ? { lockedOutUntil: lockOuts.get(op)! } : {}),
+          ...(effect.has(op) ? { timeToEffectMs: Math.round(effect.get(op)!.ms), retuned: effect.get(op)!.retuned, ...(effect.get(op)!.offAir ? { offAir: true } : {}) } : {}),
         }));
         const rec: EpochRecord = { epoch, chainEpoch: ledger ? Number(chainEpoch) : null, startNs, jain: jain(rows.map((r) => r.grantUnits)), operators: rows };
         records.push(rec);
@@ -204,6 +223,34 @@ interface Measuring {
   inds: KpmIndication[];
   /** Each operator's KPM points of the epoch, exactly as written: what its settlement's digest covers. */
   points: Map<string, Point[]>;
+}
+
+/**
+ * A carrier-and-ratio cell (srsRAN): the largest standard carrier inside the segment (a new
+ * one is a retune: the agent restarts the gNB and acknowledges once the cell is up), then the
+ * PRB ratio the operator's use covers (acknowledged once the gNB's metrics confirm it). A
+ * segment too small for any carrier turns the cell off.
+ */
+async function applyCarrierGrant(driver: BaseStation, cell: CellInfo, seg: Segment, usedMHz: number): Promise<{ retuned: boolean; offAir: boolean }> {
+  const g = carrierForSegment(cell, seg, usedMHz);
+  if (!g || g.nPrb === 0) {
+    if (cell.on) await driver.control({ kind: 'cellState', cellId: cell.id, on: false });
+    cell.on = false;
+    return { retuned: false, offAir: true };
+  }
+  let retuned = false;
+  if (g.carrierMHz !== cell.carrierMHz || g.bandwidthMHz !== cell.bandwidthMHz) {
+    await driver.control({ kind: 'carrier', cellId: cell.id, carrierMHz: g.carrierMHz, bandwidthMHz: g.bandwidthMHz });
+    retuned = cell.on;
+    Object.assign(cell, { carrierMHz: g.carrierMHz, bandwidthMHz: g.bandwidthMHz, prbTotal: g.prbTotal });
+  }
+  // Off: the ratio goes into the gNB's configuration before it starts.
+  if (!cell.on) {
+    await driver.control({ kind: 'prbRatio', cellId: cell.id, maxRatioPct: g.maxRatioPct, nPrb: g.nPrb });
+    await driver.control({ kind: 'cellState', cellId: cell.id, on: true });
+    cell.on = true;
+  } else await driver.control({ kind: 'prbRatio', cellId: cell.id, maxRatioPct: g.maxRatioPct, nPrb: g.nPrb });
+  return { retuned, offAir: false };
 }
 
 function segmentOf(lowEdgeMHz: number, unitMHz: number, operator: string, startUnit: number, units: number): Segment {
@@ -253,6 +300,7 @@ function epochPoints(rec: EpochRecord, tags: Record<string, string>): Point[] {
       usedUnits: o.usedUnits,
       throughputMbps: o.throughputMbps,
       ...(o.balanceTokens === null ? {} : { costTokens: o.costTokens, balanceTokens: o.balanceTokens }),
+      ...(o.timeToEffectMs === undefined ? {} : { timeToEffectMs: o.timeToEffectMs, retuned: o.retuned ?? false }),
     },
   }));
   pts.push({

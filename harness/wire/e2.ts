@@ -65,6 +65,8 @@ export interface WireSetupResponse {
   cells: WireCell[];
   ranFunctions: WireRanFunction[];
   nodeTimeNs: string;
+  backend?: string;
+  baseStation?: string;
 }
 export interface WireRecord {
   name: string;

@@ -18,6 +18,7 @@ export class RanAgent {
   constructor(
     readonly settings: AgentSettings,
     readonly backend: RanBackend,
+    readonly backendName = '',
   ) {
     this.lease = new Lease(settings.leaseMs, () => {
       log.warn({ node: settings.nodeId, leaseMs: settings.leaseMs }, 'lease lapsed: no call from the controller; radio to its safe state');
@@ -30,7 +31,7 @@ export class RanAgent {
     await this.backend.start();
     const b = this.backend;
     const { server, host, port } = await serveE2(this.settings.nodeId, this.settings.listen, this.settings.tls, {
-      setup: () => b.setup(),
+      setup: () => ({ ...b.setup(), backend: this.backendName }),
       control: (req, client) => b.control(req, client),
       subscribe: (call) => b.subscribe(call),
       onAuthenticated: () => {

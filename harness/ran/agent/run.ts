@@ -25,7 +25,7 @@ export async function runRanAgent(backendName: string, configPath: string): Prom
   try {
     const backend = backendNamed(backendName);
     const { raw, settings } = loadAgentFile(configPath);
-    agent = new RanAgent(settings, await backend.create(raw, configPath, settings));
+    agent = new RanAgent(settings, await backend.create(raw, configPath, settings), backend.name);
     ({ host, port } = await agent.start());
   } catch (err) {
     process.exitCode = exitCodeOf(err);

@@ -4,7 +4,8 @@
 // reads metrics over its remote control, and refuses a carrier change. A PRB ratio quota is
 // acknowledged only once the scheduler's metrics show the cell keeping within it.
 import { createSocket, type Socket } from 'node:dgram';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
+import { ConfigError, messageOf } from '../../errors.js';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { childLog } from '../../log.js';
@@ -53,6 +54,13 @@ export class SrsranProjectBackend implements RanBackend {
   }
 
   async start(): Promise<void> {
+    if (this.cfg.gnb && this.cfg.mode === 'managed') {
+      try {
+        accessSync(this.cfg.gnb.binary, constants.X_OK);
+      } catch (err) {
+        throw new ConfigError(`gnb.binary: ${this.cfg.gnb.binary} is not an executable file here (${messageOf(err)})`, 'GNB_MISSING');
+      }
+    }
     if (this.cfg.version === '25.04') await this.listenUdp();
     if (this.cfg.mode === 'attach') {
       await this.connect();
@@ -176,6 +184,7 @@ export class SrsranProjectBackend implements RanBackend {
       ],
       ranFunctions: [KPM_RAN_FUNCTION, RC_RAN_FUNCTION],
       nodeTimeNs: nowNs().toString(),
+      baseStation: `srsRAN Project ${this.cfg.version}, ${this.cfg.mode}${this.cfg.gnb ? `, ${this.cfg.gnb.binary}` : ''} (${this.on ? 'running' : 'stopped'})`,
     };
   }
 
