@@ -31,7 +31,8 @@ export class SrsranProjectBackend implements RanBackend {
   private gnb: GnbProcess | null = null;
   private remote: RemoteControlClient | null = null;
   private udp: Socket | null = null;
-  private readonly unknown = new Map<string, number>();
+  /** Metrics messages of an unknown shape, by what was wrong, and how many (reported, never fatal). */
+  readonly unknown = new Map<string, number>();
   private readonly waiters = new Set<(c: CellSample) => void>();
   private readonly subs = new Set<{ stop(end: boolean): void }>();
   private queue: Promise<unknown> = Promise.resolve();
