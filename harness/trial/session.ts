@@ -168,7 +168,10 @@ export class RigSession {
     await Promise.all(
       rig.basestations.map(async (bs) => {
         const tls = startsHere(bs) ? readTlsFiles(certs!.controller, 'controller') : labTls!;
+        // An srsRAN retune restarts the gNB and a quota waits for the metrics: controls take that long.
+        const slow = bs.driver === 'srsran-project' ? { deadlineMs: (bs.agent?.readyTimeoutMs ?? 30_000) + 15_000, shutdownTimeoutMs: 10_000 } : {};
         const driver = createBaseStation(bs.id, addresses.get(bs.id)!, {
+          ...slow,
           tls,
           expect: { nodeId: bs.id, operator: bs.operator, cells: bs.cells },
           onCellStateChange: rig.trial.onCellStateChange,
