@@ -229,4 +229,20 @@ describe('srsran-project attach mode', () => {
       }),
     ).rejects.toThrow('old.yaml: version: srsRAN Project 24.10 is not supported (supported: 25.10, 25.04)');
   }, 20_000);
+
+  it('managed with a UHD radio: the USRP is checked on the agent\'s host before the gNB may take it', async () => {
+    const settings = { nodeId: 'gnb-r', operator: 'op-a', listen: '127.0.0.1:0', tls: certs.controller, leaseMs: 5000 };
+    const raw = {
+      mode: 'managed',
+      gnb: { binary: process.execPath, workDir: join(tmp, 'gnb-r') },
+      plmn: '00101',
+      core: { noCore: true },
+      radio: { deviceDriver: 'uhd', deviceArgs: 'type=b200,serial=NOSUCH', requireRefLock: true },
+      cell: { id: 'gnb-r-c1', band: 'n78', carrierMHz: 3610.02, bandwidthMHz: 20, scsKHz: 30, pci: 1 },
+    };
+    const backend = await backendNamed('srsran-project').create(raw, 'gnb-r.yaml', settings);
+    // The real libuhd: this machine has no USRP.
+    await expect(backend.start()).rejects.toThrow('gnb-r/usrp: no USRP matches "type=b200,serial=NOSUCH" on this host');
+    await backend.stop();
+  });
 });

@@ -133,6 +133,7 @@ export function checksOf(rig: Rig, timeoutMs: number): Check[] {
       checks.push({
         component: bs.id,
         check: 'agent: reachable, certificate, backend, gNB',
+        hardware: bs.driver !== 'e2',
         run: async () => {
           // The same mutual TLS and identity checks as a trial's bring-up.
           const tls = rig.tls ? readTlsFiles(rig.tls, 'controller') : undefined;
@@ -147,7 +148,29 @@ export function checksOf(rig: Rig, timeoutMs: number): Check[] {
           }
         },
       });
-    if (bs.radio) {
+    // An srsRAN gNB's USRP belongs to its host: its agent checks it there (before the gNB takes
+    // it) and says what it found in E2 Setup; an agent that found no USRP does not start.
+    if (bs.radio && bs.driver === 'srsran-project' && bs.address) {
+      const radio = bs.radio;
+      checks.push({
+        component: `${bs.id}/usrp`,
+        check: radio.requireRefLock ? 'present, reference locked (on the gNB host)' : 'present (on the gNB host)',
+        hardware: true,
+        run: async () => {
+          const tls = rig.tls ? readTlsFiles(rig.tls, 'controller') : undefined;
+          const driver = createBaseStation(bs.id, bs.address!, { deadlineMs: timeoutMs, tls, leaseRenewMs: 0 });
+          try {
+            const s = await driver.setup().catch((err: unknown) => {
+              throw new Error(`checked by the agent on its host, which did not answer: ${err instanceof Error ? err.message : String(err)}`);
+            });
+            const usrp = /USRP[^;]*/.exec(s.baseStation ?? '')?.[0];
+            return usrp ?? `not checked by the agent (${s.baseStation ?? 'no report'}): in attach mode the running gNB owns the USRP`;
+          } finally {
+            driver.close();
+          }
+        },
+      });
+    } else if (bs.radio) {
       const radio = bs.radio;
       checks.push({
         component: `${bs.id}/usrp`,

@@ -36,7 +36,7 @@ export function srsranAgentFile(rig: Rig, bs: RigBaseStation, o: AgentFileOption
     slice: bs.slice ?? { sst: 1 },
     core: bs.core,
     radio: bs.radio
-      ? { deviceDriver: 'uhd', deviceArgs: bs.radio.args, ...pick(bs.radio) }
+      ? { deviceDriver: 'uhd', deviceArgs: bs.radio.args, requireRefLock: bs.radio.requireRefLock, ...pick(bs.radio) }
       : { deviceDriver: 'zmq', deviceArgs: 'tx_port=tcp://127.0.0.1:2000,rx_port=tcp://127.0.0.1:2001,base_srate=23.04e6', srateMHz: 23.04 },
     cell: { id: cell.id, band: cell.band.startsWith('n') ? cell.band : `n${cell.band}`, carrierMHz: cell.carrierMHz, bandwidthMHz: cell.bandwidthMHz, scsKHz: cell.scsKHz, pci: cell.pci },
   };

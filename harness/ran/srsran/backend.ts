@@ -16,6 +16,7 @@ import type { AgentSettings, RanBackend } from '../agent/backend.js';
 import type { SrsranConfig } from './config.js';
 import { parseFrame, type CellSample, type Frame } from './frames.js';
 import { streamSrsranKpm } from './kpm.js';
+import { checkUsrp } from './radio.js';
 import { endGnb, startGnb, type GnbProcess } from './process.js';
 import { RemoteControlClient } from './remote.js';
 import { gnbYaml, splitHostPort, type Carrier } from './yaml.js';
@@ -37,6 +38,8 @@ export class SrsranProjectBackend implements RanBackend {
   private readonly subs = new Set<{ stop(end: boolean): void }>();
   private queue: Promise<unknown> = Promise.resolve();
   private stopped = false;
+  /** What the radio check on this host found (managed UHD radios, before the gNB owns the USRP). */
+  radioStatus = '';
 
   constructor(
     readonly cfg: SrsranConfig,
@@ -62,6 +65,7 @@ export class SrsranProjectBackend implements RanBackend {
         throw new ConfigError(`gnb.binary: ${this.cfg.gnb.binary} is not an executable file here (${messageOf(err)})`, 'GNB_MISSING');
       }
     }
+    if (this.cfg.mode === 'managed' && this.cfg.radio.deviceDriver === 'uhd') this.radioStatus = await checkUsrp(this.settings.nodeId, this.cfg.radio.deviceArgs, this.cfg.radio.requireRefLock);
     if (this.cfg.version === '25.04') await this.listenUdp();
     if (this.cfg.mode === 'attach') {
       await this.connect();
@@ -185,7 +189,7 @@ export class SrsranProjectBackend implements RanBackend {
       ],
       ranFunctions: [KPM_RAN_FUNCTION, RC_RAN_FUNCTION],
       nodeTimeNs: nowNs().toString(),
-      baseStation: `srsRAN Project ${this.cfg.version}, ${this.cfg.mode}${this.cfg.gnb ? `, ${this.cfg.gnb.binary}` : ''} (${this.on ? 'running' : 'stopped'})`,
+      baseStation: `srsRAN Project ${this.cfg.version}, ${this.cfg.mode}${this.cfg.gnb ? `, ${this.cfg.gnb.binary}` : ''} (${this.on ? 'running' : 'stopped'})${this.radioStatus ? `; ${this.radioStatus}` : ''}`,
     };
   }
 

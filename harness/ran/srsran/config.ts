@@ -44,6 +44,8 @@ export const srsranConfigSchema = z.strictObject({
     txGainDb: z.number().min(0).max(100).default(50),
     rxGainDb: z.number().min(0).max(100).default(60),
     clock: z.enum(['internal', 'external', 'gpsdo']).optional(),
+    /** UHD: the agent checks, before the gNB takes the radio, that its reference is locked. */
+    requireRefLock: z.boolean().default(false),
   }),
   cell: z.strictObject({
     id: z.string().min(1).max(64),
