@@ -109,8 +109,12 @@ export class RemoteControl {
     for (const ws of this.subscribers) if (ws.readyState === ws.OPEN) ws.send(text);
   }
 
-  close(): Promise<void> {
-    for (const ws of this.subscribers) ws.terminate();
-    return new Promise((resolve) => (this.wss ? this.wss.close(() => resolve()) : resolve()));
+  /** Close every connection (after letting a last reply, such as quit's, go out) and the server. */
+  async close(): Promise<void> {
+    const wss = this.wss;
+    if (!wss) return;
+    await new Promise((r) => setTimeout(r, 50));
+    for (const ws of wss.clients) ws.terminate();
+    await new Promise<void>((resolve) => wss.close(() => resolve()));
   }
 }
