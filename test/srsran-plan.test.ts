@@ -4,6 +4,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { carrierForSegment } from '../harness/plan/index.js';
+import { loadAgentFile } from '../harness/ran/agent/index.js';
+import { parseSrsranConfig } from '../harness/ran/srsran/config.js';
+import { gnbYaml } from '../harness/ran/srsran/yaml.js';
 
 const seg = (lowMHz: number, highMHz: number) => ({ operator: 'op-a', units: Math.round((highMHz - lowMHz) / 0.18), lowMHz, highMHz });
 const n78 = { band: 'n78', scsKHz: 30 };
@@ -36,5 +39,18 @@ describe('the stand-in gNB is a peer, not a copy', () => {
     const dir = 'harness/twin/srsgnb';
     const imports = readdirSync(dir).flatMap((f) => [...readFileSync(join(dir, f), 'utf8').matchAll(/from '([^']+)'/g)].map((m) => m[1]!));
     expect(imports.filter((m) => /(^|\/)(ran|nr|plan)\//.test(m) || m.includes('/ran/'))).toEqual([]);
+  });
+});
+
+describe("a lab gNB host's agent file", () => {
+  it('rigs/agents/gnb-a.yaml is valid, and the gNB YAML it makes holds what a real gNB needs', () => {
+    const { raw, settings } = loadAgentFile('rigs/agents/gnb-a.yaml');
+    expect(settings).toMatchObject({ nodeId: 'gnb-a', leaseMs: 10000, listen: '0.0.0.0:50061' });
+    const { nodeId: _n, operator: _o, listen: _l, tls: _t, ...rest } = raw;
+    const cfg = parseSrsranConfig(rest, 'rigs/agents/gnb-a.yaml');
+    const yaml = gnbYaml(cfg, { carrierMHz: 3609.99, bandwidthMHz: 15 }, 60);
+    for (const want of [/device_driver: uhd/, /device_args: type=b200,serial=31B1A2F/, /addr: 10\.53\.1\.2/, /dl_arfcn: 640666/, /channel_bandwidth_MHz: 15/, /common_scs: 30/, /plmn: "00101"/, /max_prb_policy_ratio: 60/, /enable_json: true/, /bind_addr: 127\.0\.0\.1/])
+      expect(yaml).toMatch(want);
+    expect(() => parseSrsranConfig({ ...rest, version: '25.11' }, 'x.yaml')).toThrow('x.yaml: version: srsRAN Project 25.11 is not supported');
   });
 });

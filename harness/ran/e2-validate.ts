@@ -121,7 +121,15 @@ export function checkSetupAgainstRig(bs: string, res: WireSetupResponse, cells: 
     const r = rigCells.get(c.id);
     if (!r) throw new AgentProtocolError(bs, `cells[${i}].cellId`, `cell ${show(c.id)} is not in the rig (${[...rigCells.keys()].join(', ')})`);
     const same = r.rat === c.rat && r.bandwidthMHz === c.bandwidthMHz && r.scsKHz === c.scsKHz && Math.abs(r.carrierMHz - c.carrierMHz) < 1e-3;
-    if (!same) {
+    // A carrier-and-ratio cell (srsRAN) may still be on a carrier a previous trial retuned it
+    // to: any carrier inside the rig's (plus a raster step) is its own.
+    const inside =
+      c.grants === 'carrier-and-ratio' &&
+      r.rat === c.rat &&
+      r.scsKHz === c.scsKHz &&
+      c.carrierMHz - c.bandwidthMHz / 2 >= r.carrierMHz - r.bandwidthMHz / 2 - 0.1 &&
+      c.carrierMHz + c.bandwidthMHz / 2 <= r.carrierMHz + r.bandwidthMHz / 2 + 0.1;
+    if (!same && !inside) {
       throw new AgentProtocolError(
         bs,
         `cells[${i}]`,

@@ -328,7 +328,8 @@ export class E2BaseStation implements BaseStation {
     if (!cells) throw new ComponentError(this.id, 'KPM subscription before E2 setup: the cells to check reports against are not known', 'NO_SETUP');
     const ctx = {
       nodeId: this.nodeId,
-      cells: new Map(cells.map((c) => [c.id, cellBounds(c)])),
+      // A carrier-and-ratio cell may be retuned up to the rig's carrier: bound it by that one.
+      cells: new Map(cells.map((c) => [c.id, cellBounds(c.grants === 'carrier-and-ratio' ? (this.opts.expect?.cells?.find((r) => r.id === c.id) ?? c) : c)])),
       periodMs,
       maxClockSkewMs: this.opts.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS,
       nowNs,
