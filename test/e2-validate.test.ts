@@ -192,7 +192,7 @@ describe('a trial against a hostile agent', () => {
     agents.push(agent);
     const address = await agent.start();
     set(agent);
-    const prepared = await prepareRig(env, 'rigs/twin.yaml', name);
+    const prepared = await prepareRig(env, 'rigs/twin.yaml', name, { epochMs: 400 }); // the contract's epoch, fixed at deployment, is the trial's
     const rig = parse(readFileSync(prepared.path, 'utf8'));
     const b = rig.basestations.find((x: { id: string }) => x.id === 'gnb-b');
     b.driver = 'e2';
