@@ -47,4 +47,24 @@ describe('rigs/peer-srsran.yaml', () => {
     const [rsrp] = await influxQuery(env, `SELECT count(rsrpDbm) AS c FROM kpm_ue WHERE trial='${id}'`);
     expect(rsrp).toBeUndefined();
   }, 120_000);
+
+  it('an FDD band (n3) whose metrics carry no PRB use: absent in InfluxDB, settled from the carrier, and the report says so', async () => {
+    const text = readFileSync('rigs/peer-srsran.yaml', 'utf8').replaceAll('band: n78', 'band: n3').replace('lowEdgeMHz: 3600', 'lowEdgeMHz: 1805').replaceAll('carrierMHz: 3620', 'carrierMHz: 1825');
+    writeFileSync(join(env.dir, 'peer-n3-src.yaml'), text);
+    const prepared = await prepareRig(env, join(env.dir, 'peer-n3-src.yaml'), 'peern3', { epochMs: 2500 });
+    const source = parse(text) as { operators: { plmn: string; strategy: string }[] };
+    const rig = parse(readFileSync(prepared.path, 'utf8')) as { operators: Record<string, unknown>[] };
+    rig.operators = rig.operators.map((o, i) => ({ ...o, plmn: source.operators[i]!.plmn, strategy: source.operators[i]!.strategy }));
+    writeFileSync(prepared.path, stringify(rig));
+    const results = env.resultsDir();
+    const run = await runCli(['trial', prepared.path, '--results', results, '--epochs', '2', '--epoch-ms', '2500'], prepared.env);
+    expect(run.exitCode, run.all).toBe(0);
+    const [id] = readdirSync(results);
+    expect(readFileSync(join(results, id!, 'agents', 'gnb-a', 'gnb', 'gnb.yaml'), 'utf8')).toMatch(/band: 3\n/);
+    const [used] = await influxQuery(env, `SELECT count(prbUsedDl) AS c FROM kpm_cell WHERE trial='${id}'`);
+    expect(used).toBeUndefined();
+    const [thp] = await influxQuery(env, `SELECT count(thpDlKbps) AS c FROM kpm_cell WHERE trial='${id}'`);
+    expect(thp!.c as number).toBeGreaterThan(0);
+    expect(run.all).toMatch(/op-a: no PRB use reported in 2 epoch\(s\): settled use is the PRBs of the carrier it had on air/);
+  }, 120_000);
 });

@@ -18,13 +18,13 @@ export function nrBandwidths(band: string, scsKHz: number): readonly number[] {
 }
 
 /**
- * The channel raster step, MHz: the global raster's ΔF_Global (5 kHz below 3 GHz, 15 kHz up
- * to 24.25 GHz) times the band's step, which for 30 kHz ΔF_Raster in the 3-6 GHz TDD bands
- * (n77, n78, n79) is 2.
+ * The channel raster step, MHz (TS 38.104 Table 5.4.2.3-1): 100 kHz for the FDD bands below
+ * 3 GHz (n3, n7: 20 steps of the 5 kHz global raster); n41 and the 3-6 GHz TDD bands step by
+ * the SCS (15 or 30 kHz, on the 5 kHz or 15 kHz global raster); n46 by 15 kHz.
  */
 export function nrRasterStepMHz(band: string, carrierMHz: number, scsKHz: number): number {
-  const global = carrierMHz < 3000 ? 0.005 : 0.015;
   const n = Number(band.replace(/^n/i, ''));
-  const step = scsKHz === 30 && [77, 78, 79].includes(n) ? 2 : 1;
-  return global * step;
+  if ([41, 77, 78, 79].includes(n)) return scsKHz / 1000;
+  if (n === 46) return 0.015;
+  return carrierMHz < 3000 ? 0.1 : 0.015;
 }

@@ -55,6 +55,8 @@ export interface SpectrumReport {
    * whether a cell was retuned (restarted) or off; present when the drivers report it.
    */
   timeToEffect: { epoch: number; operator: string; ms: number; retuned: boolean; offAir: boolean }[];
+  /** Operators whose use was settled from their carriers' occupancy (a driver without PRB use), and in how many epochs. */
+  usedFromCarrier: { operator: string; epochs: number }[];
   influx: { url: string; database: string };
   startedAt: string;
   finishedAt: string;
@@ -133,6 +135,9 @@ export function buildSpectrumReport(
     timeToEffect: recs.flatMap((r) =>
       r.operators.filter((o) => o.timeToEffectMs !== undefined).map((o) => ({ epoch: r.epoch, operator: o.operator, ms: o.timeToEffectMs!, retuned: o.retuned ?? false, offAir: o.offAir ?? false })),
     ),
+    usedFromCarrier: meta.operators
+      .map((operator) => ({ operator, epochs: recs.filter((r) => r.operators.find((o) => o.operator === operator)?.usedFromCarrier).length }))
+      .filter((x) => x.epochs > 0),
     influx: meta.influx,
     startedAt: meta.startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
@@ -188,6 +193,8 @@ export function formatReport(r: SpectrumReport): string {
     const ms = r.timeToEffect.map((t) => t.ms);
     out.push(`time to effect per epoch: ${Math.min(...ms)}-${Math.max(...ms)} ms (no retunes)`);
   }
+  for (const u of r.usedFromCarrier ?? [])
+    out.push(`${u.operator}: no PRB use reported in ${u.epochs} epoch(s): settled use is the PRBs of the carrier it had on air`);
   if (r.error) out.push(`stopped early: ${r.error}`);
   return out.join('\n');
 }

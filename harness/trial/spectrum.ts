@@ -50,6 +50,8 @@ export interface OperatorEpoch {
   retuned?: boolean;
   /** Its grant held no carrier its cells can use: they were off this epoch. */
   offAir?: boolean;
+  /** A cell reported no PRB use: its use was settled as the PRBs of the carrier it had on air. */
+  usedFromCarrier?: boolean;
 }
 
 export interface EpochRecord {
@@ -198,6 +200,7 @@ export const spectrumSharing: TrialKind<SpectrumTrialOptions, SpectrumTrialResul
           costTokens: microToTokens(costs[i]!),
           balanceTokens: balances ? microToTokens(balances.get(op) ?? 0n) : null,
           ...(lockOuts.has(op) ? { lockedOutUntil: lockOuts.get(op)! } : {}),
+          ...(measured[i]!.fromCarrier ? { usedFromCarrier: true } : {}),
           ...(effect.has(op) ? { timeToEffectMs: Math.round(effect.get(op)!.ms), retuned: effect.get(op)!.retuned, ...(effect.get(op)!.offAir ? { offAir: true } : {}) } : {}),
         }));
         const rec: EpochRecord = { epoch, chainEpoch: ledger ? Number(chainEpoch) : null, startNs, jain: jain(rows.map((r) => r.grantUnits)), operators: rows };
@@ -269,9 +272,10 @@ export async function readFinalBalances(ledger: Ledger): Promise<{ finalBalances
 }
 
 /** One operator's epoch: throughput summed over its cells, PRBs used turned into token units. */
-function measure(session: RigSession, inds: KpmIndication[], operator: string, tokenUnitKHz: number, maxUnits: number): { usedUnits: number; throughputMbps: number } {
+function measure(session: RigSession, inds: KpmIndication[], operator: string, tokenUnitKHz: number, maxUnits: number): { usedUnits: number; throughputMbps: number; fromCarrier: boolean } {
   let thpKbps = 0;
   let units = 0;
+  let fromCarrier = false;
   for (const bs of session.basestations.values()) {
     if (bs.rig.operator !== operator) continue;
     for (const cell of bs.setup.cells) {
@@ -279,11 +283,12 @@ function measure(session: RigSession, inds: KpmIndication[], operator: string, t
       if (!mine.length) continue;
       thpKbps += mine.reduce((a, i) => a + i.thpDlKbps, 0) / mine.length;
       // An agent that cannot report PRB use: its occupancy of the band, the PRBs of the carrier it had on air.
+      if (mine.some((i) => i.prbUsedDl === undefined)) fromCarrier = true;
       const prbUsed = mine.reduce((a, i) => a + (i.prbUsedDl ?? (i.prbAvailDl > 0 || i.thpDlKbps > 0 ? cell.prbTotal : 0)), 0) / mine.length;
       units += usedUnits(prbUsed, cell.scsKHz, tokenUnitKHz);
     }
   }
-  return { usedUnits: Math.min(units, maxUnits), throughputMbps: thpKbps / 1000 };
+  return { usedUnits: Math.min(units, maxUnits), throughputMbps: thpKbps / 1000, fromCarrier };
 }
 
 function epochPoints(rec: EpochRecord, tags: Record<string, string>): Point[] {

@@ -48,6 +48,12 @@ export class SrsranProjectBackend implements RanBackend {
     this.carrier = { carrierMHz: cfg.cell.carrierMHz, bandwidthMHz: cfg.cell.bandwidthMHz };
   }
 
+  unknownCount(): number {
+    let n = 0;
+    for (const v of this.unknown.values()) n += v;
+    return n;
+  }
+
   get prbTotal(): number {
     return prbCount('NR', this.carrier.bandwidthMHz, this.cfg.cell.scsKHz);
   }
@@ -189,7 +195,7 @@ export class SrsranProjectBackend implements RanBackend {
       ],
       ranFunctions: [KPM_RAN_FUNCTION, RC_RAN_FUNCTION],
       nodeTimeNs: nowNs().toString(),
-      baseStation: `srsRAN Project ${this.cfg.version}, ${this.cfg.mode}${this.cfg.gnb ? `, ${this.cfg.gnb.binary}` : ''} (${this.on ? 'running' : 'stopped'})${this.radioStatus ? `; ${this.radioStatus}` : ''}`,
+      baseStation: `srsRAN Project ${this.cfg.version}, ${this.cfg.mode}${this.cfg.gnb ? `, ${this.cfg.gnb.binary}` : ''} (${this.on ? 'running' : 'stopped'})${this.radioStatus ? `; ${this.radioStatus}` : ''}${this.unknownCount() ? `; ${this.unknownCount()} metrics messages of an unknown shape ignored` : ''}`,
     };
   }
 
