@@ -179,6 +179,17 @@ export const trialSchema = z.strictObject({
   seed: z.number().int().optional(),
   /** A cell found changed behind the controller's back (from KPM): fail the trial, or restore the cell. */
   onCellStateChange: z.enum(['fail', 'restore']).default('fail'),
+  /**
+   * Real traffic for saturated demand (lab rigs): each epoch an iperf3 client per AT-modem UE,
+   * bound to its data session, to `server`; UE i (in rig order) uses port basePort + i.
+   */
+  traffic: z.strictObject({
+    server: z.string().regex(/^[A-Za-z0-9_.:\-%]+$/, 'a host name or address'),
+    basePort: z.number().int().min(1).max(65000).default(5201),
+    protocol: z.enum(['tcp', 'udp']).default('tcp'),
+    bitrate: z.string().regex(/^\d+(\.\d+)?[KMG]?$/i, 'like 100M').optional(),
+    direction: z.enum(['dl', 'ul']).default('dl'),
+  }).optional(),
 });
 
 /**

@@ -8,6 +8,8 @@ import { carrierForSegment, contiguousSegments, equalGrants, quotaForCell, rando
 import { bandUnits, type Policy, type Strategy } from '../rig/index.js';
 import { nowNs, type Point } from '../measure/index.js';
 import { microToTokens, type Ledger } from '../ledger/index.js';
+import { childLog } from '../log.js';
+import { runEpochTraffic, trafficPoints, type TrafficOutcome } from '../ue/index.js';
 import { jain } from './fairness.js';
 import { measurementsDigest } from './digest.js';
 import { burstProcess, demandOf, useOf } from './strategies.js';
@@ -72,6 +74,7 @@ export interface SpectrumTrialResult {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const log = childLog('trial.spectrum');
 
 export const spectrumSharing: TrialKind<SpectrumTrialOptions, SpectrumTrialResult> = {
   name: 'spectrum-sharing',
@@ -173,8 +176,13 @@ export const spectrumSharing: TrialKind<SpectrumTrialOptions, SpectrumTrialResul
         // 4. Measure for one epoch.
         const m: Measuring = { epoch, inds: [], points: new Map(operators.map((op) => [op, []])) };
         measuring = m;
+        // Real traffic through each UE's data session (lab rigs that name an iperf3 server).
+        const t = rig.trial.traffic;
+        const ueList = [...session.ues.values()];
+        const traffic = t && ueList.length ? runEpochTraffic(ueList, { ...t, durationS: Math.max(1, Math.floor(opts.epochMs / 1000) - 1) }) : null;
         await session.race(sleep(opts.epochMs));
         measuring = null;
+        if (traffic) writeTraffic(session, await session.race(traffic), epoch);
         const inds = m.inds;
 
         // 5. Settle measured use (never above the grant; each operator signs its own), read balances after the last one.
@@ -254,6 +262,15 @@ async function applyCarrierGrant(driver: BaseStation, cell: CellInfo, seg: Segme
     cell.on = true;
   } else await driver.control({ kind: 'prbRatio', cellId: cell.id, maxRatioPct: g.maxRatioPct, nPrb: g.nPrb });
   return { retuned, offAir: false };
+}
+
+/** The epoch's iperf3 results as `ue_traffic` points; a UE whose test failed is logged, the others are kept. */
+function writeTraffic(session: RigSession, outcomes: TrafficOutcome[], epoch: number): void {
+  for (const o of outcomes) {
+    const ue = session.rig.ues.find((u) => u.id === o.ueId);
+    if (o.result) session.write(trafficPoints(o.result, { ...session.baseTags(), operator: ue?.operator ?? '', ue: o.ueId, epoch: String(epoch) }));
+    else log.warn({ ue: o.ueId, epoch, err: o.error }, 'no iperf3 traffic this epoch');
+  }
 }
 
 function segmentOf(lowEdgeMHz: number, unitMHz: number, operator: string, startUnit: number, units: number): Segment {
