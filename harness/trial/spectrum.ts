@@ -178,8 +178,9 @@ export const spectrumSharing: TrialKind<SpectrumTrialOptions, SpectrumTrialResul
         measuring = m;
         // Real traffic through each UE's data session (lab rigs that name an iperf3 server).
         const t = rig.trial.traffic;
-        const ueList = [...session.ues.values()];
-        const traffic = t && ueList.length ? runEpochTraffic(ueList, { ...t, durationS: Math.max(1, Math.floor(opts.epochMs / 1000) - 1) }) : null;
+        // In rig order: UE i of the rig uses port basePort + i, whichever UEs came up.
+        const ueList = rig.ues.map((u) => session.ues.get(u.id) ?? null);
+        const traffic = t && session.ues.size ? runEpochTraffic(ueList, { ...t, durationS: Math.max(1, Math.floor(opts.epochMs / 1000) - 1) }) : null;
         await session.race(sleep(opts.epochMs));
         measuring = null;
         if (traffic) writeTraffic(session, await session.race(traffic), epoch);

@@ -23,13 +23,15 @@ export interface TrafficOutcome {
   error?: string;
 }
 
+/** `ues[i]` uses port basePort + i; a null entry (a UE not driven this trial) keeps its port unused. */
 export function runEpochTraffic(
-  ues: readonly Pick<Ue, 'id' | 'dataSession'>[],
+  ues: readonly (Pick<Ue, 'id' | 'dataSession'> | null)[],
   o: EpochTrafficOptions,
   run: (c: IperfClientOptions) => Promise<IperfResult> = runIperfClient,
 ): Promise<TrafficOutcome[]> {
+  const slots = ues.flatMap((ue, i) => (ue ? [{ ue, i }] : []));
   return Promise.all(
-    ues.map(async (ue, i): Promise<TrafficOutcome> => {
+    slots.map(async ({ ue, i }): Promise<TrafficOutcome> => {
       try {
         const s = await ue.dataSession();
         if (!s.active || !s.address) return { ueId: ue.id, error: `no data session (context ${s.cid} ${s.active ? 'has no address' : 'inactive'})` };
