@@ -10,6 +10,8 @@ command -v influxd >/dev/null || need+=(influxdb)
 command -v influx >/dev/null || need+=(influxdb-client)
 [ -e /usr/lib/x86_64-linux-gnu/libuhd.so.4.3.0 ] || ls /usr/lib/*/libuhd.so.4* >/dev/null 2>&1 || need+=(libuhd4.3.0)
 command -v iperf3 >/dev/null || need+=(iperf3)
+command -v chromium >/dev/null || need+=(chromium)
+command -v xmllint >/dev/null || need+=(libxml2-utils)
 if [ ${#need[@]} -gt 0 ]; then
   echo "bootstrap: installing Debian packages: ${need[*]}" >&2
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -20,7 +22,9 @@ fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "bootstrap: installing npm packages (npm ci)" >&2
-  npm ci --no-audit --no-fund --loglevel=error
+  # onnxruntime-node's install script fetches a CUDA provider from a host this machine cannot
+  # reach; its CPU runtime ships inside the package, so the download is skipped.
+  ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error
 fi
 echo "bootstrap: building (TypeScript + Solidity contracts)" >&2
 npm run build --silent

@@ -205,7 +205,7 @@ describe('a trial notices its cell changed behind its back', () => {
   });
 
   async function tamperedTrial(policy: 'fail' | 'restore') {
-    const prepared = await prepareRig(env, 'rigs/twin.yaml', `tamper${policy}`, { epochMs: 300 }); // the contract's epoch is the trial's
+    const prepared = await prepareRig(env, 'rigs/twin.yaml', `tamper${policy}`, { epochMs: 300 });
     const rig = parse(readFileSync(prepared.path, 'utf8'));
     rig.trial = { ...rig.trial, onCellStateChange: policy };
     writeFileSync(prepared.path, stringify(rig));

@@ -59,8 +59,7 @@ const setRecord = (recs: Indication['cellRecords'], name: string, v: { integer?:
 
 /** Every number an accepted indication carries is within the cell's bounds. */
 function inBounds(i: KpmIndication): boolean {
-  // Absent readings (undefined) pass: the controller stores only what the agent reported.
-  const ok = (v: number | undefined, lo: number, hi: number) => v === undefined || (Number.isFinite(v) && v >= lo && v <= hi);
+  const ok = (v: number, lo: number, hi: number) => Number.isFinite(v) && v >= lo && v <= hi;
   return (
     i.nodeId === 'gnb-b' &&
     i.cellId === 'gnb-b-c1' &&
@@ -192,7 +191,7 @@ describe('a trial against a hostile agent', () => {
     agents.push(agent);
     const address = await agent.start();
     set(agent);
-    const prepared = await prepareRig(env, 'rigs/twin.yaml', name, { epochMs: 400 }); // the contract's epoch, fixed at deployment, is the trial's
+    const prepared = await prepareRig(env, 'rigs/twin.yaml', name, { epochMs: 400 });
     const rig = parse(readFileSync(prepared.path, 'utf8'));
     const b = rig.basestations.find((x: { id: string }) => x.id === 'gnb-b');
     b.driver = 'e2';
@@ -220,6 +219,17 @@ describe('a trial against a hostile agent', () => {
     expect(row!.hi as number).toBeLessThanOrEqual(PEAK_KBPS);
     const [all] = await influxQuery(env, `SELECT max(usedUnits) AS u FROM epoch_operator WHERE trial='${id}'`);
     expect(all!.u as number).toBeLessThanOrEqual(222);
+  }, 120_000);
+
+  it('a burst beyond the rate bound mid-trial: dropped, counted in report.json, and the trial goes on', async () => {
+    const { run, report } = await hostileTrial('evilburst', (a) => {
+      a.flood = 40; // a burst well past the bound (2 x 5/s + 1 on a 200 ms subscription), short of the flood that fails an agent
+    });
+    expect(run.exitCode, run.all).toBe(0);
+    const counts = (report as unknown as { indications: Record<string, { accepted: number; dropped: number }> }).indications;
+    expect(counts['gnb-b']!.dropped).toBeGreaterThan(0);
+    expect(counts['gnb-b']!.accepted).toBeGreaterThan(0);
+    expect(counts['gnb-a']!.dropped).toBe(0);
   }, 120_000);
 
   it("indications claiming another operator's node: exit 3 naming globalNodeId, nothing credited to it", async () => {

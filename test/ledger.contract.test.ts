@@ -10,15 +10,12 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { describe, expect, test } from 'vitest';
 import {
   Ledger,
-  computeGrants,
-  escrowOf,
   ledgerParamsOf,
-  settlementOf,
-  shareAmongOthers,
   spectrumLedgerAbi,
   type InProcessChain,
   type SpectrumConfig,
 } from '../harness/ledger/index.js';
+import { computeGrants, escrowOf, settlementOf, shareAmongOthers } from './helpers/ledger-model.js';
 import { contractsBuildDir } from '../harness/paths.js';
 
 const names = (n: number) => Array.from({ length: n }, (_, i) => `op-${i}`);

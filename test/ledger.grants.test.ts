@@ -7,20 +7,14 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, test } from 'vitest';
 import { ConfigError } from '../harness/errors.js';
 import {
-  affordableUnits,
   bandUnitsOf,
-  computeGrants,
-  epochsToConverge,
-  escrowOf,
   initialBalancesOf,
   ledgerParamsOf,
   loadOperatorKey,
   microToTokens,
-  saturatedContraction,
-  settlementOf,
-  shareAmongOthers,
   tokensToMicro,
 } from '../harness/ledger/index.js';
+import { affordableUnits, computeGrants, epochsToConverge, escrowOf, saturatedContraction, settlementOf, shareAmongOthers } from './helpers/ledger-model.js';
 
 const M = 1_000_000n;
 
@@ -193,7 +187,7 @@ describe('operator keys from key files and the environment', () => {
       expect(String(e.stack)).not.toContain('cdcdcdcd');
     }
     const f = join(dir, 'bad.key');
-    writeFileSync(f, 'cd'.repeat(20));
+    writeFileSync(f, 'cd'.repeat(20), { mode: 0o600 });
     const e = expectConfigError(() => loadOperatorKey('op-e', { keyFile: f }), 'operator op-e', 'bad.key', '32-byte hex');
     expect(e.message).not.toContain('cdcdcdcd');
     expectConfigError(() => loadOperatorKey('op-f', { keyEnv: 'K' }, { env: { K: '  ' } }), 'operator op-f', 'empty');

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { epochsToConverge } from '../harness/ledger/index.js';
+import { epochsToConverge } from './helpers/ledger-model.js';
 import { queryInflux, startEmbeddedInflux, type EmbeddedInflux } from '../harness/measure/index.js';
 import { Supervisor } from '../harness/proc/index.js';
 import type { SpectrumReport } from '../harness/report/index.js';

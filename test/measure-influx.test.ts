@@ -74,10 +74,23 @@ describe('embedded influxd', () => {
     for (const sub of ['meta', 'data']) expect(existsSync(join(influx.dataDir, sub))).toBe(true);
   });
 
-  it('refuses a second influxd on a dataDir in use, and names a missing influxd', async () => {
-    await expect(startEmbeddedInflux(sup, { dataDir: influx.dataDir, database: DB, name: 'influx-2' })).rejects.toMatchObject({
-      code: 'INFLUX_DATADIR_IN_USE',
+  it('never starts a second influxd on a dataDir in use (the start waits for it, and says so), and names a missing influxd', async () => {
+    const waits: string[] = [];
+    const stop = new AbortController();
+    const second = startEmbeddedInflux(sup, {
+      dataDir: influx.dataDir,
+      database: DB,
+      name: 'influx-2',
+      signal: stop.signal,
+      onWait: (m) => {
+        waits.push(m);
+        setTimeout(() => stop.abort(), 500);
+      },
     });
+    await expect(second).rejects.toThrow(/abort/i);
+    expect(waits).toEqual([`the embedded influxd on ${influx.dataDir} is in use by another trial; waiting for it to finish`]);
+    expect(sup.get('influx-2')).toBeUndefined();
+    await checkInfluxReachable(influx.url, DB);
     const err = await startEmbeddedInflux(sup, { dataDir: join(dir, 'x'), database: DB, influxdPath: join(dir, 'no-such-influxd') }).catch((e) => e);
     expect(err).toBeInstanceOf(ComponentError);
     expect(err.message).toBe('influx: influxd not found: install Debian package influxdb (apt-get install influxdb)');

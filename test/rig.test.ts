@@ -88,6 +88,16 @@ describe('rig files', () => {
     expect(err.message).toMatch(/bad\.yaml: line \d+: .*not valid YAML/);
   });
 
+  it('relative key and certificate paths mean beside the rig file, not the working directory', () => {
+    const text = readFileSync('rigs/lab-b210-srsran.yaml', 'utf8')
+      .replace('caFile: /etc/ranlab/certs/ca.pem', 'caFile: certs/ca.pem')
+      .replace(/keyFile: \/etc\/ranlab\/keys\/op-a.key/, 'keyFile: ../keys/op-a.key');
+    const rig = parseRig(text, '/lab/rigs/bench.yaml', '/lab/rigs');
+    expect(rig.tls?.caFile).toBe('/lab/rigs/certs/ca.pem');
+    expect(rig.tls?.certFile).toBe('/etc/ranlab/certs/controller.pem');
+    expect(rig.operators[0]!.account).toEqual({ keyFile: '/lab/keys/op-a.key' });
+  });
+
   it('a missing file is a configuration error', () => {
     expect(() => loadRig('rigs/nope.yaml')).toThrow(ConfigError);
     expect(() => loadRig('rigs/nope.yaml')).toThrow(/rigs\/nope\.yaml: cannot read rig file \(no such file\)/);

@@ -7,6 +7,9 @@ import { join, resolve } from 'node:path';
 import { ConfigError, exitCodeOf, messageOf } from '../errors.js';
 import { log } from '../log.js';
 import { packageRoot } from '../paths.js';
+import { registerCompare } from './compare.js';
+import { registerNightly } from './nightly.js';
+import { registerReport } from './report.js';
 // Commands import what they need when they run: agents (twin-gnb, twin-modem) start fast.
 
 const defaultRig = resolve(packageRoot, 'rigs', 'twin.yaml');
@@ -35,9 +38,10 @@ async function main(argv: string[]): Promise<number> {
     .command('validate')
     .description('check a rig file against the schema and its cross-references')
     .argument('[rig]', 'rig file', defaultRig)
-    .action(async (rigPath: string) => {
+    .option('--file-only', "check the file alone, not this host's key files (a lab rig checked away from its controller host)")
+    .action(async (rigPath: string, o: { fileOnly?: boolean }) => {
       const { loadRig } = await import('../rig/index.js');
-      const rig = loadRig(rigPath);
+      const rig = loadRig(rigPath, { checkKeyFiles: !o.fileOnly });
       process.stdout.write(
         `${rigPath}: valid rig "${rig.name}" (${rig.mode}): ${rig.operators.length} operators, ${rig.basestations.length} base stations, ` +
           `${rig.ues.length} UEs, ${rig.edge.length} edge hosts; ledger ${rig.ledger.embedded ? 'embedded' : rig.ledger.rpc}; ` +
@@ -53,30 +57,45 @@ async function main(argv: string[]): Promise<number> {
     .option('--epochs <n>', 'number of epochs (default: the rig file\'s trial.epochs)', int('--epochs', 1, 100_000))
     .option('--epoch-ms <ms>', 'epoch length in ms (default: the rig file\'s spectrum.epochMs)', int('--epoch-ms', 50, 3_600_000))
     .option('--seed <n>', 'seed of the random policy, to repeat a run', int('--seed', 0, 2 ** 31 - 1))
+    .option('--junit <file>', 'write a JUnit XML file: a case per bring-up component and per acceptance criterion')
     .option('--results <dir>', 'results folder (a sub-folder per trial id)', resolve(packageRoot, 'results'))
+    .option('--state <dir>', 'state folder: the embedded influxd\'s data and the spools of unwritten points', resolve(packageRoot, '.ranlab'))
     .option('--json', 'print the report as JSON instead of a table')
-    .action(async (rigPath: string, o: { policy?: 'ledger' | 'random' | 'equal'; epochs?: number; epochMs?: number; seed?: number; results: string; json?: boolean }) => {
+    .action(async (rigPath: string, o: { policy?: 'ledger' | 'random' | 'equal'; epochs?: number; epochMs?: number; seed?: number; results: string; state: string; json?: boolean; junit?: string }) => {
       const { loadRig } = await import('../rig/index.js');
       const { runSpectrumTrial } = await import('../trial/index.js');
       const { formatReport } = await import('../report/index.js');
+      const [startedAt, records]: [Date, import('../trial/spectrum.js').EpochRecord[]] = [new Date(), []];
       const { epochProgress } = await import('./progress.js');
-      const rig = loadRig(rigPath);
+      const rig = loadRig(rigPath, { checkKeyFiles: true });
       const outcome = await runSpectrumTrial(rig, {
+        records,
         policy: o.policy,
         epochs: o.epochs,
         epochMs: o.epochMs,
         seed: o.seed,
         resultsRoot: o.results,
+        stateDir: o.state,
         say,
         progress: epochProgress(),
       });
       process.stdout.write((o.json ? JSON.stringify(outcome.report, null, 2) : formatReport(outcome.report)) + '\n');
       say(`report written to ${outcome.reportPath}`);
       for (const p of outcome.teardownProblems) say(`teardown: ${p}`);
-      if (outcome.error) {
-        say(`error: ${messageOf(outcome.error)}`);
-        exitCode = exitCodeOf(outcome.error);
-      }
+      if (outcome.error) say(`error: ${messageOf(outcome.error)}`);
+      exitCode = outcome.exitCode;
+      exitCode = (await import('./trial-accept.js')).afterTrial(rig, outcome, records, { junit: o.junit, startedAt, say });
+    });
+
+  program
+    .command('spool')
+    .description('points that could not be written to InfluxDB wait in a spool per destination; `replay` writes them now')
+    .addArgument(new Argument('<action>', 'what to do').choices(['replay', 'list']))
+    .argument('[rig]', 'only the destination of this rig file (its InfluxDB URL, with any credentials)')
+    .option('--state <dir>', 'the state folder holding the spools', resolve(packageRoot, '.ranlab'))
+    .action(async (action: 'replay' | 'list', rigPath: string | undefined, o: { state: string }) => {
+      const { spoolCommand } = await import('./spool.js');
+      exitCode = await spoolCommand(action, { stateDir: o.state, rigPath, say, out: (l) => process.stdout.write(l + '\n') });
     });
 
   program
@@ -124,6 +143,10 @@ async function main(argv: string[]): Promise<number> {
     });
 
   program.addCommand((await import('./certs.js')).certsCommand((line) => process.stdout.write(line + '\n')));
+  const ctx = { say, setExit: (c: number) => (exitCode = c), defaults: { results: resolve(packageRoot, 'results'), state: resolve(packageRoot, '.ranlab') } };
+  registerNightly(program, ctx);
+  registerReport(program, ctx);
+  registerCompare(program, ctx);
 
   program
     .command('ran-agent')

@@ -1,7 +1,7 @@
 // Operator keys for a lab chain: one per operator, from a key file or an environment variable
 // (the rig file names the source, never the key). A missing or malformed key is a ConfigError
 // that names the operator and the source; no message, log line or error ever holds the key.
-import { readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
@@ -41,6 +41,35 @@ export function normalizePrivateKey(raw: string, where: string): Hex {
   return key;
 }
 
+/**
+ * A key file must exist, be a regular file (a FIFO or device is refused without opening it: a
+ * read would block the controller), be readable, and not be readable or writable by others.
+ * Returns null when usable, else why not (a ConfigError message tail).
+ */
+export function keyFileProblem(path: string): string | null {
+  let st;
+  try {
+    st = statSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    return code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'cannot be reached (permission denied on a folder above it)' : `cannot be checked (${code})`;
+  }
+  if (st.isDirectory()) return 'is a directory';
+  if (!st.isFile()) return `is not a regular file (${st.isFIFO() ? 'a FIFO' : st.isSocket() ? 'a socket' : 'a device'}); give a file holding the key`;
+  if ((st.mode & 0o006) !== 0) return `is readable or writable by every user (mode ${(st.mode & 0o777).toString(8)}); chmod 600 it`;
+  try {
+    accessSync(path, constants.R_OK);
+  } catch {
+    return 'is not readable (permission denied)';
+  }
+  return null;
+}
+
+/** A keyFile path as the rig file means it: relative paths are relative to the rig file's folder. */
+export function resolveKeyFile(keyFile: string, baseDir?: string): string {
+  return isAbsolute(keyFile) ? keyFile : resolve(baseDir ?? process.cwd(), keyFile);
+}
+
 /** The operator's private key from its source. `generate` is only meaningful on the embedded chain. */
 export function loadOperatorKey(operator: string, source: AccountSource, opts: KeySourceOptions = {}): Hex {
   if ('keyEnv' in source) {
@@ -51,8 +80,10 @@ export function loadOperatorKey(operator: string, source: AccountSource, opts: K
     return normalizePrivateKey(value, where);
   }
   if ('keyFile' in source) {
-    const path = isAbsolute(source.keyFile) ? source.keyFile : resolve(opts.baseDir ?? process.cwd(), source.keyFile);
+    const path = resolveKeyFile(source.keyFile, opts.baseDir);
     const where = `operator ${operator}: key file ${path}`;
+    const problem = keyFileProblem(path);
+    if (problem) throw new ConfigError(`${where} ${problem}`, 'LEDGER_KEY_MISSING');
     let text: string;
     try {
       text = readFileSync(path, 'utf8');

@@ -8,3 +8,5 @@ export { REJECTED_FILE } from './spool.js';
 export { checkInfluxReachable, createInfluxDatabase, pingInflux, queryInflux, type InfluxRow } from './client.js';
 export { findInfluxd, influxdConfig, startEmbeddedInflux, type EmbeddedInflux, type EmbeddedInfluxOptions } from './influxd.js';
 export { LatencyHistogram, type LatencyHistogramOptions, type LatencySummary, type LatencyUnit } from './histogram.js';
+export { destinationKey, destinationSpool, listDestinations, removeIfEmpty, spoolRoot, type Destination } from './destination.js';
+export type { CloseOutcome } from './sink.js';

@@ -11,7 +11,7 @@ import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { ComponentError } from '../errors.js';
 import { childLog } from '../log.js';
-import { freePort, type Child, type Supervisor, pidAlive } from '../proc/index.js';
+import { acquireExclusive, freePort, pidAlive, type Child, type StopOutcome, type Supervisor } from '../proc/index.js';
 import { createInfluxDatabase, pingInflux } from './client.js';
 
 const log = childLog('influx');
@@ -30,6 +30,10 @@ export interface EmbeddedInfluxOptions {
   /** Supervisor child name (default "influx"). */
   name?: string;
   readyTimeoutMs?: number;
+  /** Told once when another process holds this data folder and the start waits for it. */
+  onWait?: (message: string) => void;
+  /** Stops the wait for the data folder (e.g. on SIGINT). */
+  signal?: AbortSignal;
 }
 
 export interface EmbeddedInflux {
@@ -43,6 +47,8 @@ export interface EmbeddedInflux {
   pid: number;
   child: Child;
   stop(): Promise<void>;
+  /** Stop by an absolute deadline (Date.now() ms); the data folder is free again afterwards. */
+  stopBy(deadline: number): Promise<StopOutcome>;
 }
 
 const STATE_FILE = 'ranlab-influxd.json';
@@ -170,6 +176,28 @@ export async function startEmbeddedInflux(supervisor: Supervisor, opts: Embedded
   } catch (err) {
     throw new ComponentError('influx', `cannot create data folder ${dataDir}: ${(err as Error).message}`, 'INFLUX_FAILED', { cause: err });
   }
+  // One server per data folder: the lock is held for as long as this influxd runs, so a second
+  // trial on the same folder waits here until the first has stopped its server.
+  const lock = await acquireExclusive(`influxd:${dataDir}`, {
+    signal: opts.signal,
+    onWait: () => opts.onWait?.(`the embedded influxd on ${dataDir} is in use by another trial; waiting for it to finish`),
+  });
+  try {
+    return await startLocked(supervisor, opts, exe, dataDir, configPath, lock.release);
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
+}
+
+async function startLocked(
+  supervisor: Supervisor,
+  opts: EmbeddedInfluxOptions,
+  exe: string,
+  dataDir: string,
+  configPath: string,
+  unlock: () => Promise<void>,
+): Promise<EmbeddedInflux> {
   await clearStale(dataDir, configPath);
 
   const name = opts.name ?? 'influx';
@@ -217,6 +245,13 @@ export async function startEmbeddedInflux(supervisor: Supervisor, opts: Embedded
   }
   log.info({ url, dataDir, pid: child.pid }, 'embedded influxd ready');
 
+  const started = child;
+  // The folder is free again once this server has exited, whoever stopped it (and not before).
+  void started.exited.then(async () => {
+    await rm(join(dataDir, STATE_FILE), { force: true });
+    await unlock();
+  });
+  const stopBy = (deadline: number): Promise<StopOutcome> => started.stopBy(deadline);
   return {
     url,
     database: opts.database,
@@ -226,9 +261,9 @@ export async function startEmbeddedInflux(supervisor: Supervisor, opts: Embedded
     configPath,
     pid: child.pid,
     child,
+    stopBy,
     stop: async () => {
-      await child.stop();
-      await rm(join(dataDir, STATE_FILE), { force: true });
+      await stopBy(Date.now() + 4000);
     },
   };
 }

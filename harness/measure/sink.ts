@@ -65,6 +65,16 @@ export interface SinkStats {
   lastError: string | null;
 }
 
+/** What closeBy() could not deliver: `spooled` points wait on disk, `lost` ones were only in memory. */
+export interface CloseOutcome {
+  written: number;
+  spooled: number;
+  lost: number;
+  rejected: number;
+  error: string | null;
+  spoolDir: string;
+}
+
 type Mode = 'full' | 'all';
 
 interface PassResult {
@@ -89,6 +99,10 @@ export class InfluxSink implements MeasurementSink {
   private acceptedSeq = 0;
   private deliveredSeq = 0;
   private inFlight = 0;
+  /** The lines counted by inFlight (a request, or an append to the spool). */
+  private inFlightLines: string[] = [];
+  /** Set when closeBy() gave up waiting: a late pass must leave the spool and queue alone. */
+  private abandoned = false;
   private written = 0;
   private rejected = 0;
   private rejectedUnflushed: string | null = null;
@@ -270,6 +284,63 @@ export class InfluxSink implements MeasurementSink {
     }
   }
 
+  /**
+   * Close by an absolute deadline (Date.now() ms): flush while time allows; at the deadline,
+   * whatever is still in memory or in a request goes to the spool at once (a request the server
+   * answers late may then be written twice, which InfluxDB absorbs: same series and time).
+   * `sooner`, when it resolves first, ends the wait early. Never throws; says what was left
+   * unwritten and where it waits.
+   */
+  async closeBy(deadline: number, sooner?: Promise<unknown>): Promise<CloseOutcome> {
+    if (!this.closed) {
+      this.closed = true;
+      clearInterval(this.timer);
+    }
+    let error: string | null = null;
+    let timedOut = false;
+    let t: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.flush(),
+        new Promise<never>((_, reject) => {
+          const giveUp = () => {
+            timedOut = true;
+            reject(new Error(`no answer from ${this.url} by the teardown deadline`));
+          };
+          t = setTimeout(giveUp, Math.max(0, deadline - Date.now()));
+          // A deadline brought nearer (a second Ctrl-C) ends the wait early.
+          void sooner?.then(giveUp);
+        }),
+      ]);
+    } catch (err) {
+      error = (err as Error).message;
+    } finally {
+      clearTimeout(t);
+    }
+    if (timedOut) {
+      this.abandoned = true;
+      const lines = [...this.inFlightLines.slice(0, this.inFlight), ...this.buffer];
+      this.buffer = [];
+      this.inFlight = 0;
+      this.inFlightLines = [];
+      if (lines.length > 0 && this.spool) {
+        try {
+          this.spool.appendNow(lines);
+        } catch (err) {
+          this.buffer = lines;
+          error = `${error}; cannot write spool in ${this.spoolPath}: ${(err as Error).message}`;
+        }
+      } else if (lines.length > 0) this.buffer = lines;
+    } else if (error === null) {
+      await this.chain.catch(() => undefined);
+    }
+    const lost = this.buffer.length;
+    if (lost > 0) log.error({ points: lost }, 'points neither written nor spooled at close');
+    const spooled = this.spool?.points ?? 0;
+    await this.spool?.release();
+    return { written: this.written, spooled, lost, rejected: this.rejected, error, spoolDir: this.spoolPath };
+  }
+
   private tick(): void {
     if (this.busy || this.closed) return;
     if (this.buffer.length === 0 && (this.spool === null || this.spool.isEmpty)) return;
@@ -330,7 +401,9 @@ export class InfluxSink implements MeasurementSink {
       const lastSeq = this.acceptedSeq - this.buffer.length + n;
       const batch = this.buffer.splice(0, n);
       this.inFlight = n;
+      this.inFlightLines = batch;
       const outcome = await writeLines(this.target, this.database, batch, { timeoutMs: this.writeTimeoutMs, retentionPolicy: this.retentionPolicy });
+      if (this.abandoned) return { ok: false, error: 'abandoned at the teardown deadline' };
       if (outcome.kind === 'ok') {
         this.inFlight = 0;
         this.delivered(batch.length, lastSeq);
@@ -376,6 +449,7 @@ export class InfluxSink implements MeasurementSink {
         timeoutMs: this.writeTimeoutMs,
         retentionPolicy: this.retentionPolicy,
       });
+      if (this.abandoned) return { ok: false, error: 'abandoned at the teardown deadline' };
       if (outcome.kind === 'tooLarge') {
         this.chunkLimit = Math.ceil(lines.length / 2);
         continue;
@@ -405,6 +479,7 @@ export class InfluxSink implements MeasurementSink {
     this.buffer = [];
     // Counted as pending (in transit to disk) until the append is durable.
     this.inFlight = lines.length;
+    this.inFlightLines = lines;
     try {
       await this.sp.append(lines, lastSeq);
     } catch (err) {

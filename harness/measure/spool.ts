@@ -5,6 +5,7 @@
 // half way through one re-sends its first part, which InfluxDB absorbs (a point with the same
 // measurement, tags and timestamp overwrites itself).
 import { mkdir, open, readdir, readFile, rm, truncate, writeFile, stat } from 'node:fs/promises';
+import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ComponentError, ConfigError } from '../errors.js';
 import { childLog } from '../log.js';
@@ -150,6 +151,24 @@ export class Spool {
     tail.lines += lines.length;
     tail.lastSeq = Math.max(tail.lastSeq, lastSeq);
     if (this.headCache?.seq === tail.seq) this.headCache = null;
+  }
+
+  /**
+   * Append lines in a segment of their own, synchronously: for the last moment of a teardown,
+   * when an asynchronous append might not finish before the process ends.
+   */
+  appendNow(lines: string[]): void {
+    if (lines.length === 0) return;
+    const seq = this.nextSeq++;
+    const file = join(this.dir, String(seq).padStart(12, '0') + '.lp');
+    const fd = openSync(file, 'a');
+    try {
+      writeSync(fd, lines.join('\n') + '\n');
+      fdatasyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    this.segments.push({ seq, file, lines: lines.length, delivered: 0, lastSeq: 0 });
   }
 
   /** Up to `max` undelivered lines from the head segment, oldest first (empty when the spool is). */

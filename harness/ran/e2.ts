@@ -48,6 +48,7 @@ import type {
   KpmIndication,
   KpmSubscription,
   SetupInfo,
+  ShutdownOutcome,
 } from './types.js';
 
 const log = childLog('ran.e2');
@@ -424,17 +425,27 @@ export class E2BaseStation implements BaseStation {
       .finally(() => this.restoring.delete(cellId));
   }
 
-  async shutdown(): Promise<void> {
+  async shutdown(): Promise<ShutdownOutcome> {
     const started = Date.now();
     const left = () => Math.max(1, this.shutdownTimeoutMs - (Date.now() - started));
+    // Cells not (yet) acknowledged off, with why; whatever is left at the timeout is reported.
+    const pending = new Map<string, string>((this.cells ?? []).map((c) => [c.id, 'no acknowledgement before the shutdown timeout']));
+    let known = this.cells !== null;
     const work = (async () => {
       let cellIds = this.cells?.map((c) => c.id);
-      if (!cellIds) cellIds = (await this.setupWithin(Math.min(1500, left()))).cells.map((c) => c.id);
+      if (!cellIds) {
+        cellIds = (await this.setupWithin(Math.min(1500, left()))).cells.map((c) => c.id);
+        for (const id of cellIds) pending.set(id, 'no acknowledgement before the shutdown timeout');
+        known = true;
+      }
       const results = await Promise.allSettled(
         cellIds.map((cellId) => this.controlWithin({ kind: 'cellState', cellId, on: false }, left())),
       );
       results.forEach((r, i) => {
-        if (r.status === 'rejected') log.warn({ bs: this.id, cell: cellIds[i], err: messageOf(r.reason) }, 'could not turn cell off');
+        if (r.status === 'rejected') {
+          pending.set(cellIds[i]!, messageOf(r.reason));
+          log.warn({ bs: this.id, cell: cellIds[i], err: messageOf(r.reason) }, 'could not turn cell off');
+        } else pending.delete(cellIds[i]!);
       });
     })();
     let timer: NodeJS.Timeout | undefined;
@@ -444,11 +455,21 @@ export class E2BaseStation implements BaseStation {
         resolve();
       }, this.shutdownTimeoutMs + 100);
     });
+    let failure = '';
     try {
-      await Promise.race([work.catch((err) => log.warn({ bs: this.id, err: messageOf(err) }, 'shutdown failed')), timeout]);
+      await Promise.race([
+        work.catch((err) => {
+          failure = messageOf(err);
+          log.warn({ bs: this.id, err: failure }, 'shutdown failed');
+        }),
+        timeout,
+      ]);
     } finally {
       clearTimeout(timer);
     }
+    // Cells we never learnt (no setup answer): the base station itself is unconfirmed.
+    if (!known) return { notConfirmedOff: [{ cellId: `${this.id}/*`, reason: failure || 'no setup answer before the shutdown timeout' }] };
+    return { notConfirmedOff: [...pending].map(([cellId, reason]) => ({ cellId, reason: failure && reason.startsWith('no ack') ? failure : reason })) };
   }
 
   close(): void {

@@ -12,6 +12,7 @@ export type {
   KpmSubscription,
   RanFunction,
   SetupInfo,
+  ShutdownOutcome,
   UeKpm,
 } from './types.js';
 export {

@@ -95,6 +95,11 @@ export interface KpmSubscription {
   close(): void;
 }
 
+/** What shutdown() could confirm: every cell not in `notConfirmedOff` was acknowledged off. */
+export interface ShutdownOutcome {
+  notConfirmedOff: { cellId: string; reason: string }[];
+}
+
 export interface BaseStation {
   readonly id: string;
   /** E2 setup: identity, cells and RAN functions. Fails with ComponentError if unreachable. */
@@ -102,8 +107,13 @@ export interface BaseStation {
   control(action: ControlAction): Promise<ControlAck>;
   /** Stream KPM indications every periodMs; onError is called once if the stream breaks. */
   subscribe(periodMs: number, onIndication: (ind: KpmIndication) => void, onError: (err: Error) => void): KpmSubscription;
-  /** Every cell off (the radio's safe state). Best effort, bounded in time. */
-  shutdown(): Promise<void>;
+  /**
+   * Every cell off (the radio's safe state), bounded in time. Never rejects: resolves with the
+   * cells whose switch-off the agent did not acknowledge (all of them when it cannot be reached).
+   */
+  shutdown(): Promise<ShutdownOutcome>;
   /** Release the connection. */
   close(): void;
+  /** KPM indications accepted, dropped beyond the agent's rate bound, and cells restored after drift. */
+  readonly stats: { accepted: number; dropped: number; restored: number };
 }

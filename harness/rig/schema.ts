@@ -204,6 +204,28 @@ export const tlsSchema = z.strictObject({
   keyFile: z.string().min(1),
 });
 
+/**
+ * Acceptance criteria a trial must meet (exit 1 naming the first-class failures otherwise).
+ * Criteria for every kind at the top; each trial kind's own under its key. Absent: not checked.
+ */
+export const acceptanceSchema = z.strictObject({
+  /** Every epoch requested ran and no component failed (a required UE failing fails this). */
+  completed: z.boolean().optional(),
+  /** Every measured point reached InfluxDB (none left spooled, none lost). */
+  allPointsWritten: z.boolean().optional(),
+  /** Every cell confirmed off at teardown. */
+  cellsOffAtTeardown: z.boolean().optional(),
+  spectrum: z.strictObject({
+    /** Jain's index of the grants, mean over the last quarter of the epochs, at least this. */
+    minFairness: z.number().min(0).max(1).optional(),
+    /** Every grant within 2 % of W/n from this epoch (1-based) on, or earlier. */
+    convergedByEpoch: z.number().int().min(1).optional(),
+    /** The token supply is conserved to the last micro-token (ledger policy). */
+    supplyConserved: z.boolean().optional(),
+  }).optional(),
+});
+export type Acceptance = z.infer<typeof acceptanceSchema>;
+
 export const rigSchema = z.strictObject({
   name: id,
   mode: z.enum(['twin', 'lab']).default('twin'),
@@ -215,6 +237,7 @@ export const rigSchema = z.strictObject({
   ledger: ledgerSchema,
   influx: influxSchema,
   trial: trialSchema.default(trialSchema.parse({})),
+  acceptance: acceptanceSchema.optional(),
   tls: tlsSchema.optional(),
 }).superRefine((rig, ctx) => {
   rig.basestations.forEach((b, i) => {

@@ -4,6 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { ComponentError, InterruptedError, messageOf, RanlabError } from '../errors.js';
+import { checkBeforeStart } from './prestart.js';
+import { trialExitCode } from './exitcode.js';
+import type { TeardownResult } from './teardown.js';
 import { buildSpectrumReport, writeReport, type SpectrumReport } from '../report/index.js';
 import { bandUnits, type Policy, type Rig } from '../rig/index.js';
 import { packageRoot } from '../paths.js';
@@ -27,6 +30,10 @@ export interface TrialOptions {
   stateDir?: string;
   say?: (line: string) => void;
   progress?: Progress;
+  /** Completed epochs are appended here too (the HTML report draws them). */
+  records?: SpectrumTrialResult['epochs'];
+  /** Teardown's one deadline, ms from its start (default 10 s); a second SIGINT cuts it to 2 s. */
+  teardownMs?: number;
 }
 
 export interface TrialOutcome {
@@ -36,6 +43,9 @@ export interface TrialOutcome {
   error: RanlabError | Error | null;
   /** Things teardown could not do (e.g. points left spooled). */
   teardownProblems: string[];
+  teardown: TeardownResult;
+  /** 130 interrupted, then 3 (a component or teardown), then 2, then 1, else 0. */
+  exitCode: number;
 }
 
 const silentProgress: Progress = { start() {}, update() {}, stop() {} };
@@ -50,60 +60,93 @@ export async function runSpectrumTrial(rigFile: Rig, opts: TrialOptions = {}): P
   // embedded contract with it (a lab contract's own length is checked against it).
   const rig = opts.epochMs === undefined ? rigFile : { ...rigFile, spectrum: { ...rigFile.spectrum, epochMs: opts.epochMs } };
   const trialId = newTrialId(rig.name);
-  const resultsDir = join(opts.resultsRoot ?? join(packageRoot, 'results'), trialId);
+  const resultsRoot = opts.resultsRoot ?? join(packageRoot, 'results');
+  const resultsDir = join(resultsRoot, trialId);
   const policy = opts.policy ?? rig.trial.policy;
   const epochs = opts.epochs ?? rig.trial.epochs;
   const epochMs = opts.epochMs ?? rig.spectrum.epochMs;
   const seed = opts.seed ?? rig.trial.seed ?? Date.now() % 2 ** 31;
+  // Inputs that cannot be used fail here, before anything starts (ConfigError, exit 2).
+  checkBeforeStart(rig, { resultsRoot, epochMs });
   const startedAt = new Date();
-  const session = new RigSession(rig, { trialId, resultsDir, stateDir: opts.stateDir, say: opts.say });
+  const abort = new AbortController();
+  const session = new RigSession(rig, { trialId, resultsDir, stateDir: opts.stateDir, say: opts.say, signal: abort.signal });
   opts.say?.(`trial ${trialId}: ${policy} policy, ${epochs} epochs of ${epochMs} ms on rig ${rig.name}`);
 
-  const abort = new AbortController();
+  // Handlers stay until the report is written: a SIGINT during teardown still ends in a report
+  // (exit 130); a second one only brings teardown's deadline nearer.
+  let interruptedBy: NodeJS.Signals | null = null;
   const onSignal = (sig: NodeJS.Signals) => {
+    if (interruptedBy) {
+      opts.say?.(`${sig} again: cutting teardown short (2 s)`);
+      void session.teardown(Date.now() + 2000);
+      return;
+    }
+    interruptedBy = sig;
     abort.abort();
     session.fail(new InterruptedError(sig));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
 
-  const records: SpectrumTrialResult['epochs'] = [];
+  const records: SpectrumTrialResult['epochs'] = opts.records ?? [];
   let result: Partial<SpectrumTrialResult> & { epochs: SpectrumTrialResult['epochs'] } = { epochs: records };
   let error: Error | null = null;
+  let teardown: TeardownResult;
   try {
-    await session.race(session.bringUp());
-    opts.say?.('bring-up complete: every component reachable');
-    result = await spectrumSharing.run(session, { policy, epochs, epochMs, kpmPeriodMs: rig.trial.kpmPeriodMs, seed, records }, opts.progress ?? silentProgress, abort.signal);
-  } catch (err) {
-    error = session.failureError ?? (err as Error);
-    // Stopped early: still report the ledger's state when the ledger itself is fine.
-    if (policy === 'ledger' && session.ledger && !(error instanceof ComponentError && error.component === 'ledger')) {
-      try {
-        const [initialSupplyMicro, final] = await withTimeout(Promise.all([session.ledger.totalSupply(), readFinalBalances(session.ledger)]), 5000, 'final ledger read');
-        result = { ...result, initialSupplyMicro, ...final };
-      } catch {
-        // the report then shows the last epoch's balances, and no supply check
+    try {
+      await session.race(session.bringUp());
+      opts.say?.('bring-up complete: every component reachable');
+      result = await spectrumSharing.run(session, { policy, epochs, epochMs, kpmPeriodMs: rig.trial.kpmPeriodMs, seed, records }, opts.progress ?? silentProgress, abort.signal);
+    } catch (err) {
+      error = session.failureError ?? (err as Error);
+      // Stopped early: still report the ledger's state when the ledger itself is fine.
+      if (policy === 'ledger' && session.ledger && !(error instanceof ComponentError && error.component === 'ledger')) {
+        try {
+          const [initialSupplyMicro, final] = await withTimeout(Promise.all([session.ledger.totalSupply(), readFinalBalances(session.ledger)]), interruptedBy ? 2000 : 5000, 'final ledger read');
+          result = { ...result, initialSupplyMicro, ...final };
+        } catch {
+          // the report then shows the last epoch's balances, and no supply check
+        }
       }
     }
+    teardown = await session.teardown(Date.now() + (opts.teardownMs ?? 10_000));
+    if (interruptedBy && !(error instanceof InterruptedError)) error = new InterruptedError(interruptedBy);
+    const exitCode = trialExitCode(error, teardown);
+    const teardownProblems = teardown.problems;
+    const report = buildSpectrumReport(result, {
+      trialId,
+      rig: rig.name,
+      policy,
+      epochsRequested: epochs,
+      epochMs,
+      bandMHz: rig.spectrum.bandMHz,
+      bandUnits: bandUnits(rig.spectrum),
+      unitMHz: rig.spectrum.tokenUnitKHz / 1000,
+      operators: rig.operators.map((o) => o.name),
+      error: error ? messageOf(error) : null,
+      influx: { url: session.influxUrl, database: rig.influx.database },
+      startedAt,
+    });
+    Object.assign(report, {
+      completed: report.completed && teardownProblems.length === 0,
+      exitCode,
+      problems: [...(error ? [messageOf(error)] : []), ...teardownProblems],
+      teardownProblems,
+      cellsNotConfirmedOff: teardown.cellsNotConfirmedOff,
+      spooledPoints: teardown.spooledPoints,
+      lostPoints: teardown.lostPoints,
+      spoolDir: teardown.spoolDir,
+      teardownMs: teardown.durationMs,
+      interruptedBy,
+      indications: Object.fromEntries([...session.basestations].map(([id, b]) => [id, { ...b.driver.stats }])),
+    });
+    const reportPath = writeReport(resultsDir, report);
+    return { report, reportPath, error, teardownProblems, teardown, exitCode };
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
   }
-  const teardownProblems = await session.teardown();
-  const report = buildSpectrumReport(result, {
-    trialId,
-    rig: rig.name,
-    policy,
-    epochsRequested: epochs,
-    epochMs,
-    bandMHz: rig.spectrum.bandMHz,
-    bandUnits: bandUnits(rig.spectrum),
-    unitMHz: rig.spectrum.tokenUnitKHz / 1000,
-    operators: rig.operators.map((o) => o.name),
-    error: error ? messageOf(error) : null,
-    influx: { url: session.influxUrl, database: rig.influx.database },
-    startedAt,
-  });
-  const reportPath = writeReport(resultsDir, report);
-  return { report, reportPath, error, teardownProblems };
 }

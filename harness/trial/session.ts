@@ -9,12 +9,13 @@ import { makeTrialCerts, readTlsFiles, type TlsFiles } from '../certs/index.js';
 import { ComponentError, ConfigError, InterruptedError, messageOf } from '../errors.js';
 import { childLog, log as rootLog } from '../log.js';
 import { Ledger, type OperatorKey } from '../ledger/index.js';
-import { InfluxSink, startEmbeddedInflux, type Point } from '../measure/index.js';
+import { destinationSpool, InfluxSink, removeIfEmpty, startEmbeddedInflux, type EmbeddedInflux, type Point } from '../measure/index.js';
 import { startGpuSampler, type GpuSampler } from '../../native/index.js';
 import { cliEntry, packageRoot } from '../paths.js';
 import { preflightError, preflightPassed, runPreflight } from '../preflight/index.js';
-import { freePort, Supervisor } from '../proc/index.js';
+import { freePort, Supervisor, withholdFromChildren } from '../proc/index.js';
 import { srsranAgentFile } from '../ran/agent/index.js';
+import { runTeardown, type TeardownResult } from './teardown.js';
 import { createBaseStation, type BaseStation, type SetupInfo } from '../ran/index.js';
 import type { Rig, RigBaseStation, RigUe } from '../rig/index.js';
 import { startTwinModem } from '../twin/modem.js';
@@ -32,6 +33,8 @@ export interface SessionOptions {
   stateDir?: string;
   /** Human progress lines (bring-up steps); the CLI prints them on stderr. */
   say?: (line: string) => void;
+  /** Aborts waits that bring-up cannot race (the embedded influxd's data folder lock). */
+  signal?: AbortSignal;
 }
 
 export interface ConnectedBs {
@@ -49,7 +52,9 @@ export class RigSession {
   readonly ues = new Map<string, Ue>();
   ledger!: Ledger;
   sink!: InfluxSink;
-  private gpu: GpuSampler | null = null;
+  gpu: GpuSampler | null = null;
+  /** The embedded influxd this session started (stopped after the sink's last flush). */
+  influx: EmbeddedInflux | null = null;
   influxUrl = '';
   private failure: ComponentError | InterruptedError | null = null;
   private failureListeners: ((err: Error) => void)[] = [];
@@ -61,6 +66,8 @@ export class RigSession {
     readonly rig: Rig,
     readonly opts: SessionOptions,
   ) {
+    // Operators' keys stay in this process: no child (influxd, chain, agents, modems) inherits them.
+    withholdFromChildren(rig.operators.flatMap((o) => ('keyEnv' in o.account ? [o.account.keyEnv] : [])));
     this.failed = new Promise<never>((_, reject) => this.failureListeners.push(reject));
     this.failed.catch(() => undefined);
     this.supervisor.onUnexpectedExit((name, detail) => {
@@ -129,10 +136,19 @@ export class RigSession {
     // 1. The measurement store first: nothing is measured before it is known reachable.
     if (rig.influx.embedded) {
       this.say('starting embedded influxd ...');
-      const influx = await startEmbeddedInflux(this.supervisor, { dataDir: join(stateDir, 'influx'), database: rig.influx.database });
-      this.influxUrl = influx.url;
+      this.influx = await startEmbeddedInflux(this.supervisor, {
+        dataDir: join(stateDir, 'influx'),
+        database: rig.influx.database,
+        signal: this.opts.signal,
+        onWait: (m) => this.say(m),
+      });
+      this.influxUrl = this.influx.url;
     } else this.influxUrl = rig.influx.url!;
-    this.sink = new InfluxSink({ url: this.influxUrl, database: rig.influx.database, spoolDir: join(this.opts.resultsDir, 'spool') });
+    // The spool is the destination's, under the state folder: what an earlier run could not
+    // write there is delivered now, and what this one cannot is delivered by the next.
+    const spool = destinationSpool(stateDir, { url: this.influxUrl, database: rig.influx.database, embedded: rig.influx.embedded === true }, this.trialId);
+    if (spool.adopted > 0) this.say(`delivering ${spool.adopted} spool segment(s) left by earlier runs for this InfluxDB`);
+    this.sink = new InfluxSink({ url: this.influxUrl, database: rig.influx.database, spoolDir: spool.dir });
     await this.sink.checkReachable();
     this.say(`influx ready at ${this.influxUrl} (database ${rig.influx.database})`);
     // GPU telemetry of this host, when it has NVIDIA GPUs; without NVML it says so once and the trial goes on.
@@ -274,45 +290,26 @@ export class RigSession {
   }
 
   /**
-   * Always runs, whatever happened: cells off on every live base station, measurements
-   * flushed (or left spooled on disk), children stopped. Never throws; returns problems.
+   * Always runs, whatever happened, by one deadline (Date.now() ms): cells off on every live
+   * base station, measurements flushed (what cannot be written waits in the spool), the
+   * measurement store stopped after its last flush, children stopped. Never throws; returns
+   * what it could not do. A second call (a second Ctrl-C) only brings the deadline nearer.
    */
-  async teardown(): Promise<string[]> {
-    if (this.tornDown) return [];
+  async teardown(deadline: number): Promise<TeardownResult> {
+    if (this.tornDown) {
+      this.shorten?.(deadline);
+      return this.tearing!;
+    }
     this.tornDown = true;
-    const problems: string[] = [];
-    await Promise.all(
-      [...this.ues.values()].map(async (ue) => {
-        ue.stopReadings();
-        await ue.close().catch((err: unknown) => problems.push(`${ue.id}: ${messageOf(err)}`));
-      }),
-    );
-    await Promise.all(
-      [...this.basestations.values()].map(async (bs) => {
-        if (!bs.alive) return;
-        try {
-          await bs.driver.shutdown();
-        } catch (err) {
-          problems.push(`${bs.rig.id}: cells may still be on: ${messageOf(err)}`);
-        }
-        bs.driver.close();
-      }),
-    );
-    await this.gpu?.stop().catch((err: unknown) => problems.push(`gpu sampler: ${messageOf(err)}`));
-    if (this.sink) {
-      try {
-        await this.sink.flush();
-        await this.sink.close();
-      } catch (err) {
-        problems.push(`influx: ${messageOf(err)} (points kept in ${join(this.opts.resultsDir, 'spool')})`);
-      }
-    }
-    try {
-      await this.ledger?.close();
-    } catch (err) {
-      problems.push(`ledger: ${messageOf(err)}`);
-    }
-    await this.supervisor.stopAll();
-    return problems;
+    const run = runTeardown(this, deadline);
+    this.shorten = run.shorten;
+    this.tearing = run.result.then((r) => {
+      if (this.sink && r.spooledPoints === 0 && r.lostPoints === 0) removeIfEmpty(this.sink.spoolDir);
+      return r;
+    });
+    return this.tearing;
   }
+
+  private shorten: ((deadline: number) => void) | null = null;
+  private tearing: Promise<TeardownResult> | null = null;
 }

@@ -309,7 +309,7 @@ contract SpectrumLedger {
         }
     }
 
-    /// Balance-weighted water-filling (see harness/ledger/grants.ts for the reference): an
+    /// Balance-weighted water-filling (test/helpers/ledger-model.ts states it again for the tests): an
     /// operator whose cap fits within its share of what remains gets its cap and leaves; when no
     /// cap fits, each active operator gets the floor of its share and the leftover units go one
     /// each by largest remainder (ties: lower index). Never more than the band or a cap.

@@ -1,7 +1,7 @@
-// A pure reference of the SpectrumLedger arithmetic (contracts/SpectrumLedger.sol), in the same
-// fixed point (bigint micro-tokens). The runner never uses it to decide anything: it reads the
-// contract's Granted/Settled events. It exists so tests can compare the contract against an
-// independent statement of the rules, and so planners can reason about the dynamics.
+// Tests only: a pure reference of the SpectrumLedger rules (contracts/SpectrumLedger.sol), in the
+// same fixed point (bigint micro-tokens), that the contract tests compare the contract against,
+// and the convergence bound the trial test derives. The product never runs it: the runner
+// reads the contract's Granted/Settled events.
 
 export interface GrantInput {
   /** Balances in micro-tokens, in operator (index) order. */
