@@ -207,13 +207,14 @@ export function formatReport(r: SpectrumReport): string {
         : 'token supply: not read (the ledger could not be read at the end)',
   ];
   // Retunes (restarts) make the time to effect worth reading epoch by epoch.
-  if (r.timeToEffect.some((t) => t.retuned || t.offAir)) {
+  const effect = r.timeToEffect ?? []; // reports written before it existed have none
+  if (effect.some((t) => t.retuned || t.offAir)) {
     out.push('', 'time to effect per epoch (ms; R = retuned by restart, off = no carrier fits the grant):');
-    const epochs = [...new Set(r.timeToEffect.map((t) => t.epoch))];
+    const epochs = [...new Set(effect.map((t) => t.epoch))];
     for (const e of epochs)
-      out.push(`  epoch ${String(e).padStart(3)}: ` + r.timeToEffect.filter((t) => t.epoch === e).map((t) => `${t.operator} ${t.ms}${t.retuned ? ' R' : ''}${t.offAir ? ' off' : ''}`).join(', '));
-  } else if (r.timeToEffect.length) {
-    const ms = r.timeToEffect.map((t) => t.ms);
+      out.push(`  epoch ${String(e).padStart(3)}: ` + effect.filter((t) => t.epoch === e).map((t) => `${t.operator} ${t.ms}${t.retuned ? ' R' : ''}${t.offAir ? ' off' : ''}`).join(', '));
+  } else if (effect.length) {
+    const ms = effect.map((t) => t.ms);
     out.push(`time to effect per epoch: ${Math.min(...ms)}-${Math.max(...ms)} ms (no retunes)`);
   }
   for (const u of r.usedFromCarrier ?? [])
