@@ -144,7 +144,7 @@ export const spectrumSharing: TrialKind<SpectrumTrialOptions, SpectrumTrialResul
 
         // 3. Plan and apply: every cell gets what its driver can apply of the part of its
         // operator's segment it uses (a PRB range; or a standard carrier, by restart, and a PRB
-        // ratio), and the time from the first control to the last acknowledgement is kept.
+        // ratio); for the latter the time from the first control to the last ack is kept.
         const effect = new Map<string, { ms: number; retuned: boolean; offAir: boolean }>();
         await session.race(
           Promise.all(
@@ -165,6 +165,8 @@ export const spectrumSharing: TrialKind<SpectrumTrialOptions, SpectrumTrialResul
                     cell.on = true;
                   }
                 }
+                // Time to effect is a figure of drivers whose grants take effect by retune (srsRAN).
+                if (cell.grants !== 'carrier-and-ratio') return;
                 const prev = effect.get(bs.rig.operator);
                 const ms = performance.now() - t0;
                 effect.set(bs.rig.operator, { ms: Math.max(prev?.ms ?? 0, ms), retuned: retuned || !!prev?.retuned, offAir: offAir || !!prev?.offAir });
