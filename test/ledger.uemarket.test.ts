@@ -1,12 +1,12 @@
 // UeMarket (seeds/004, contract type 1) on the real dev chain: a UE posts a QoS target, the
 // operators offer prices, the lowest offer meeting the target wins, and the UE pays the winner
 // in the one LabToken: the winner's balance grows by exactly what the UE paid, supply conserved.
-// Contract level only: the trial does not run this market yet.
+// Contract level here; test/trial-uemarket.test.ts runs the market in a trial.
 import fc from 'fast-check';
 import { createPublicClient, createWalletClient, custom, erc20Abi, maxUint256, parseAbi, type Address, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
 import { expect, test } from 'vitest';
-import { labTokenAbi, loadArtifact, startInProcessChain } from '../harness/ledger/index.js';
+import { labTokenAbi, loadArtifact, startInProcessChain, ueMarketAbi } from '../harness/ledger/index.js';
 
 const marketAbi = parseAbi([
   'constructor(address token_, address[] operators_, uint256 offerWindowBlocks_)',
@@ -93,4 +93,15 @@ test('an award before every operator offered reverts until the window closes; a 
   await m.send(m.ue, (c) => c.writeContract({ address: m.market, abi: marketAbi, functionName: 'pay', args: [0n, 1n, 1000n], account: m.ue, chain: null }));
   await expect(m.send(m.ue, (c) => c.writeContract({ address: m.market, abi: marketAbi, functionName: 'pay', args: [0n, 1n, 1000n], account: m.ue, chain: null, gas: 500_000n }))).rejects.toThrow(/revert|AlreadyPaid/i);
   await expect(m.send(m.ops[1]!, (c) => c.writeContract({ address: m.market, abi: marketAbi, functionName: 'pay', args: [0n, 2n, 1000n], account: m.ops[1]!, chain: null, gas: 500_000n }))).rejects.toThrow(/revert|NotRequester/i);
+});
+
+test('the client\'s typed UeMarket ABI (harness/ledger/abi.ts) matches the compiled artifact', () => {
+  const artifact = loadArtifact('UeMarket').abi as Item[];
+  type Item = { type: string; name?: string; stateMutability?: string; inputs?: { type: string; indexed?: boolean; components?: { type: string }[] }[]; outputs?: { type: string; components?: { type: string }[] }[] };
+  const t = (p: { type: string; components?: { type: string }[] }): string => (p.components ? `(${p.components.map(t).join(',')})` : p.type);
+  const norm = (items: readonly unknown[]) =>
+    (items as Item[])
+      .map((i) => `${i.type} ${i.name ?? ''}(${(i.inputs ?? []).map((p) => `${t(p)}${p.indexed ? ' indexed' : ''}`).join(',')})${i.type === 'function' ? ` ${i.stateMutability}` : ''}${(i.outputs ?? []).map(t).join(',')}`)
+      .sort();
+  expect(norm(ueMarketAbi)).toEqual(norm(artifact));
 });

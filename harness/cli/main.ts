@@ -51,8 +51,9 @@ async function main(argv: string[]): Promise<number> {
 
   program
     .command('trial')
-    .description('run a spectrum-sharing trial: bring up the rig, run the epochs, tear down, print and save the report')
+    .description("run a trial of the rig's kind (spectrum sharing, offload latency, or combined): bring up the rig, run it, tear down, print and save the report")
     .argument('[rig]', 'rig file', defaultRig)
+    .addOption(new Option('--kind <kind>', "trial kind (default: the rig file's trial.kind)").choices(['spectrum', 'offload', 'combined']))
     .addOption(new Option('--policy <policy>', 'who decides the grants: the ledger contract, or a baseline').choices(['ledger', 'random', 'equal']))
     .option('--epochs <n>', 'number of epochs (default: the rig file\'s trial.epochs)', int('--epochs', 1, 100_000))
     .option('--epoch-ms <ms>', 'epoch length in ms (default: the rig file\'s spectrum.epochMs)', int('--epoch-ms', 50, 3_600_000))
@@ -61,14 +62,15 @@ async function main(argv: string[]): Promise<number> {
     .option('--results <dir>', 'results folder (a sub-folder per trial id)', resolve(packageRoot, 'results'))
     .option('--state <dir>', 'state folder: the embedded influxd\'s data and the spools of unwritten points', resolve(packageRoot, '.ranlab'))
     .option('--json', 'print the report as JSON instead of a table')
-    .action(async (rigPath: string, o: { policy?: 'ledger' | 'random' | 'equal'; epochs?: number; epochMs?: number; seed?: number; results: string; state: string; json?: boolean; junit?: string }) => {
+    .action(async (rigPath: string, o: { kind?: 'spectrum' | 'offload' | 'combined'; policy?: 'ledger' | 'random' | 'equal'; epochs?: number; epochMs?: number; seed?: number; results: string; state: string; json?: boolean; junit?: string }) => {
       const { loadRig } = await import('../rig/index.js');
-      const { runSpectrumTrial } = await import('../trial/index.js');
+      const { runTrial } = await import('../trial/index.js');
       const { formatReport } = await import('../report/index.js');
       const [startedAt, records]: [Date, import('../trial/spectrum.js').EpochRecord[]] = [new Date(), []];
       const { epochProgress } = await import('./progress.js');
       const rig = loadRig(rigPath, { checkKeyFiles: true });
-      const outcome = await runSpectrumTrial(rig, {
+      const outcome = await runTrial(rig, {
+        kind: o.kind,
         records,
         policy: o.policy,
         epochs: o.epochs,
@@ -77,7 +79,7 @@ async function main(argv: string[]): Promise<number> {
         resultsRoot: o.results,
         stateDir: o.state,
         say,
-        progress: epochProgress(),
+        progress: (o.kind ?? rig.trial.kind) === 'spectrum' ? epochProgress() : undefined,
       });
       process.stdout.write((o.json ? JSON.stringify(outcome.report, null, 2) : formatReport(outcome.report)) + '\n');
       say(`report written to ${outcome.reportPath}`);
@@ -159,6 +161,15 @@ async function main(argv: string[]): Promise<number> {
     });
 
   program
+    .command('edge-agent')
+    .description('run an edge host agent: status (NVML or CPU figures), deploy, streamed inference, clock exchange, over mutual TLS')
+    .requiredOption('--config <file>', 'agent configuration (JSON): {id, listen, tls: {caFile, certFile, keyFile}}')
+    .action(async (o: { config: string }) => {
+      const { runEdgeAgent } = await import('../edge/index.js');
+      await runEdgeAgent(o.config);
+    });
+
+  program
     .command('twin-gnb', { hidden: true })
     .description('(internal) the RAN agent with the twin backend (ran-agent --backend twin)')
     .requiredOption('--config <file>', 'agent configuration (JSON), written by the controller')
@@ -202,6 +213,6 @@ async function main(argv: string[]): Promise<number> {
 }
 
 const code = await main(process.argv.slice(2));
-// Agents (twin-gnb, twin-modem) keep running until told to stop; commands end here, and so
+// Agents (twin-gnb, twin-modem, edge-agent) keep running until told to stop; commands end here, and so
 // does an agent that failed to start.
-if (code !== 0 || !['twin-gnb', 'twin-modem', 'ran-agent', 'srsgnb-standin'].includes(process.argv[2] ?? '')) process.exit(code);
+if (code !== 0 || !['twin-gnb', 'twin-modem', 'edge-agent', 'ran-agent', 'srsgnb-standin'].includes(process.argv[2] ?? '')) process.exit(code);

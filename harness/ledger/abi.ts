@@ -64,3 +64,29 @@ export const spectrumLedgerAbi = parseAbi([
 export const labTokenAbi = [...erc20Abi, ...parseAbi(['constructor(uint256 supplyMicro, address holder)'])] as const;
 
 export type SpectrumLedgerAbi = typeof spectrumLedgerAbi;
+
+/** UeMarket (seeds/004 contract type 1): a UE's QoS request, operators' offers, award, payments. */
+export const ueMarketAbi = parseAbi([
+  'constructor(address token_, address[] operators_, uint256 offerWindowBlocks_)',
+  'error AlreadyAwarded(uint256 id)',
+  'error AlreadyPaid(uint256 id, uint256 epoch)',
+  'error BadParameter(string name)',
+  'error NotAwarded(uint256 id)',
+  'error NotOperator(address account)',
+  'error NotRequester(uint256 id, address account)',
+  'error OffersOpen(uint256 id, uint256 closesAtBlock)',
+  'error SafeERC20FailedOperation(address token)',
+  'error UnknownRequest(uint256 id)',
+  'event Awarded(uint256 indexed id, address indexed ue, address indexed winner, uint256 priceMicroPerMbit)',
+  'event Offered(uint256 indexed id, address indexed operator, uint256 priceMicroPerMbit, uint256 kbps)',
+  'event Paid(uint256 indexed id, uint256 indexed epoch, address indexed winner, uint256 kbit, uint256 amount)',
+  'event Posted(uint256 indexed id, address indexed ue, uint256 minKbps)',
+  'function award(uint256 id)',
+  'function offer(uint256 id, uint256 priceMicroPerMbit, uint256 kbps)',
+  'function offerWindowBlocks() view returns (uint256)',
+  'function paid(uint256, uint256) view returns (bool)',
+  'function pay(uint256 id, uint256 epoch, uint256 kbit) returns (uint256 amount)',
+  'function post(uint256 minKbps) returns (uint256 id)',
+  'function requestOf(uint256 id) view returns ((address ue, uint64 minKbps, uint64 postedAtBlock, uint32 offers, bool awarded, address winner, uint256 price))',
+  'function token() view returns (address)',
+]);

@@ -9,7 +9,7 @@ export interface Artifact {
   abi: unknown[];
   bytecode: Hex;
 }
-export type ContractName = 'SpectrumLedger' | 'LabToken';
+export type ContractName = 'SpectrumLedger' | 'LabToken' | 'UeMarket' | 'ComputeMarket';
 
 const cache = new Map<ContractName, Artifact>();
 

@@ -1,11 +1,13 @@
 // Deployment of a lab's contracts: the LabToken (the whole fixed supply minted to the deployer),
 // the SpectrumLedger bound to it, and the initial balances moved from the deployer to the
-// operators (equal, or the rig's initialBalances shares). Approvals are the operators' own
-// transactions (the client sends them at bring-up).
+// operators (equal, or the rig's initialBalances shares). With the UE market, also the UeMarket
+// bound to the same token, and each UE's funding moved first (the operators share the rest):
+// every account's tokens come out of the one fixed supply. Approvals are the account holders'
+// own transactions (the client sends them at bring-up).
 import { createPublicClient, createWalletClient, type Address, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { ComponentError } from '../errors.js';
-import { labTokenAbi, spectrumLedgerAbi } from './abi.js';
+import { labTokenAbi, spectrumLedgerAbi, ueMarketAbi } from './abi.js';
 import { loadArtifact } from './artifact.js';
 import { chainOf, transportOf, whereOf, type ChainLink } from './link.js';
 import { describeRevert, shortOf } from './revert.js';
@@ -14,9 +16,14 @@ import { initialBalancesOf, ledgerParamsOf, type SpectrumConfig } from './units.
 export interface Deployed {
   contract: Address;
   token: Address;
+  /** The UeMarket, when UEs were given. */
+  market?: Address;
   /** Gas used by each deployment transaction. */
   gas: { token: bigint; ledger: bigint };
 }
+
+/** Blocks after a UE's request within which every operator should have offered (then anyone may award). */
+export const UE_OFFER_WINDOW_BLOCKS = 64n;
 
 export async function deployContracts(
   link: ChainLink,
@@ -25,9 +32,12 @@ export async function deployContracts(
   operators: Address[],
   spectrum: SpectrumConfig,
   pollingIntervalMs: number,
+  ues: { address: Address; micro: bigint }[] = [],
 ): Promise<Deployed> {
   const p = ledgerParamsOf(spectrum);
-  const shares = initialBalancesOf(p.supplyMicro, operators.length, spectrum.initialBalances);
+  const ueMicro = ues.reduce((a, u) => a + u.micro, 0n);
+  if (ueMicro >= p.supplyMicro) throw new ComponentError('ledger', `the UEs' funding (${ueMicro} micro-tokens) leaves nothing of the supply (${p.supplyMicro}) for the operators`, 'LEDGER_DEPLOY_FAILED');
+  const shares = initialBalancesOf(p.supplyMicro - ueMicro, operators.length, spectrum.initialBalances);
   const chain = chainOf(chainId, link);
   const account = privateKeyToAccount(deployerKey);
   const transport = transportOf(link, 15_000, 0);
@@ -59,9 +69,18 @@ export async function deployContracts(
       await wallet.deployContract({ abi: spectrumLedgerAbi, bytecode: loadArtifact('SpectrumLedger').bytecode, args: [token, operators, params] }),
       'SpectrumLedger deployment',
     );
+    let market: Address | undefined;
+    if (ues.length) {
+      const r = await mined(
+        await wallet.deployContract({ abi: ueMarketAbi, bytecode: loadArtifact('UeMarket').bytecode, args: [token, operators, UE_OFFER_WINDOW_BLOCKS] }),
+        'UeMarket deployment',
+      );
+      market = r.contractAddress!;
+      for (const u of ues) if (u.micro > 0n) await mined(await wallet.writeContract({ address: token, abi: labTokenAbi, functionName: 'transfer', args: [u.address, u.micro] }), 'UE funding');
+    }
     for (const [i, op] of operators.entries())
       if (shares[i]! > 0n) await mined(await wallet.writeContract({ address: token, abi: labTokenAbi, functionName: 'transfer', args: [op, shares[i]!] }), 'initial balance');
-    return { contract: ledgerReceipt.contractAddress!, token, gas: { token: tokenReceipt.gasUsed, ledger: ledgerReceipt.gasUsed } };
+    return { contract: ledgerReceipt.contractAddress!, token, ...(market ? { market } : {}), gas: { token: tokenReceipt.gasUsed, ledger: ledgerReceipt.gasUsed } };
   } catch (err) {
     const why = describeRevert(err, spectrumLedgerAbi, (a) => a) || shortOf(err);
     throw new ComponentError('ledger', `deploying the ledger at ${whereOf(link)} failed: ${why.replaceAll(deployerKey.slice(2), '[redacted]')}`, 'LEDGER_DEPLOY_FAILED', { cause: err });

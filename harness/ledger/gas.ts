@@ -2,7 +2,9 @@
 // or one constant (wrong past a dozen operators: decide is O(n^2)). The coefficients come from
 // gas measured on the dev chain at 2, 8 and 64 operators (test/ledger.gas.test.ts prints those
 // figures and checks that every call stays under its limit across n), with a margin on top.
-export type LedgerCall = 'request' | 'decide' | 'settle' | 'settleOverdue' | 'approve';
+export type LedgerCall = 'request' | 'decide' | 'settle' | 'settleOverdue' | 'approve' | MarketCall;
+/** UeMarket's calls (award loops over the operators). */
+export type MarketCall = 'post' | 'offer' | 'award' | 'pay';
 
 // Measured (test/ledger.gas.test.ts, most per call over saturated and partial-use epochs):
 //   n=2: request 97,476  decide 180,229    settle 85,591   settleOverdue 72,570
@@ -16,6 +18,13 @@ const FORMULA: Record<LedgerCall, { base: number; perOp: number; perOp2: number 
   settle: { base: 100_000, perOp: 16_000, perOp2: 0 },
   settleOverdue: { base: 100_000, perOp: 16_000, perOp2: 0 },
   approve: { base: 70_000, perOp: 0, perOp2: 0 },
+  // UeMarket: new storage slots (a request, an offer, a paid flag) and one token transfer.
+  // Measured at n=2 (a twin-uemarket trial): post 94,714, offer 78,741, award 94,851, pay 76,453;
+  // award reads three cold slots per operator (about 7k gas each operator).
+  post: { base: 150_000, perOp: 0, perOp2: 0 },
+  offer: { base: 130_000, perOp: 0, perOp2: 0 },
+  award: { base: 110_000, perOp: 10_000, perOp2: 0 },
+  pay: { base: 150_000, perOp: 0, perOp2: 0 },
 };
 
 /** The gas limit sent with `call` on a contract of n operators. */

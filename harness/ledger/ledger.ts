@@ -11,6 +11,7 @@ import {
   isAddress,
   maxUint256,
   nonceManager,
+  parseAbi,
   type Address,
   type Chain,
   type Hex,
@@ -22,10 +23,11 @@ import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 
 import { ComponentError, ConfigError } from '../errors.js';
 import { childLog } from '../log.js';
 import type { Supervisor } from '../proc/index.js';
-import { labTokenAbi, spectrumLedgerAbi } from './abi.js';
+import { labTokenAbi, spectrumLedgerAbi, ueMarketAbi } from './abi.js';
 import type { DevChain } from './chain.js';
 import { deployContracts } from './deploy.js';
 import { gasLimit, type LedgerCall } from './gas.js';
+import { UeMarketClient } from './market.js';
 import { startInProcessChain, type InProcessChain } from './inprocess.js';
 import { normalizePrivateKey } from './keys.js';
 import { chainOf, transportOf, whereOf, type ChainLink } from './link.js';
@@ -34,7 +36,7 @@ import { grantsOf, settlementOf } from './events.js';
 import { readLedgerRecords, type LedgerRecords } from './records.js';
 import type { AttachOptions, DeployOptions, EmbeddedOptions, Grant, LedgerInfo, Settlement } from './types.js';
 import { describeRevert, isRevert, revertDataOf, shortOf } from './revert.js';
-import { initialBalancesOf, ledgerParamsOf, type SpectrumConfig } from './units.js';
+import { initialBalancesOf, ledgerParamsOf, tokensToMicro, type SpectrumConfig } from './units.js';
 
 const log = childLog('ledger');
 const COMPONENT = 'ledger';
@@ -52,6 +54,19 @@ export const MIN_GAS_UNITS = 500_000n;
 const DEV_FUNDING_WEI = 10_000n * 10n ** 18n;
 
 const ZERO_DIGEST: Hex = `0x${'0'.repeat(64)}`;
+/** What a call is about, for messages: a UE market request, or an epoch. */
+const aboutOf = (what: LedgerCall, n: bigint) => (what === 'post' || what === 'offer' || what === 'award' ? `for request ${n}` : `for epoch ${n}`);
+
+/** Reverts of either contract decode against both. */
+const REVERT_ABI = [
+  ...spectrumLedgerAbi,
+  ...ueMarketAbi.filter((x) => x.type === 'error'),
+  // The token's own (OpenZeppelin ERC20), e.g. a UE whose account cannot pay its winner.
+  ...parseAbi([
+    'error ERC20InsufficientBalance(address sender, uint256 balance, uint256 needed)',
+    'error ERC20InsufficientAllowance(address spender, uint256 allowance, uint256 needed)',
+  ]),
+];
 
 export class Ledger {
   readonly rpcUrl: string;
@@ -60,6 +75,9 @@ export class Ledger {
   readonly link: ChainLink;
 
   readonly #ops = new Map<string, Operator>();
+  /** UEs' accounts (the UE market's requesters and payers), by UE id. */
+  readonly #ues = new Map<string, Operator>();
+  #market: UeMarketClient | null = null;
   readonly #byAddress = new Map<string, string>();
   readonly #secrets: string[];
   readonly #pub: PublicClient;
@@ -101,6 +119,37 @@ export class Ledger {
     this.operatorNames = operators.map((o) => o.name);
   }
 
+  /** The UE market's accounts (UE ids must not be operator names) and its client. */
+  #openMarket(address: Address, token: Address, ues: { name: string; privateKey: Hex }[]): void {
+    for (const u of ues) {
+      if (this.#ops.has(u.name) || this.#ues.has(u.name)) throw new ConfigError(`ledger: UE ${u.name} has the name of another account`, 'LEDGER_BAD_ARGUMENT');
+      const account = privateKeyToAccount(u.privateKey, { nonceManager });
+      const wallet = createWalletClient({ account, transport: transportOf(this.link, 10_000, 0) });
+      this.#ues.set(u.name, { name: u.name, address: account.address, account, wallet });
+      this.#byAddress.set(account.address.toLowerCase(), u.name);
+      this.#secrets.push(u.privateKey.slice(2).toLowerCase());
+    }
+    const signer = (name: string) => this.#ues.get(name) ?? this.#op(name);
+    this.#market = new UeMarketClient(
+      address,
+      token,
+      this.#pub,
+      (name, what, ref, data) => this.#transact(signer(name), what, ref, data, address),
+      (a) => this.#byAddress.get(a.toLowerCase()),
+      (name) => signer(name).address,
+    );
+  }
+
+  /** The UE market's account holders (UE ids), in rig order. */
+  ueNames(): string[] {
+    return [...this.#ues.keys()];
+  }
+
+  /** The UE market (embedded ledger deployed with UEs), or null. */
+  get market(): UeMarketClient | null {
+    return this.#market;
+  }
+
   // ------------------------------------------------------------------ construction
 
   /**
@@ -117,11 +166,14 @@ export class Ledger {
     checkOperatorNames(opts.operators);
     initialBalancesOf(ledgerParamsOf(opts.spectrum).supplyMicro, opts.operators.length, opts.spectrum.initialBalances);
     const keys = opts.operators.map((name) => ({ name, privateKey: generatePrivateKey() }));
+    const ueKeys = (opts.ues ?? []).map((u) => ({ name: u.name, privateKey: generatePrivateKey(), micro: tokensToMicro(u.tokens, `UE ${u.name}'s tokens`) }));
     const deployerKey = generatePrivateKey();
-    const chain = await startInProcessChain([deployerKey, ...keys.map((k) => k.privateKey)], DEV_FUNDING_WEI);
+    const chain = await startInProcessChain([deployerKey, ...keys.map((k) => k.privateKey), ...ueKeys.map((k) => k.privateKey)], DEV_FUNDING_WEI);
     const link: ChainLink = { kind: 'in-process', chain };
-    const deployed = await deployContracts(link, chain.chainId, deployerKey, keys.map((k) => privateKeyToAccount(k.privateKey).address), opts.spectrum, 5);
+    const ueFunding = ueKeys.map((u) => ({ address: privateKeyToAccount(u.privateKey).address, micro: u.micro }));
+    const deployed = await deployContracts(link, chain.chainId, deployerKey, keys.map((k) => privateKeyToAccount(k.privateKey).address), opts.spectrum, 5, ueFunding);
     const ledger = new Ledger(link, deployed.contract, chain.chainId, keys, {});
+    if (deployed.market) ledger.#openMarket(deployed.market, deployed.token, ueKeys);
     await ledger.#authorize();
     log.info({ contract: deployed.contract, token: deployed.token, operators: opts.operators }, 'ledger deployed on the embedded chain');
     return { ledger, chain };
@@ -240,6 +292,15 @@ export class Ledger {
         if (allowance >= maxUint256 / 2n) return;
         const data = encodeFunctionData({ abi: labTokenAbi, functionName: 'approve', args: [this.contract, maxUint256] });
         await this.#transact(op, 'approve', 0n, data, info.token);
+      }),
+    );
+    const market = this.#market;
+    if (!market) return;
+    // Each UE lets the market move its payments to the winner.
+    await settleAllOrThrow(
+      [...this.#ues.values()].map(async (ue) => {
+        const data = encodeFunctionData({ abi: labTokenAbi, functionName: 'approve', args: [market.address, maxUint256] });
+        await this.#transact(ue, 'approve', 0n, data, info.token);
       }),
     );
   }
@@ -405,17 +466,17 @@ export class Ledger {
     if (err instanceof ComponentError || err instanceof ConfigError) return err;
     const reverted = isRevert(err) || revertDataOf(err) !== undefined;
     const outOfGas = /out of gas/i.test(shortOf(err)) || /ran out of gas/i.test(String((err as { details?: unknown }).details ?? ''));
-    if (outOfGas) return new ComponentError(COMPONENT, `${what} by ${op.name} for epoch ${epoch} ran out of gas (limit ${gasLimit(what, this.operatorNames.length)})`, 'LEDGER_OUT_OF_GAS', { cause: err });
+    if (outOfGas) return new ComponentError(COMPONENT, `${what} by ${op.name} ${aboutOf(what, epoch)} ran out of gas (limit ${gasLimit(what, this.operatorNames.length)})`, 'LEDGER_OUT_OF_GAS', { cause: err });
     const message = reverted
-      ? `${what} by ${op.name} for epoch ${epoch} reverted: ${describeRevert(err, spectrumLedgerAbi, this.#label)}`
-      : `${what} by ${op.name} for epoch ${epoch} failed (${stage}): ${shortOf(err)}`;
+      ? `${what} by ${op.name} ${aboutOf(what, epoch)} reverted: ${describeRevert(err, REVERT_ABI, this.#label)}`
+      : `${what} by ${op.name} ${aboutOf(what, epoch)} failed (${stage}): ${shortOf(err)}`;
     return new ComponentError(COMPONENT, this.#scrub(message), reverted ? 'LEDGER_REVERTED' : 'LEDGER_TX_FAILED', { cause: err });
   }
 
   /** Signs and sends one transaction as `op` (nonce from viem's nonce manager), waits for its receipt. */
   #transact(op: Operator, what: LedgerCall, epoch: bigint, data: Hex, to: Address = this.contract): Promise<TransactionReceipt> {
     const run = async (): Promise<TransactionReceipt> => {
-      if (this.#closed) throw new ComponentError(COMPONENT, `${what} by ${op.name} for epoch ${epoch}: the ledger client is closed`, 'LEDGER_CLOSED');
+      if (this.#closed) throw new ComponentError(COMPONENT, `${what} by ${op.name} ${aboutOf(what, epoch)}: the ledger client is closed`, 'LEDGER_CLOSED');
       let stage = 'sending';
       try {
         if (this.#chain.id === 0) this.#chain = chainOf(await this.#pub.getChainId(), this.link);
@@ -433,9 +494,9 @@ export class Ledger {
           try {
             await this.#pub.call({ account: op.account.address, to, data, gas, blockNumber: receipt.blockNumber - 1n });
           } catch (err) {
-            reason = describeRevert(err, spectrumLedgerAbi, this.#label);
+            reason = describeRevert(err, REVERT_ABI, this.#label);
           }
-          throw new ComponentError(COMPONENT, this.#scrub(`${what} by ${op.name} for epoch ${epoch} reverted on chain (tx ${hash}): ${reason}`), 'LEDGER_REVERTED');
+          throw new ComponentError(COMPONENT, this.#scrub(`${what} by ${op.name} ${aboutOf(what, epoch)} reverted on chain (tx ${hash}): ${reason}`), 'LEDGER_REVERTED');
         }
         log.debug({ what, operator: op.name, epoch: String(epoch), tx: hash, gasUsed: String(receipt.gasUsed) }, 'ledger transaction');
         return receipt;

@@ -26,6 +26,8 @@ export interface EmbeddedOptions {
   /** Unused since the embedded chain runs in this process (kept for callers). */
   dataDir?: string;
   spectrum: SpectrumConfig;
+  /** UEs of the UE market: each gets an account funded with `tokens` out of the supply (the operators share the rest). */
+  ues?: { name: string; tokens: number }[];
 }
 
 export interface DeployOptions {

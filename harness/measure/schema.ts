@@ -85,6 +85,30 @@ export const MEASUREMENTS = {
     tags: ['rig', 'trial', 'operator', 'ue', 'direction'],
     fields: { throughputKbps: 'float', lostPercent: 'float' },
   },
+  offload_request: {
+    /** One point per inference request, at its scheduled time; condition: the policy run (e.g. planner, all-edge). */
+    tags: ['rig', 'trial', 'ue', 'edge', 'condition', 'policy'],
+    /** Stages in ms: head queue and compute on the UE, uplink, edge queue and compute, downlink, end to end (from the scheduled time). */
+    fields: {
+      index: 'integer',
+      split: 'integer',
+      headQueueMs: 'float',
+      headMs: 'float',
+      uplinkMs: 'float',
+      edgeQueueMs: 'float',
+      edgeComputeMs: 'float',
+      downlinkMs: 'float',
+      e2eMs: 'float',
+      /** Error bound of the cross-host stages (uplink, downlink), from the clock exchange. */
+      clockErrMs: 'float',
+      bytesUp: 'float',
+      ulKbps: 'float',
+    },
+  },
+  offload_decision: {
+    tags: ['rig', 'trial', 'ue', 'edge', 'condition', 'policy'],
+    fields: { split: 'integer', predictedMs: 'float', ulKbps: 'float', dlKbps: 'float', meetsTarget: 'boolean' },
+  },
   gpu: {
     tags: ['rig', 'trial', 'host', 'gpu'],
     fields: {

@@ -226,16 +226,27 @@ export function checksOf(rig: Rig, timeoutMs: number): Check[] {
     });
   }
 
-  // Edge hosts.
+  // Edge hosts (a twin rig's have no address: they are started at bring-up).
   for (const e of rig.edge) {
-    checks.push({ component: e.id, check: 'edge agent reachable', hardware: true, run: () => tcpReachable(e.address, timeoutMs) });
+    const address = e.address;
+    if (!address) continue;
+    checks.push({ component: e.id, check: 'edge agent reachable', hardware: true, run: () => tcpReachable(address, timeoutMs) });
     if (e.gpus > 0)
       checks.push({
         component: e.id,
         check: `${e.gpus} GPU(s) visible`,
         hardware: true,
         run: async () => {
-          throw new Skip('needs the edge agent\'s status call (arrives with the edge-offload work)');
+          if (!rig.tls) throw new Skip('needs the rig\'s tls files to ask the edge agent');
+          const { EdgeClient } = await import('../edge/index.js');
+          const c = new EdgeClient(e.id, address, rig.tls);
+          try {
+            const s = await c.status(timeoutMs);
+            if (s.gpus.length < e.gpus) throw new Error(`the agent sees ${s.gpus.length} GPU(s) (${s.nvmlNote}); the rig says ${e.gpus}`);
+            return s.gpus.map((g) => `${g.index}: ${g.name}`).join(', ');
+          } finally {
+            c.close();
+          }
         },
       });
   }

@@ -29,6 +29,14 @@ export const operatorSchema = z.strictObject({
   strategy: strategySchema.default('saturated'),
   /** Public land mobile network id (MCC + MNC, 5 or 6 digits): a UE selects the operator by it. */
   plmn: z.string().regex(/^\d{5,6}$/, 'a PLMN id: MCC + MNC, 5 or 6 digits').optional(),
+  /**
+   * The operator's offer in the UE market (trial.ueMarket): its price, tokens per Mbit a UE
+   * receives, and the downlink throughput it commits to give one UE, kbit/s.
+   */
+  ueOffer: z.strictObject({
+    priceTokensPerMbit: z.number().min(0).max(1_000_000),
+    maxDlKbps: z.number().int().min(1).max(10_000_000),
+  }).optional(),
 });
 
 export const spectrumSchema = z.strictObject({
@@ -145,12 +153,54 @@ export const ueSchema = z.strictObject({
   apn: z.string().optional(),
   /** A required UE failing ends the trial; others are marked failed and the trial goes on. */
   required: z.boolean().default(false),
+  /** UE market (trial.ueMarket): the QoS target, minimum downlink throughput, kbit/s. */
+  minDlKbps: z.number().int().min(1).max(10_000_000).optional(),
+  /** UE market: the tokens the UE's account gets at deployment, out of the fixed supply. */
+  tokens: z.number().min(0).default(100),
 });
 
 export const edgeSchema = z.strictObject({
   id,
-  address: hostPort,
+  /** The edge agent's address (`ranlab edge-agent`); a twin rig starts its own on loopback. */
+  address: hostPort.optional(),
   gpus: z.number().int().min(0).default(0),
+});
+
+/**
+ * Offload-latency trials (issue 11): a model split between each UE and an edge host, measured
+ * with a LoadGen-style load generator. Minimums default to MLPerf's 10 s / 1,000 queries; a
+ * rig may set its own.
+ */
+export const offloadSchema = z.strictObject({
+  model: z.enum(['patchnet-128']).default('patchnet-128'),
+  /** Seed of the model's weights: the UE and the edge build the same model from it. */
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(7),
+  /** The edge host (an id from `edge`). */
+  edge: id,
+  /** The UEs that offload (ids from `ues`); default all. */
+  ues: z.array(id).optional(),
+  /** Twin only: one-way air delay the relay adds to each direction, ms. */
+  airDelayMs: z.number().min(0).max(1000).default(4),
+  /** Twin only: how much slower the UE computes than this host (the report states it). */
+  ueSlowdown: z.number().min(1).max(1000).default(8),
+  loadgen: z.strictObject({
+    scenario: z.enum(['server', 'single-stream']).default('server'),
+    /** Server scenario: Poisson arrivals per second, per UE. */
+    rateHz: z.number().positive().max(10_000).default(10),
+    minDurationMs: z.number().int().min(100).max(86_400_000).default(10_000),
+    minQueries: z.number().int().min(1).max(10_000_000).default(1000),
+    seed: z.number().int().min(0).default(1),
+  }).default({ scenario: 'server', rateHz: 10, minDurationMs: 10_000, minQueries: 1000, seed: 1 }),
+  /** Quality of AI service targets the planner must meet. */
+  qoais: z.strictObject({ p99Ms: z.number().positive().optional(), privacy: z.boolean().default(false) }).default({ privacy: false }),
+  /** Conditions, each run in turn on the same rig: planner, all-local, all-edge, fixed:<k>. */
+  policies: z.array(z.string().regex(/^(planner|all-local|all-edge|fixed[:-]\d+)$/, 'planner, all-local, all-edge or fixed:<k>')).min(1).default(['planner', 'all-local', 'all-edge']),
+  /** The planner decides again when a UE's uplink or downlink throughput moves by more than this, %. */
+  redecidePct: z.number().positive().max(1000).default(20),
+  /** The compute market (seed 003): the edge's price per compute-second and each session's deposit, in tokens. Off when absent. */
+  market: z.strictObject({ pricePerComputeSecond: z.number().min(0).max(1e6), depositTokens: z.number().positive().max(1e9), capacity: z.number().int().min(1).default(4) }).optional(),
+  /** Grant changes during each condition: at `atMs` after it starts, the UE's cell gets `prbs` PRBs. */
+  grantSchedule: z.array(z.strictObject({ atMs: z.number().int().min(0), cell: id, prbs: z.number().int().min(0) })).default([]),
 });
 
 export const ledgerSchema = z.strictObject({
@@ -171,6 +221,10 @@ export const influxSchema = z.strictObject({
 });
 
 export const trialSchema = z.strictObject({
+  /** What the trial measures: spectrum sharing, offload latency, or offload while sharing moves the grants. */
+  kind: z.enum(['spectrum', 'offload', 'combined']).default('spectrum'),
+  /** real: wall-clock time. virtual is refused for kinds with real compute (offload, combined). */
+  clock: z.enum(['real', 'virtual']).default('real'),
   policy: z.enum(['ledger', 'random', 'equal']).default('ledger'),
   epochs: z.number().int().min(1).max(100_000).default(40),
   demand: z.enum(['saturated']).default('saturated'),
@@ -190,6 +244,12 @@ export const trialSchema = z.strictObject({
     bitrate: z.string().regex(/^\d+(\.\d+)?[KMG]?$/i, 'like 100M').optional(),
     direction: z.enum(['dl', 'ul']).default('dl'),
   }).optional(),
+  /**
+   * The UE market (seeds/004 contract type 1): each UE posts its minDlKbps, every operator
+   * offers its ueOffer, the lowest offer meeting the target wins, the UE selects the winner's
+   * PLMN and is served by its base station, and pays it for its measured use each epoch.
+   */
+  ueMarket: z.boolean().default(false),
 });
 
 /**
@@ -229,17 +289,29 @@ export type Acceptance = z.infer<typeof acceptanceSchema>;
 export const rigSchema = z.strictObject({
   name: id,
   mode: z.enum(['twin', 'lab']).default('twin'),
-  operators: z.array(operatorSchema).min(2, 'at least 2 operators share the band'),
+  operators: z.array(operatorSchema).min(1),
   spectrum: spectrumSchema,
   basestations: z.array(baseStationSchema).min(1),
   ues: z.array(ueSchema).default([]),
   edge: z.array(edgeSchema).default([]),
+  offload: offloadSchema.optional(),
   ledger: ledgerSchema,
   influx: influxSchema,
   trial: trialSchema.default(trialSchema.parse({})),
   acceptance: acceptanceSchema.optional(),
   tls: tlsSchema.optional(),
 }).superRefine((rig, ctx) => {
+  const kind = rig.trial.kind;
+  if (kind !== 'offload' && rig.operators.length < 2) ctx.addIssue({ code: 'custom', path: ['operators'], message: `at least 2 operators share the band (a ${kind} trial)` });
+  if (kind !== 'spectrum' && !rig.offload) ctx.addIssue({ code: 'custom', path: ['offload'], message: `a ${kind} trial needs an offload section (model, edge, loadgen, policies)` });
+  if (kind !== 'spectrum' && rig.trial.clock === 'virtual')
+    ctx.addIssue({ code: 'custom', path: ['trial', 'clock'], message: `the ${kind} trial kind runs in real time only: its inference is real compute on real clocks, which a virtual clock cannot stand for (set trial.clock: real)` });
+  if (kind !== 'spectrum' && rig.mode === 'lab')
+    ctx.addIssue({ code: 'custom', path: ['trial', 'kind'], message: `the ${kind} trial kind runs on twin rigs only for now: a lab UE's tensors must cross its modem's data session, which is not bound yet` });
+  if (kind === 'spectrum' && rig.trial.clock === 'virtual') ctx.addIssue({ code: 'custom', path: ['trial', 'clock'], message: 'a virtual clock is not implemented for spectrum trials (set trial.clock: real)' });
+  rig.edge.forEach((e, i) => {
+    if (rig.mode === 'lab' && !e.address) ctx.addIssue({ code: 'custom', path: ['edge', i, 'address'], message: 'a lab edge host needs the address of its edge agent (host:port)' });
+  });
   rig.basestations.forEach((b, i) => {
     // Agents the controller starts itself (a twin rig) get certificates made per trial.
     const startedHere = b.driver === 'twin' || (rig.mode === 'twin' && b.driver !== 'e2');
@@ -256,3 +328,5 @@ export type RigSpectrum = Rig['spectrum'];
 export type RigTrial = Rig['trial'];
 export type Policy = RigTrial['policy'];
 export type Strategy = z.infer<typeof strategySchema>;
+export type RigOffload = z.infer<typeof offloadSchema>;
+export type TrialKindName = RigTrial['kind'];

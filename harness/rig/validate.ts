@@ -78,6 +78,21 @@ export function crossCheck(rig: Rig): RigProblem[] {
     if (u.driver === 'at-modem' && rig.mode === 'lab' && !u.port) out.push({ path: ['ues', ui, 'port'], message: 'missing: the modem\'s serial port (prefer /dev/serial/by-id/...)' });
     if (rig.mode === 'twin' && !u.twin) out.push({ path: ['ues', ui, 'twin'], message: 'missing: twin placement {pathLossDb, interferenceLossDb}' });
   });
+  if (rig.trial.ueMarket) marketProblems(rig, out);
+
+  const off = rig.offload;
+  if (off) {
+    const edges = rig.edge.map((e) => e.id);
+    if (!edges.includes(off.edge)) out.push({ path: ['offload', 'edge'], message: `unknown edge host "${off.edge}" (edge: ${edges.join(', ') || 'none'})` });
+    const ues = new Set(rig.ues.map((u) => u.id));
+    off.ues?.forEach((u, i) => {
+      if (!ues.has(u)) out.push({ path: ['offload', 'ues', i], message: `unknown UE "${u}"` });
+    });
+    const cellIds = new Set(rig.basestations.flatMap((b) => b.cells.map((c) => c.id)));
+    off.grantSchedule.forEach((g, i) => {
+      if (!cellIds.has(g.cell)) out.push({ path: ['offload', 'grantSchedule', i, 'cell'], message: `unknown cell "${g.cell}"` });
+    });
+  }
   return out;
 }
 
@@ -106,4 +121,21 @@ function checkSrsran(rig: Rig, b: Rig['basestations'][number], bi: number, out: 
       path: ['spectrum', 'bandMHz'],
       message: `each of ${rig.operators.length} operators' equal share is ${shareMHz.toFixed(2)} MHz, less than the smallest ${c.band} carrier at ${c.scsKHz} kHz (${sizes[0]} MHz): ${b.id} could never go on air with an equal share`,
     });
+}
+
+/** What the UE market needs: offers and PLMNs from every operator, a target from every UE. */
+function marketProblems(rig: Rig, out: RigProblem[]): void {
+  if (!rig.ledger.embedded) out.push({ path: ['trial', 'ueMarket'], message: 'the UE market needs the embedded ledger (UE accounts are generated there)' });
+  rig.operators.forEach((o, i) => {
+    if (!o.ueOffer) out.push({ path: ['operators', i], message: 'missing ueOffer {priceTokensPerMbit, maxDlKbps}: trial.ueMarket is on' });
+    if (!o.plmn) out.push({ path: ['operators', i], message: 'missing plmn: with trial.ueMarket a UE selects its winner by PLMN' });
+  });
+  duplicates(rig.operators, (o) => o.plmn ?? `(none: ${o.name})`, (i) => ['operators', i, 'plmn'], 'PLMN', out);
+  rig.ues.forEach((u, i) => {
+    if (u.minDlKbps === undefined) out.push({ path: ['ues', i], message: 'missing minDlKbps (the QoS target): trial.ueMarket is on' });
+    if (u.driver !== 'at-modem') out.push({ path: ['ues', i, 'driver'], message: 'the UE market selects the winner by AT+COPS: only at-modem UEs take part' });
+  });
+  const ueTokens = rig.ues.reduce((a, u) => a + u.tokens, 0);
+  if (ueTokens >= rig.spectrum.supplyTokens)
+    out.push({ path: ['ues'], message: `the UEs' tokens (${ueTokens}) leave nothing of spectrum.supplyTokens (${rig.spectrum.supplyTokens}) for the operators` });
 }

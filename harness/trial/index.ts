@@ -1,152 +1,21 @@
-// Running one trial end to end: a session is brought up, a trial kind runs in it, teardown
-// always runs, and a report is written (also when the trial stopped early: what was
-// measured before is kept).
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import { ComponentError, InterruptedError, messageOf, RanlabError } from '../errors.js';
-import { checkBeforeStart } from './prestart.js';
-import { trialExitCode } from './exitcode.js';
-import type { TeardownResult } from './teardown.js';
-import { buildSpectrumReport, writeReport, type SpectrumReport } from '../report/index.js';
-import { bandUnits, type Policy, type Rig } from '../rig/index.js';
-import { packageRoot } from '../paths.js';
-import { withTimeout } from '../proc/index.js';
-import type { Progress } from './kinds.js';
-import { RigSession } from './session.js';
-import { readFinalBalances, spectrumSharing, type SpectrumTrialResult } from './spectrum.js';
+// harness/trial: trial kinds (strategies, in labgrid's terms) run inside a RigSession:
+// spectrum sharing (spectrum.ts), offload latency (offload.ts), and both at once (combined).
+import type { Rig } from '../rig/index.js';
+import { runOffloadTrial } from './run-offload.js';
+import { runSpectrumTrial } from './run-spectrum.js';
+import { withKind, type TrialOptions, type TrialOutcome } from './run.js';
 
 export { RigSession } from './session.js';
 export { spectrumSharing } from './spectrum.js';
+export { offloadLatency, type OffloadTrialResult } from './offload.js';
 export type { TrialKind, Progress } from './kinds.js';
 export { jain, convergedAtEpoch, lastQuarterStart } from './fairness.js';
+export { newTrialId, type TrialOptions, type TrialOutcome } from './run.js';
+export { runSpectrumTrial } from './run-spectrum.js';
+export { runOffloadTrial } from './run-offload.js';
 
-export interface TrialOptions {
-  policy?: Policy;
-  epochs?: number;
-  epochMs?: number;
-  seed?: number;
-  /** Default: <package>/results */
-  resultsRoot?: string;
-  stateDir?: string;
-  say?: (line: string) => void;
-  progress?: Progress;
-  /** Completed epochs are appended here too (the HTML report draws them). */
-  records?: SpectrumTrialResult['epochs'];
-  /** Teardown's one deadline, ms from its start (default 10 s); a second SIGINT cuts it to 2 s. */
-  teardownMs?: number;
-}
-
-export interface TrialOutcome {
-  report: SpectrumReport;
-  reportPath: string;
-  /** Null when the trial ran to the end. */
-  error: RanlabError | Error | null;
-  /** Things teardown could not do (e.g. points left spooled). */
-  teardownProblems: string[];
-  teardown: TeardownResult;
-  /** 130 interrupted, then 3 (a component or teardown), then 2, then 1, else 0. */
-  exitCode: number;
-}
-
-const silentProgress: Progress = { start() {}, update() {}, stop() {} };
-
-export function newTrialId(rigName: string): string {
-  const t = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
-  return `${rigName}-${t}-${randomBytes(2).toString('hex')}`;
-}
-
-export async function runSpectrumTrial(rigFile: Rig, opts: TrialOptions = {}): Promise<TrialOutcome> {
-  // The epoch length is the contract's, fixed at deployment: an --epoch-ms override deploys the
-  // embedded contract with it (a lab contract's own length is checked against it).
-  const rig = opts.epochMs === undefined ? rigFile : { ...rigFile, spectrum: { ...rigFile.spectrum, epochMs: opts.epochMs } };
-  const trialId = newTrialId(rig.name);
-  const resultsRoot = opts.resultsRoot ?? join(packageRoot, 'results');
-  const resultsDir = join(resultsRoot, trialId);
-  const policy = opts.policy ?? rig.trial.policy;
-  const epochs = opts.epochs ?? rig.trial.epochs;
-  const epochMs = opts.epochMs ?? rig.spectrum.epochMs;
-  const seed = opts.seed ?? rig.trial.seed ?? Date.now() % 2 ** 31;
-  // Inputs that cannot be used fail here, before anything starts (ConfigError, exit 2).
-  checkBeforeStart(rig, { resultsRoot, epochMs });
-  const startedAt = new Date();
-  const abort = new AbortController();
-  const session = new RigSession(rig, { trialId, resultsDir, stateDir: opts.stateDir, say: opts.say, signal: abort.signal });
-  opts.say?.(`trial ${trialId}: ${policy} policy, ${epochs} epochs of ${epochMs} ms on rig ${rig.name}`);
-
-  // Handlers stay until the report is written: a SIGINT during teardown still ends in a report
-  // (exit 130); a second one only brings teardown's deadline nearer.
-  let interruptedBy: NodeJS.Signals | null = null;
-  const onSignal = (sig: NodeJS.Signals) => {
-    if (interruptedBy) {
-      opts.say?.(`${sig} again: cutting teardown short (2 s)`);
-      void session.teardown(Date.now() + 2000);
-      return;
-    }
-    interruptedBy = sig;
-    abort.abort();
-    session.fail(new InterruptedError(sig));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  process.on('SIGHUP', onSignal);
-
-  const records: SpectrumTrialResult['epochs'] = opts.records ?? [];
-  let result: Partial<SpectrumTrialResult> & { epochs: SpectrumTrialResult['epochs'] } = { epochs: records };
-  let error: Error | null = null;
-  let teardown: TeardownResult;
-  try {
-    try {
-      await session.race(session.bringUp());
-      opts.say?.('bring-up complete: every component reachable');
-      result = await spectrumSharing.run(session, { policy, epochs, epochMs, kpmPeriodMs: rig.trial.kpmPeriodMs, seed, records }, opts.progress ?? silentProgress, abort.signal);
-    } catch (err) {
-      error = session.failureError ?? (err as Error);
-      // Stopped early: still report the ledger's state when the ledger itself is fine.
-      if (policy === 'ledger' && session.ledger && !(error instanceof ComponentError && error.component === 'ledger')) {
-        try {
-          const [initialSupplyMicro, final] = await withTimeout(Promise.all([session.ledger.totalSupply(), readFinalBalances(session.ledger)]), interruptedBy ? 2000 : 5000, 'final ledger read');
-          result = { ...result, initialSupplyMicro, ...final };
-        } catch {
-          // the report then shows the last epoch's balances, and no supply check
-        }
-      }
-    }
-    teardown = await session.teardown(Date.now() + (opts.teardownMs ?? 10_000));
-    if (interruptedBy && !(error instanceof InterruptedError)) error = new InterruptedError(interruptedBy);
-    const exitCode = trialExitCode(error, teardown);
-    const teardownProblems = teardown.problems;
-    const report = buildSpectrumReport(result, {
-      trialId,
-      rig: rig.name,
-      policy,
-      epochsRequested: epochs,
-      epochMs,
-      bandMHz: rig.spectrum.bandMHz,
-      bandUnits: bandUnits(rig.spectrum),
-      unitMHz: rig.spectrum.tokenUnitKHz / 1000,
-      operators: rig.operators.map((o) => o.name),
-      error: error ? messageOf(error) : null,
-      influx: { url: session.influxUrl, database: rig.influx.database },
-      startedAt,
-    });
-    Object.assign(report, {
-      completed: report.completed && teardownProblems.length === 0,
-      exitCode,
-      problems: [...(error ? [messageOf(error)] : []), ...teardownProblems],
-      teardownProblems,
-      cellsNotConfirmedOff: teardown.cellsNotConfirmedOff,
-      spooledPoints: teardown.spooledPoints,
-      lostPoints: teardown.lostPoints,
-      spoolDir: teardown.spoolDir,
-      teardownMs: teardown.durationMs,
-      interruptedBy,
-      indications: Object.fromEntries([...session.basestations].map(([id, b]) => [id, { ...b.driver.stats }])),
-    });
-    const reportPath = writeReport(resultsDir, report);
-    return { report, reportPath, error, teardownProblems, teardown, exitCode };
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    process.off('SIGHUP', onSignal);
-  }
+/** Runs the rig's trial kind (or opts.kind). */
+export async function runTrial(rig: Rig, opts: TrialOptions = {}): Promise<TrialOutcome> {
+  const r = withKind(rig, opts.kind);
+  return r.trial.kind === 'spectrum' ? runSpectrumTrial(r, opts) : runOffloadTrial(r, opts);
 }

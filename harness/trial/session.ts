@@ -20,6 +20,7 @@ import { createBaseStation, type BaseStation, type SetupInfo } from '../ran/inde
 import type { Rig, RigBaseStation, RigUe } from '../rig/index.js';
 import { startTwinModem } from '../twin/modem.js';
 import { AtModemUe, eventPoints, toPoints, type Ue } from '../ue/index.js';
+import { runUeAuction, type UeMarketState } from './uemarket.js';
 
 const log = childLog('session');
 /** For parts whose messages the session words itself. */
@@ -35,6 +36,8 @@ export interface SessionOptions {
   say?: (line: string) => void;
   /** Aborts waits that bring-up cannot race (the embedded influxd's data folder lock). */
   signal?: AbortSignal;
+  /** Bring up the ledger (default true; an offload-only trial decides nothing on it). */
+  ledger?: boolean;
 }
 
 export interface ConnectedBs {
@@ -56,6 +59,8 @@ export class RigSession {
   /** The embedded influxd this session started (stopped after the sink's last flush). */
   influx: EmbeddedInflux | null = null;
   influxUrl = '';
+  /** The UE market's contracts and payments (trial.ueMarket), from bring-up on. */
+  ueMarket: UeMarketState | null = null;
   private failure: ComponentError | InterruptedError | null = null;
   private failureListeners: ((err: Error) => void)[] = [];
   /** Resolves never; rejects with the first component failure. Race long waits against it. */
@@ -156,16 +161,30 @@ export class RigSession {
     this.say(this.gpu.available ? `sampling ${this.gpu.gpus.length} GPU(s) through NVML` : `NVML not available: ${this.gpu.reason} (GPU telemetry off)`);
 
     // 2. The ledger.
+    if (this.opts.ledger === false) return this.bringUpRadios();
     const operators = rig.operators.map((o) => o.name);
     if (rig.ledger.embedded) {
       this.say('starting embedded ledger (dev EVM chain) and deploying the contract ...');
-      this.ledger = await Ledger.embedded(this.supervisor, { operators, dataDir: join(this.opts.resultsDir, 'chain'), spectrum: rig.spectrum });
+      const ues = rig.trial.ueMarket ? rig.ues.map((u) => ({ name: u.id, tokens: u.tokens })) : undefined;
+      this.ledger = await Ledger.embedded(this.supervisor, { operators, dataDir: join(this.opts.resultsDir, 'chain'), spectrum: rig.spectrum, ues });
     } else {
       const keys: OperatorKey[] = rig.operators.map((o) => ({ name: o.name, account: o.account }));
       this.ledger = await Ledger.attach({ rpcUrl: rig.ledger.rpc!, contract: rig.ledger.contract! as `0x${string}`, operators: keys });
     }
     await this.ledger.checkReachable();
     this.say(`ledger ready (${this.ledger.describe()})`);
+    // 2b. The UE market: each UE's contract decides which base station serves it.
+    if (rig.trial.ueMarket) {
+      this.ueMarket = await runUeAuction(rig, this.ledger);
+      for (const c of this.ueMarket.contracts.values())
+        this.say(c.winner ? `UE ${c.ue}: ${c.winner} wins (${c.minDlKbps} kbit/s target), served by ${c.bs}` : `UE ${c.ue}: no offer meets ${c.minDlKbps} kbit/s; stays on ${c.bs}, unpaid`);
+    }
+    await this.bringUpRadios();
+  }
+
+  private async bringUpRadios(): Promise<void> {
+    const { rig } = this;
+    const labTls = rig.tls ? readTlsFiles(rig.tls, 'controller') : null;
 
     // 3. Base stations: start twin agents, then E2 setup with each (reachability) before any control.
     // Every agent requires the controller's client certificate: the twin's are made for this
@@ -224,6 +243,9 @@ export class RigSession {
     });
     await ue.open();
     await ue.setPower(true);
+    // The UE market's winner: the modem registers only on that operator's cells.
+    const plmn = this.ueMarket?.contracts.get(u.id)?.plmn;
+    if (plmn) await ue.selectOperator(plmn);
     this.ues.set(u.id, ue);
   }
 
@@ -234,15 +256,19 @@ export class RigSession {
 
   private async startTwinGnb(bs: RigBaseStation, airDir: string, tls: TlsFiles): Promise<string> {
     const cellId = bs.cells[0]!.id;
+    const plmn = this.rig.operators.find((o) => o.name === bs.operator)?.plmn;
+    // Served here: the UE market's winners at this station, else the rig's servingBs.
+    const servedBy = (u: RigUe) => this.ueMarket?.contracts.get(u.id)?.bs ?? u.servingBs;
     const config = {
       nodeId: bs.id,
       operator: bs.operator,
+      ...(plmn ? { plmn } : {}),
       listen: '127.0.0.1:0',
       tls,
       airDir,
       cells: bs.cells,
       ues: this.rig.ues
-        .filter((u) => u.servingBs === bs.id)
+        .filter((u) => servedBy(u) === bs.id)
         .map((u) => ({ id: u.id, cellId, pathLossDb: u.twin!.pathLossDb, interferenceLossDb: u.twin!.interferenceLossDb ?? u.twin!.pathLossDb + 5, txPowerDbm: u.twin!.txPowerDbm })),
     };
     const dir = join(this.opts.resultsDir, 'twin');

@@ -14,6 +14,7 @@ import { jain } from './fairness.js';
 import { measurementsDigest } from './digest.js';
 import { burstProcess, demandOf, useOf } from './strategies.js';
 import { writeTrialRecords } from './verify.js';
+import { payForEpoch, ueMarketReport, type UeMarketReport } from './uemarket.js';
 import type { Progress, TrialKind } from './kinds.js';
 import type { RigSession } from './session.js';
 
@@ -71,6 +72,8 @@ export interface SpectrumTrialResult {
   finalBalancesMicro?: Map<string, bigint>;
   initialSupplyMicro?: bigint;
   finalSupplyMicro?: bigint;
+  /** trial.ueMarket: each UE's winner, price and paid total, and the operators' balances. */
+  ueMarket?: UeMarketReport;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -198,6 +201,11 @@ export const spectrumSharing: TrialKind<SpectrumTrialOptions, SpectrumTrialResul
           costs = settled.map((x) => x.spentMicro + x.holdingMicro);
           balances = await session.race(ledger.balances());
         }
+        // 5b. The UE market: each UE pays its winner for the downlink it received this epoch.
+        if (session.ueMarket) {
+          await session.race(payForEpoch(session.ledger, session.ueMarket, inds, epoch, opts.epochMs));
+          if (balances) balances = await session.race(ledger!.balances());
+        }
 
         const rows: OperatorEpoch[] = operators.map((op, i) => ({
           operator: op,
@@ -224,11 +232,12 @@ export const spectrumSharing: TrialKind<SpectrumTrialOptions, SpectrumTrialResul
       for (const s of subs) s.close();
       progress.stop();
     }
-    if (!ledger) return { epochs: records };
+    const market = session.ueMarket ? { ueMarket: await session.race(ueMarketReport(session.ledger, session.ueMarket, session.ues, opts.epochMs)) } : {};
+    if (!ledger) return { epochs: records, ...market };
     const final = await session.race(readFinalBalances(ledger));
     const chainEpochs = records.map((r) => r.chainEpoch!);
     if (chainEpochs.length) await session.race(writeTrialRecords(session.opts.resultsDir, session.trialId, ledger, chainEpochs[0]!, chainEpochs.at(-1)!));
-    return { epochs: records, initialSupplyMicro, ...final };
+    return { epochs: records, initialSupplyMicro, ...final, ...market };
   },
 };
 
@@ -285,9 +294,13 @@ function segmentOf(lowEdgeMHz: number, unitMHz: number, operator: string, startU
  * with the escrow: supply is conserved when that equals the token's fixed supply exactly.
  */
 export async function readFinalBalances(ledger: Ledger): Promise<{ finalBalancesMicro: Map<string, bigint>; finalSupplyMicro: bigint }> {
-  const [finalBalancesMicro, escrow] = await Promise.all([ledger.balances(), ledger.escrowed()]);
-  // Tokens still escrowed (an epoch stopped before its settlements) belong to the supply too.
-  const finalSupplyMicro = [...finalBalancesMicro.values()].reduce((a, b) => a + b, 0n) + escrow;
+  const [finalBalancesMicro, escrow, ues] = await Promise.all([
+    ledger.balances(),
+    ledger.escrowed(),
+    ledger.market ? ledger.market.balancesOf(ledger.ueNames()) : Promise.resolve(new Map<string, bigint>()),
+  ]);
+  // Tokens still escrowed (an epoch stopped before its settlements), and the UEs' accounts, belong to the supply too.
+  const finalSupplyMicro = [...finalBalancesMicro.values(), ...ues.values()].reduce((a, b) => a + b, 0n) + escrow;
   return { finalBalancesMicro, finalSupplyMicro };
 }
 
@@ -344,7 +357,7 @@ function reported(fields: Record<string, number | undefined>): Record<string, nu
   return out;
 }
 
-function kpmPoints(ind: KpmIndication, tags: Record<string, string>): Point[] {
+export function kpmPoints(ind: KpmIndication, tags: Record<string, string>): Point[] {
   const cellTags = { ...tags, cell: ind.cellId };
   return [
     {

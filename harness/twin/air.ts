@@ -22,6 +22,8 @@ export interface AirUeReading {
   ueId: string;
   cellId: string;
   operator: string;
+  /** The serving cell's PLMN (MCC + MNC), when its operator has one: a modem in manual selection camps only on its own. */
+  plmn?: string;
   rat: 'NR' | 'LTE';
   band: string;
   pci: number;

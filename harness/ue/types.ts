@@ -163,6 +163,13 @@ export interface Ue {
   attach(timeoutMs?: number): Promise<Registration>;
   /** Deregister (COPS=2). */
   detach(): Promise<void>;
+  /**
+   * Manual operator selection by numeric PLMN (AT+COPS=1,2,"<plmn>"): the modem registers only
+   * on that operator's cells, once one is in service. Refused (CME 30) when none is seen.
+   */
+  selectOperator(plmn: string): Promise<void>;
+  /** The selection mode (0 automatic, 1 manual, 2 deregistered) and the operator, from AT+COPS?. */
+  operatorSelection(): Promise<{ mode: number; format: number | null; operator: string | null; act: number | null }>;
   /** The registration of the RAT in use: C5GREG in SA, CEREG for LTE and NSA. */
   registration(): Promise<Registration>;
   servingCell(): Promise<ServingCell>;

@@ -306,6 +306,7 @@ export class TwinGnb {
           ueId: u.ueId,
           cellId,
           operator: this.cfg.operator,
+          ...(this.cfg.plmn ? { plmn: this.cfg.plmn } : {}),
           rat: c.cfg.rat,
           band: c.cfg.band,
           pci: c.cfg.pci,

@@ -36,6 +36,8 @@ const ueSchema = z.strictObject({
 const configSchema = z.strictObject({
   nodeId: idSchema,
   operator: z.string().min(1).max(64),
+  /** The operator's PLMN (MCC + MNC), broadcast by every cell and carried in each UE's reading. */
+  plmn: z.string().regex(/^\d{5,6}$/, 'a PLMN id: MCC + MNC, 5 or 6 digits').optional(),
   /** host:port to listen on (loopback: the twin runs beside its controller). Port 0: any free port. */
   listen: z.string().min(1).max(64),
   /**

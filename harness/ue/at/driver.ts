@@ -22,7 +22,7 @@ import { AtChannel, type AtReply, type SendOptions } from './channel.js';
 import { isRegLine } from './commands.js';
 import { AtParseError, AtTimeoutError, CmeError, UeDisconnectedError, UeFailedError, AtCommandError, AtProtocolError } from './errors.js';
 import { shapeOf } from './fields.js';
-import { lineWith, parseAti, parseBandLock, parseCfun, parseCgact, parseCgpaddr, parseImei, parseImsi, parseRegistration } from './parse.js';
+import { lineWith, parseAti, parseBandLock, parseCfun, parseCgact, parseCgpaddr, parseCops, parseImei, parseImsi, parseRegistration, type Cops } from './parse.js';
 import { lteSinrScaleForModel, parseServingCell, type LteSinrScale } from './servingcell.js';
 
 const log = childLog('ue');
@@ -522,6 +522,17 @@ export class AtModemUe implements Ue {
 
   async detach(): Promise<void> {
     await this.send('AT+COPS=2');
+  }
+
+  async selectOperator(plmn: string): Promise<void> {
+    if (!/^\d{5,6}$/.test(plmn)) throw new ConfigError(`UE ${this.id}: PLMN ${JSON.stringify(plmn)} is not MCC + MNC (5 or 6 digits)`, 'UE_BAD_ARGUMENT');
+    // Manual selection, numeric format; the COPS write may take the vendor's 180 s (commands.ts).
+    await this.send(`AT+COPS=1,2,"${plmn}"`);
+  }
+
+  async operatorSelection(): Promise<Cops> {
+    const r = await this.send('AT+COPS?');
+    return this.parse('AT+COPS?', () => parseCops(lineWith(r.lines, '+COPS:')));
   }
 
   // ---- serving cell and readings ------------------------------------------------------

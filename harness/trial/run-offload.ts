@@ -1,0 +1,120 @@
+// The offload trial's runner, also for combined runs (run.ts: what every kind's runner shares).
+import { join } from 'node:path';
+import { ConfigError, InterruptedError, messageOf } from '../errors.js';
+import type { UeConditionResult } from '../offload/index.js';
+import { buildOffloadReport, buildSpectrumReport, writeReport, type OffloadReport } from '../report/index.js';
+import { bandUnits, type Rig } from '../rig/index.js';
+import { packageRoot } from '../paths.js';
+import { trialExitCode } from './exitcode.js';
+import { offloadLatency, type OffloadTrialResult } from './offload.js';
+import { checkBeforeStart } from './prestart.js';
+import { newTrialId, silentProgress, type TrialOptions, type TrialOutcome } from './run.js';
+import { RigSession } from './session.js';
+import { spectrumSharing, type SpectrumTrialResult } from './spectrum.js';
+
+export async function runOffloadTrial(rig: Rig, opts: TrialOptions = {}): Promise<TrialOutcome<OffloadReport>> {
+  const off = rig.offload;
+  if (!off) throw new ConfigError(`rig ${rig.name}: an offload trial needs an offload section`, 'KIND_UNSUPPORTED');
+  if (rig.trial.clock === 'virtual')
+    throw new ConfigError('the offload trial kind runs in real time only: its inference is real compute on real clocks, which a virtual clock cannot stand for (set trial.clock: real)', 'CLOCK_UNSUPPORTED');
+  // Combined: spectrum sharing moves the grants epoch by epoch while the offload conditions
+  // run; it stops after the epoch in which the last condition ends.
+  const combined = rig.trial.kind === 'combined';
+  const trialId = newTrialId(rig.name);
+  const resultsRoot = opts.resultsRoot ?? join(packageRoot, 'results');
+  const resultsDir = join(resultsRoot, trialId);
+  checkBeforeStart(rig, { resultsRoot, epochMs: combined ? rig.spectrum.epochMs : rig.trial.kpmPeriodMs });
+  const startedAt = new Date();
+  const abort = new AbortController();
+  const session = new RigSession(rig, { trialId, resultsDir, stateDir: opts.stateDir, say: opts.say, signal: abort.signal, ledger: combined });
+  opts.say?.(`trial ${trialId}: ${rig.trial.kind}, conditions ${off.policies.join(', ')} on rig ${rig.name}`);
+
+  let interruptedBy: NodeJS.Signals | null = null;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (interruptedBy) {
+      opts.say?.(`${sig} again: cutting teardown short (2 s)`);
+      void session.teardown(Date.now() + 2000);
+      return;
+    }
+    interruptedBy = sig;
+    abort.abort();
+    session.fail(new InterruptedError(sig));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+
+  const conditions: UeConditionResult[][] = [];
+  let result: Partial<OffloadTrialResult> & { conditions: UeConditionResult[][] } = { conditions };
+  let error: Error | null = null;
+  const sharing = new AbortController();
+  const epochs: SpectrumTrialResult['epochs'] = opts.records ?? [];
+  const policy = opts.policy ?? rig.trial.policy;
+  try {
+    try {
+      await session.race(session.bringUp());
+      opts.say?.('bring-up complete: every component reachable');
+      const game = combined
+        ? spectrumSharing.run(session, { policy, epochs: rig.trial.epochs, epochMs: rig.spectrum.epochMs, kpmPeriodMs: rig.trial.kpmPeriodMs, seed: opts.seed ?? rig.trial.seed ?? 1, records: epochs }, silentProgress, sharing.signal)
+        : null;
+      game?.catch(() => undefined);
+      try {
+        result = await offloadLatency.run(session, { offload: off, kpmPeriodMs: rig.trial.kpmPeriodMs, conditions, say: opts.say, fixedGrants: !combined }, opts.progress ?? silentProgress, abort.signal);
+      } finally {
+        sharing.abort();
+      }
+      await game;
+    } catch (err) {
+      error = session.failureError ?? (err as Error);
+    }
+    const teardown = await session.teardown(Date.now() + (opts.teardownMs ?? 10_000));
+    if (interruptedBy && !(error instanceof InterruptedError)) error = new InterruptedError(interruptedBy);
+    const exitCode = trialExitCode(error, teardown);
+    const teardownProblems = teardown.problems;
+    const report = buildOffloadReport(result, {
+      trialId,
+      rig: rig.name,
+      trialKind: combined ? 'combined' : 'offload',
+      error: error ? messageOf(error) : null,
+      policies: off.policies,
+      loadgen: off.loadgen,
+      qoais: off.qoais,
+      influx: { url: session.influxUrl, database: rig.influx.database },
+      startedAt,
+    });
+    if (combined)
+      report.spectrum = buildSpectrumReport({ epochs }, {
+        trialId,
+        rig: rig.name,
+        policy,
+        epochsRequested: epochs.length,
+        epochMs: rig.spectrum.epochMs,
+        bandMHz: rig.spectrum.bandMHz,
+        bandUnits: bandUnits(rig.spectrum),
+        unitMHz: rig.spectrum.tokenUnitKHz / 1000,
+        operators: rig.operators.map((o) => o.name),
+        error: null,
+        influx: report.influx,
+        startedAt,
+      });
+    Object.assign(report, {
+      completed: report.completed && teardownProblems.length === 0,
+      exitCode,
+      problems: [...(error ? [messageOf(error)] : []), ...teardownProblems],
+      teardownProblems,
+      cellsNotConfirmedOff: teardown.cellsNotConfirmedOff,
+      spooledPoints: teardown.spooledPoints,
+      lostPoints: teardown.lostPoints,
+      spoolDir: teardown.spoolDir,
+      teardownMs: teardown.durationMs,
+      interruptedBy,
+      indications: Object.fromEntries([...session.basestations].map(([id, b]) => [id, { ...b.driver.stats }])),
+    });
+    const reportPath = writeReport(resultsDir, report);
+    return { report, reportPath, error, teardownProblems, teardown, exitCode };
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
+  }
+}

@@ -1,0 +1,56 @@
+// What every trial kind's runner shares: options, the outcome, trial ids. A runner brings a
+// session up, runs its kind in it, tears down within one deadline whatever happened, and
+// writes a report (also when the trial stopped early: what was measured before is kept).
+import { randomBytes } from 'node:crypto';
+import { ConfigError, RanlabError } from '../errors.js';
+import type { TrialReport } from '../report/index.js';
+import type { Policy, Rig, TrialKindName } from '../rig/index.js';
+import type { Progress } from './kinds.js';
+import type { SpectrumTrialResult } from './spectrum.js';
+import type { TeardownResult } from './teardown.js';
+
+export interface TrialOptions {
+  /** Overrides the rig's trial.kind. */
+  kind?: TrialKindName;
+  policy?: Policy;
+  epochs?: number;
+  epochMs?: number;
+  seed?: number;
+  /** Default: <package>/results */
+  resultsRoot?: string;
+  stateDir?: string;
+  say?: (line: string) => void;
+  progress?: Progress;
+  /** Completed epochs are appended here too (the HTML report draws them). */
+  records?: SpectrumTrialResult['epochs'];
+  /** Teardown's one deadline, ms from its start (default 10 s); a second SIGINT cuts it to 2 s. */
+  teardownMs?: number;
+}
+
+export interface TrialOutcome<R extends TrialReport = TrialReport> {
+  report: R;
+  reportPath: string;
+  /** Null when the trial ran to the end. */
+  error: RanlabError | Error | null;
+  /** Things teardown could not do (e.g. points left spooled). */
+  teardownProblems: string[];
+  teardown: TeardownResult;
+  /** 130 interrupted, then 3 (a component or teardown), then 2, then 1, else 0. */
+  exitCode: number;
+}
+
+export const silentProgress: Progress = { start() {}, update() {}, stop() {} };
+
+export function newTrialId(rigName: string): string {
+  const t = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
+  return `${rigName}-${t}-${randomBytes(2).toString('hex')}`;
+}
+
+/** The rig with the command line's kind applied, checked as the rig file's would be. */
+export function withKind(rig: Rig, kind: TrialKindName | undefined): Rig {
+  if (!kind || kind === rig.trial.kind) return rig;
+  if (kind !== 'spectrum' && !rig.offload) throw new ConfigError(`--kind ${kind}: rig ${rig.name} has no offload section (model, edge, loadgen, policies)`, 'KIND_UNSUPPORTED');
+  if (kind !== 'offload' && rig.operators.length < 2) throw new ConfigError(`--kind ${kind}: rig ${rig.name} has one operator; spectrum sharing needs at least 2`, 'KIND_UNSUPPORTED');
+  if (kind !== 'spectrum' && rig.mode === 'lab') throw new ConfigError(`--kind ${kind}: runs on twin rigs only for now (a lab UE's tensors must cross its modem's data session, which is not bound yet)`, 'KIND_UNSUPPORTED');
+  return { ...rig, trial: { ...rig.trial, kind } };
+}
