@@ -70,6 +70,8 @@ export class StandinCell {
         ueId: u.ueId,
         cellId: this.twin.cellId,
         operator: this.twin.operator,
+        // The PLMN its cell broadcasts (cell_cfg.plmn): a modem in manual selection camps only on its own.
+        plmn: this.cfg.plmn,
         rat: 'NR',
         band: `n${this.cfg.band}`,
         pci: this.cfg.pci,
