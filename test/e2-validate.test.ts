@@ -59,7 +59,8 @@ const setRecord = (recs: Indication['cellRecords'], name: string, v: { integer?:
 
 /** Every number an accepted indication carries is within the cell's bounds. */
 function inBounds(i: KpmIndication): boolean {
-  const ok = (v: number, lo: number, hi: number) => Number.isFinite(v) && v >= lo && v <= hi;
+  // Absent readings (undefined) pass: the controller stores only what the agent reported.
+  const ok = (v: number | undefined, lo: number, hi: number) => v === undefined || (Number.isFinite(v) && v >= lo && v <= hi);
   return (
     i.nodeId === 'gnb-b' &&
     i.cellId === 'gnb-b-c1' &&

@@ -149,7 +149,7 @@ describe('e2 driver <-> twin gNB agent (separate process, real gRPC)', () => {
     const setup = await bs.setup();
     expect(setup).toMatchObject({ nodeId: 'gnb-a', operator: 'op-a' });
     expect(setup.cells).toEqual([
-      { id: 'a1', rat: 'NR', band: 'n46', carrierMHz: 5170, bandwidthMHz: 40, scsKHz: 15, pci: 101, prbTotal: 216, on: false },
+      { id: 'a1', rat: 'NR', band: 'n46', carrierMHz: 5170, bandwidthMHz: 40, scsKHz: 15, pci: 101, prbTotal: 216, on: false, grants: 'prb-range' },
     ]);
     expect(setup.ranFunctions).toEqual([
       { id: 2, name: 'ORAN-E2SM-KPM', oid: '1.3.6.1.4.1.53148.1.2.2.2' },

@@ -54,7 +54,7 @@ it('keyEnv keys are not in /proc/PID/environ of influxd, its guard, the agents o
   console.info(`environ of ${checked} child processes checked: ${procs.map((p) => p.cmd.split(' ').slice(0, 3).join(' ').replace(/\S*\//g, '')).join('; ')}`);
   expect(checked).toBeGreaterThanOrEqual(8);
   expect(procs.some((p) => /influxd/.test(p.cmd))).toBe(true);
-  expect(procs.some((p) => /twin-gnb/.test(p.cmd))).toBe(true);
+  expect(procs.some((p) => /ran-agent --backend twin/.test(p.cmd))).toBe(true);
   expect(procs.some((p) => /twin-modem/.test(p.cmd))).toBe(true);
   const r = await run;
   expect(r.exitCode, r.all).toBe(0);

@@ -253,7 +253,7 @@ describe('teardown tells the truth (issue 7 item 6)', () => {
     const c = caseDir();
     const run = cli(['trial', twinRig(c.dir), '--epochs', '40', '--epoch-ms', '400', '--results', c.results, '--state', c.state], {}, { detached: true });
     await epochsSeen(c.state, c.results, 2, 90_000);
-    const agent = procsUnder(c.results).find((p) => /twin-gnb .*gnb-a\.json/.test(p.cmd))!;
+    const agent = procsUnder(c.results).find((p) => /ran-agent --backend twin .*gnb-a\.json/.test(p.cmd))!;
     expect(agent).toBeDefined();
     const t = Date.now();
     process.kill(agent.pid, 'SIGSTOP');

@@ -18,9 +18,11 @@ describe('ranlab preflight', () => {
     const { passed, rows } = JSON.parse(run.stdout) as { passed: boolean; rows: { component: string; check: string; result: string; detail: string }[] };
     expect(passed).toBe(false);
     const row = (c: string) => rows.find((r) => r.component === c)!;
+    // Each gNB host's agent checks its USRP there (the gNB owns it, not the controller); here
+    // not even the controller's certificate for talking to the agents exists.
     for (const usrp of ['gnb-a/usrp', 'gnb-b/usrp']) {
-      expect(row(usrp)).toMatchObject({ result: 'fail' });
-      expect(row(usrp).detail).toMatch(/no USRP matches "type=b200,serial=/);
+      expect(row(usrp)).toMatchObject({ check: 'present, reference locked (on the gNB host)', result: 'fail' });
+      expect(row(usrp).detail).toMatch(/controller: cannot read CA certificate/);
     }
     for (const ue of ['ue-a1', 'ue-b1']) {
       expect(row(ue)).toMatchObject({ check: 'modem answers AT', result: 'fail' });
@@ -33,6 +35,6 @@ describe('ranlab preflight', () => {
   it('prints a table by default', async () => {
     const run = await runCli(['preflight', 'rigs/lab-b210-srsran.yaml']);
     expect(run.stdout.split('\n')[0]).toMatch(/^component\s+check\s+result\s+detail/);
-    expect(run.stdout).toMatch(/gnb-a\/usrp\s+present, reference locked\s+FAIL/);
+    expect(run.stdout).toMatch(/gnb-a\/usrp\s+present, reference locked \(on the gNB host\)\s+FAIL/);
   });
 });

@@ -23,8 +23,21 @@ describe('rig files', () => {
     expect(twin.trial.policy).toBe('ledger');
     const lab = loadRig('rigs/lab-b210-srsran.yaml');
     expect(lab.mode).toBe('lab');
-    expect(lab.basestations[0]!.radio).toEqual({ type: 'uhd', args: 'type=b200,serial=31B1A2F', requireRefLock: true });
+    expect(lab.basestations[0]!.radio).toEqual({ type: 'uhd', args: 'type=b200,serial=31B1A2F', requireRefLock: true, srateMHz: 23.04, txGainDb: 50, rxGainDb: 60, clock: 'external' });
+    expect(lab.basestations[0]!.agent).toMatchObject({ mode: 'managed', version: '25.10', gnb: { binary: '/usr/local/bin/gnb' } });
     expect(lab.edge[0]!.gpus).toBe(1);
+    const peer = loadRig('rigs/peer-srsran.yaml');
+    expect(peer.basestations.map((b) => b.driver)).toEqual(['srsran-project', 'srsran-project']);
+  });
+
+  it("an srsRAN rig: each operator's equal share must hold the smallest carrier of its band; PLMN and core required", () => {
+    const peer = readFileSync('rigs/peer-srsran.yaml', 'utf8');
+    // 3 operators' shares of 25 MHz are 8.28 MHz: below n78's smallest 30 kHz carrier (10 MHz).
+    const three = peer.replace('bandMHz: 40 ', 'bandMHz: 25 ').replace('  - { name: op-b,', '  - { name: op-c, account: { generate: true }, plmn: "00103" }\n  - { name: op-b,');
+    const err = problemOf(three);
+    expect(err.message).toMatch(/spectrum\.bandMHz: each of 3 operators' equal share is 8\.28 MHz, less than the smallest n78 carrier at 30 kHz \(10 MHz\): gnb-a could never go on air/);
+    expect(problemOf(peer.replace(', plmn: "00101"', '')).message).toMatch(/operators\[0\]\.plmn: missing: op-a's PLMN/);
+    expect(problemOf(peer.replace('    core: { noCore: true }\n', '')).message).toMatch(/basestations\[0\]\.core: missing/);
   });
 
   it('cells schedule 1 MIMO layer each way unless told; a twin UE\'s transmit power is bounded', () => {

@@ -151,6 +151,16 @@ async function main(argv: string[]): Promise<number> {
   registerCompare(program, ctx);
 
   program
+    .command('ran-agent')
+    .description('run the RAN agent on a gNB host: serves E2 (gRPC, mutual TLS) and drives the local base station through a backend')
+    .requiredOption('--backend <name>', 'backend: twin, srsran-project (see README, "RAN agent backends")')
+    .requiredOption('--config <file>', 'agent configuration (YAML or JSON)')
+    .action(async (o: { backend: string; config: string }) => {
+      const { runRanAgent } = await import('../ran/agent/index.js');
+      await runRanAgent(o.backend, o.config);
+    });
+
+  program
     .command('edge-agent')
     .description('run an edge host agent: status (NVML or CPU figures), deploy, streamed inference, clock exchange, over mutual TLS')
     .requiredOption('--config <file>', 'agent configuration (JSON): {id, listen, tls: {caFile, certFile, keyFile}}')
@@ -161,11 +171,22 @@ async function main(argv: string[]): Promise<number> {
 
   program
     .command('twin-gnb', { hidden: true })
-    .description('(internal) run one twin base station: an E2-style agent on gRPC')
+    .description('(internal) the RAN agent with the twin backend (ran-agent --backend twin)')
     .requiredOption('--config <file>', 'agent configuration (JSON), written by the controller')
     .action(async (o: { config: string }) => {
-      const { runTwinGnb } = await import('../twin/gnb.js');
-      await runTwinGnb(o.config);
+      const { runRanAgent } = await import('../ran/agent/index.js');
+      await runRanAgent('twin', o.config);
+    });
+
+  program
+    .command('srsgnb-standin', { hidden: true })
+    .description('(internal) a stand-in for the srsRAN Project gnb binary: gnb -c <yaml> [--twin <json>]')
+    .allowUnknownOption()
+    .option('-c <file>', 'gNB configuration (YAML)')
+    .option('--twin <file>', "the twin's side: air folder, cell id, UEs")
+    .action(async () => {
+      const { runStandinGnb } = await import('../twin/srsgnb/main.js');
+      await runStandinGnb(process.argv.slice(3));
     });
 
   program
@@ -194,4 +215,4 @@ async function main(argv: string[]): Promise<number> {
 const code = await main(process.argv.slice(2));
 // Agents (twin-gnb, twin-modem, edge-agent) keep running until told to stop; commands end here, and so
 // does an agent that failed to start.
-if (code !== 0 || !['twin-gnb', 'twin-modem', 'edge-agent'].includes(process.argv[2] ?? '')) process.exit(code);
+if (code !== 0 || !['twin-gnb', 'twin-modem', 'edge-agent', 'ran-agent', 'srsgnb-standin'].includes(process.argv[2] ?? '')) process.exit(code);

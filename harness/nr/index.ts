@@ -17,3 +17,4 @@ export {
 export { OVERHEAD, frequencyRange, nrDataRateBps, symbolDurationS, type Direction, type FrequencyRange, type RateInput } from './rate.js';
 export { LTE_DL_BANDS, carrierArfcn, lteEarfcn, nrArfcn } from './arfcn.js';
 export { LTE_TDD_BANDS, NR_TDD_BANDS } from './duplex.js';
+export { NR_BAND_BANDWIDTHS, nrBandwidths, nrRasterStepMHz } from './bandwidths.js';

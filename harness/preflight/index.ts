@@ -120,39 +120,57 @@ export function checksOf(rig: Rig, timeoutMs: number): Check[] {
 
   // Base stations: the agent, and its radio.
   for (const bs of rig.basestations) {
-    if (bs.driver === 'twin')
+    if (bs.driver === 'twin' || (rig.mode === 'twin' && bs.driver !== 'e2'))
       checks.push({
         component: bs.id,
-        check: 'twin agent built',
+        check: `${bs.driver} agent built`,
         run: async () => {
           if (!existsSync(cliEntry)) throw new Error(`${cliEntry} missing: run npm run build`);
-          return 'twin E2 agent started at bring-up';
-        },
-      });
-    else if (bs.driver === 'e2')
-      checks.push({
-        component: bs.id,
-        check: 'E2 setup',
-        run: async () => {
-          // The same mutual TLS and identity checks as a trial's bring-up.
-          const tls = rig.tls ? readTlsFiles(rig.tls, 'controller') : undefined;
-          const driver = createBaseStation(bs.id, bs.address!, { deadlineMs: timeoutMs, tls, expect: { nodeId: bs.id, operator: bs.operator, cells: bs.cells } });
-          try {
-            const s = await driver.setup();
-            return `${s.cells.length} cells, RAN functions ${s.ranFunctions.map((f) => f.name).join(', ')}`;
-          } finally {
-            driver.close();
-          }
+          return `${bs.driver} RAN agent started at bring-up`;
         },
       });
     else
       checks.push({
         component: bs.id,
-        check: `${bs.driver} agent reachable`,
-        run: () => tcpReachable(bs.address!, timeoutMs),
-        hardware: true,
+        check: 'agent: reachable, certificate, backend, gNB',
+        hardware: bs.driver !== 'e2',
+        run: async () => {
+          // The same mutual TLS and identity checks as a trial's bring-up.
+          const tls = rig.tls ? readTlsFiles(rig.tls, 'controller') : undefined;
+          const driver = createBaseStation(bs.id, bs.address!, { deadlineMs: timeoutMs, tls, expect: { nodeId: bs.id, operator: bs.operator, cells: bs.cells }, leaseRenewMs: 0 });
+          try {
+            const s = await driver.setup();
+            if (bs.driver !== 'e2' && s.backend && s.backend !== bs.driver) throw new Error(`the agent runs backend ${s.backend}, the rig says ${bs.driver}`);
+            const gnb = s.baseStation ? `; ${s.baseStation}` : '';
+            return `backend ${s.backend || 'unknown'}${gnb}; ${s.cells.length} cells, RAN functions ${s.ranFunctions.map((f) => f.name).join(', ')}`;
+          } finally {
+            driver.close();
+          }
+        },
       });
-    if (bs.radio) {
+    // An srsRAN gNB's USRP belongs to its host: its agent checks it there (before the gNB takes
+    // it) and says what it found in E2 Setup; an agent that found no USRP does not start.
+    if (bs.radio && bs.driver === 'srsran-project' && bs.address) {
+      const radio = bs.radio;
+      checks.push({
+        component: `${bs.id}/usrp`,
+        check: radio.requireRefLock ? 'present, reference locked (on the gNB host)' : 'present (on the gNB host)',
+        hardware: true,
+        run: async () => {
+          const tls = rig.tls ? readTlsFiles(rig.tls, 'controller') : undefined;
+          const driver = createBaseStation(bs.id, bs.address!, { deadlineMs: timeoutMs, tls, leaseRenewMs: 0 });
+          try {
+            const s = await driver.setup().catch((err: unknown) => {
+              throw new Error(`checked by the agent on its host, which did not answer: ${err instanceof Error ? err.message : String(err)}`);
+            });
+            const usrp = /USRP[^;]*/.exec(s.baseStation ?? '')?.[0];
+            return usrp ?? `not checked by the agent (${s.baseStation ?? 'no report'}): in attach mode the running gNB owns the USRP`;
+          } finally {
+            driver.close();
+          }
+        },
+      });
+    } else if (bs.radio) {
       const radio = bs.radio;
       checks.push({
         component: `${bs.id}/usrp`,

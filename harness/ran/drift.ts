@@ -16,6 +16,8 @@ interface Applied {
   sinceNs: bigint;
   /** Control requests in flight: while any is, the cell is changing on our behalf. */
   pending: number;
+  /** Set when the quota is a ratio (carrier-and-ratio cells): restored as a ratio. */
+  ratioPct?: number;
 }
 
 export class CellStateWatch {
@@ -39,9 +41,14 @@ export class CellStateWatch {
       c.known = false;
       return;
     }
-    if (action.kind === 'prbQuota') {
-      c.quota = action.nPrb > 0 ? { startPrb: action.startPrb, nPrb: action.nPrb } : null;
+    if (action.kind === 'prbQuota' || action.kind === 'prbRatio') {
+      const start = action.kind === 'prbQuota' ? action.startPrb : 0;
+      c.quota = action.nPrb > 0 ? { startPrb: start, nPrb: action.nPrb } : null;
+      c.ratioPct = action.kind === 'prbRatio' ? action.maxRatioPct : undefined;
       c.known = true;
+    } else if (action.kind === 'carrier') {
+      // A new carrier: PRBs available are not known again until the next quota.
+      c.known = false;
     } else c.on = action.on;
     if (effectiveNs > c.sinceNs) c.sinceNs = effectiveNs;
   }
@@ -64,9 +71,8 @@ export class CellStateWatch {
     const c = this.cells.get(cellId);
     if (!c || !c.known) return [];
     const q = c.quota ?? { startPrb: 0, nPrb: 0 };
-    return [
-      { kind: 'prbQuota', cellId, startPrb: q.startPrb, nPrb: q.nPrb },
-      { kind: 'cellState', cellId, on: c.on },
-    ];
+    const quota: ControlAction =
+      c.ratioPct !== undefined ? { kind: 'prbRatio', cellId, maxRatioPct: c.ratioPct, nPrb: q.nPrb } : { kind: 'prbQuota', cellId, startPrb: q.startPrb, nPrb: q.nPrb };
+    return c.ratioPct !== undefined ? [{ kind: 'cellState', cellId, on: c.on }, quota] : [quota, { kind: 'cellState', cellId, on: c.on }];
   }
 }

@@ -97,7 +97,7 @@ export function checkSetupCell(bs: string, c: WireCell, i: number): CellInfo {
   }
   const carrierMHz = within(bs, finite(bs, c.carrierMhz, at('carrierMhz')), at('carrierMhz'), 0.4, 100_000, ' MHz', 'a carrier frequency');
   const pci = integerWithin(bs, finite(bs, c.pci, at('pci')), at('pci'), 0, rat === 'NR' ? 1007 : 503, `${rat} physical cell identity`);
-  return { id, rat, band: str(bs, c.band, at('band')), carrierMHz, bandwidthMHz, scsKHz, pci, prbTotal, on: c.on === true };
+  return { id, rat, band: str(bs, c.band, at('band')), carrierMHz, bandwidthMHz, scsKHz, pci, prbTotal, on: c.on === true, grants: c.grants === 'CARRIER_AND_RATIO' ? 'carrier-and-ratio' : 'prb-range' };
 }
 
 /** What the rig says the agent at this address is. */
@@ -121,7 +121,15 @@ export function checkSetupAgainstRig(bs: string, res: WireSetupResponse, cells: 
     const r = rigCells.get(c.id);
     if (!r) throw new AgentProtocolError(bs, `cells[${i}].cellId`, `cell ${show(c.id)} is not in the rig (${[...rigCells.keys()].join(', ')})`);
     const same = r.rat === c.rat && r.bandwidthMHz === c.bandwidthMHz && r.scsKHz === c.scsKHz && Math.abs(r.carrierMHz - c.carrierMHz) < 1e-3;
-    if (!same) {
+    // A carrier-and-ratio cell (srsRAN) may still be on a carrier a previous trial retuned it
+    // to: any carrier inside the rig's (plus a raster step) is its own.
+    const inside =
+      c.grants === 'carrier-and-ratio' &&
+      r.rat === c.rat &&
+      r.scsKHz === c.scsKHz &&
+      c.carrierMHz - c.bandwidthMHz / 2 >= r.carrierMHz - r.bandwidthMHz / 2 - 0.1 &&
+      c.carrierMHz + c.bandwidthMHz / 2 <= r.carrierMHz + r.bandwidthMHz / 2 + 0.1;
+    if (!same && !inside) {
       throw new AgentProtocolError(
         bs,
         `cells[${i}]`,
@@ -189,8 +197,9 @@ export function checkIndication(bs: string, m: WireKpmIndication, ctx: Indicatio
   const prb = (name: string, v: number | undefined) =>
     v === undefined ? 0 : integerWithin(bs, v, `cell_records[${name}]`, 0, cell.prbTotal, `cell ${cellId} has ${cell.prbTotal} PRBs`);
   const prbAvailDl = prb(KPM.prbAvailDl, c.get(KPM.prbAvailDl));
-  const prbUsedDl = prb(KPM.prbUsedDl, c.get(KPM.prbUsedDl));
-  if (prbUsedDl > prbAvailDl && c.has(KPM.prbAvailDl)) {
+  // PRB use stays absent when the agent cannot report it (settlement then counts the carrier).
+  const prbUsedDl = optional(c.get(KPM.prbUsedDl), (v) => prb(KPM.prbUsedDl, v));
+  if (prbUsedDl !== undefined && prbUsedDl > prbAvailDl && c.has(KPM.prbAvailDl)) {
     throw new AgentProtocolError(bs, `cell_records[${KPM.prbUsedDl}]`, `${prbUsedDl} PRBs used of ${prbAvailDl} available`);
   }
   const prbTotDlPct = within(bs, c.get(KPM.prbTotDl) ?? 0, `cell_records[${KPM.prbTotDl}]`, 0, 100, ' %', 'a share of the carrier');
@@ -212,10 +221,11 @@ export function checkIndication(bs: string, m: WireKpmIndication, ctx: Indicatio
     return {
       ueId,
       thpDlKbps: within(bs, r.get(KPM.ueThpDl) ?? 0, f(KPM.ueThpDl), 0, peakKbps, ' kbit/s', peak),
-      prbUsedDl: within(bs, r.get(KPM.prbUsedDl) ?? 0, f(KPM.prbUsedDl), 0, cell.prbTotal, '', `cell ${cellId} has ${cell.prbTotal} PRBs`),
-      cqi: cqi === undefined ? 0 : integerWithin(bs, cqi, f(KPM.cqi), UE_RANGES.cqi.min, UE_RANGES.cqi.max, 'the CQI index range'),
-      sinrDb: within(bs, r.get(KPM.sinr) ?? 0, f(KPM.sinr), UE_RANGES.sinrDb.min, UE_RANGES.sinrDb.max, ' dB', 'a wideband SINR'),
-      rsrpDbm: within(bs, r.get(KPM.rsrp) ?? 0, f(KPM.rsrp), UE_RANGES.rsrpDbm.min, UE_RANGES.rsrpDbm.max, ' dBm', 'an RSRP'),
+      // Readings the agent does not have stay absent (srsRAN has no RSRP and no downlink SINR).
+      prbUsedDl: optional(r.get(KPM.prbUsedDl), (v) => within(bs, v, f(KPM.prbUsedDl), 0, cell.prbTotal, '', `cell ${cellId} has ${cell.prbTotal} PRBs`)),
+      cqi: optional(cqi, (v) => integerWithin(bs, v, f(KPM.cqi), UE_RANGES.cqi.min, UE_RANGES.cqi.max, 'the CQI index range')),
+      sinrDb: optional(r.get(KPM.sinr), (v) => within(bs, v, f(KPM.sinr), UE_RANGES.sinrDb.min, UE_RANGES.sinrDb.max, ' dB', 'a wideband SINR')),
+      rsrpDbm: optional(r.get(KPM.rsrp), (v) => within(bs, v, f(KPM.rsrp), UE_RANGES.rsrpDbm.min, UE_RANGES.rsrpDbm.max, ' dBm', 'an RSRP')),
       // Uplink: absent (undefined) when the agent does not report it, never a made-up 0.
       thpUlKbps: optional(r.get(KPM.ueThpUl), (v) => within(bs, v, f(KPM.ueThpUl), 0, peakKbps, ' kbit/s', peak)),
       prbUsedUl: optional(r.get(KPM.prbUsedUl), (v) => within(bs, v, f(KPM.prbUsedUl), 0, cell.prbTotal, '', `cell ${cellId} has ${cell.prbTotal} PRBs`)),

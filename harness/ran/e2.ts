@@ -94,6 +94,11 @@ export interface E2BaseStationOptions {
   maxClockSkewMs?: number;
   /** A cell found changed behind the controller's back: fail the stream (default) or restore the cell. */
   onCellStateChange?: OnCellStateChange;
+  /**
+   * Renew the agent's lease (a Setup call) this often after the first setup, ms (default 1000;
+   * 0: never). An agent whose lease lapses puts its radio in the safe state.
+   */
+  leaseRenewMs?: number;
 }
 
 /** What a subscription accepted and dropped (beyond the rate bound), and cells restored. */
@@ -130,6 +135,7 @@ export class E2BaseStation implements BaseStation {
   private readonly opts: E2BaseStationOptions;
   private readonly restoring = new Set<string>();
   private readonly cellQueue = new Map<string, Promise<unknown>>();
+  private renewTimer: NodeJS.Timeout | null = null;
   /** Totals over every subscription of this driver. */
   readonly stats: E2SubscriptionStats = { accepted: 0, dropped: 0, restored: 0 };
 
@@ -205,7 +211,23 @@ export class E2BaseStation implements BaseStation {
     this.nodeId = nodeId;
     this.cells = cells;
     this.watch ??= new CellStateWatch(cells);
-    return { nodeId, operator, cells, ranFunctions };
+    this.startLeaseRenewal();
+    const text = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v.slice(0, 200) : undefined);
+    const backend = text(res.backend);
+    const baseStation = text(res.baseStation);
+    return { nodeId, operator, cells, ranFunctions, ...(backend ? { backend } : {}), ...(baseStation ? { baseStation } : {}) };
+  }
+
+  /** Keep the agent's lease: a cheap Setup call every leaseRenewMs (failures show up on the KPM stream). */
+  private startLeaseRenewal(): void {
+    const every = this.opts.leaseRenewMs ?? 1000;
+    if (this.renewTimer || every <= 0 || this.closed) return;
+    this.renewTimer = setInterval(() => {
+      this.unary(this.client.Setup, { requester: 'ranlab controller (lease)' }, Math.max(500, every)).catch((err: unknown) =>
+        log.debug({ bs: this.id, err: describe(err) }, 'lease renewal failed'),
+      );
+    }, every);
+    this.renewTimer.unref();
   }
 
   /** Why a connection failed at TLS, in words that say which side refused; null if it was not TLS. */
@@ -239,14 +261,23 @@ export class E2BaseStation implements BaseStation {
   }
 
   private async controlNow(action: ControlAction, deadlineMs: number): Promise<ControlAck> {
+    const rc = RC_RAN_FUNCTION.id;
     const req: WireControlRequest =
       action.kind === 'prbQuota'
-        ? { ranFunctionId: RC_RAN_FUNCTION.id, prbQuota: { cellId: action.cellId, startPrb: action.startPrb, nPrb: action.nPrb } }
-        : { ranFunctionId: RC_RAN_FUNCTION.id, cellState: { cellId: action.cellId, on: action.on } };
+        ? { ranFunctionId: rc, prbQuota: { cellId: action.cellId, startPrb: action.startPrb, nPrb: action.nPrb } }
+        : action.kind === 'cellState'
+          ? { ranFunctionId: rc, cellState: { cellId: action.cellId, on: action.on } }
+          : action.kind === 'carrier'
+            ? { ranFunctionId: rc, carrier: { cellId: action.cellId, carrierMhz: action.carrierMHz, bandwidthMhz: action.bandwidthMHz } }
+            : { ranFunctionId: rc, prbRatio: { cellId: action.cellId, maxRatioPct: action.maxRatioPct } };
     const what =
       action.kind === 'prbQuota'
         ? `PRB quota ${action.startPrb}+${action.nPrb} on cell ${action.cellId}`
-        : `cell ${action.cellId} ${action.on ? 'on' : 'off'}`;
+        : action.kind === 'cellState'
+          ? `cell ${action.cellId} ${action.on ? 'on' : 'off'}`
+          : action.kind === 'carrier'
+            ? `carrier ${action.carrierMHz} MHz / ${action.bandwidthMHz} MHz on cell ${action.cellId}`
+            : `PRB ratio ${action.maxRatioPct} % on cell ${action.cellId}`;
     if (action.kind === 'prbQuota' && ![action.startPrb, action.nPrb].every((v) => Number.isInteger(v) && v >= 0 && v <= 0xffffffff)) {
       throw new ComponentError(this.id, `control ${what} rejected: startPrb and nPrb must be non-negative integers`, 'CONTROL_REJECTED');
     }
@@ -270,10 +301,9 @@ export class E2BaseStation implements BaseStation {
     } finally {
       this.watch?.end(action, effectiveNs);
     }
-    if (action.kind === 'cellState' && this.cells) {
-      const c = this.cells.find((x) => x.id === action.cellId);
-      if (c) c.on = action.on;
-    }
+    const c = this.cells?.find((x) => x.id === action.cellId);
+    if (action.kind === 'cellState' && c) c.on = action.on;
+    if (action.kind === 'carrier' && c) Object.assign(c, { carrierMHz: action.carrierMHz, bandwidthMHz: action.bandwidthMHz });
     return { cellId: action.cellId, effectiveNs };
   }
 
@@ -299,7 +329,8 @@ export class E2BaseStation implements BaseStation {
     if (!cells) throw new ComponentError(this.id, 'KPM subscription before E2 setup: the cells to check reports against are not known', 'NO_SETUP');
     const ctx = {
       nodeId: this.nodeId,
-      cells: new Map(cells.map((c) => [c.id, cellBounds(c)])),
+      // A carrier-and-ratio cell may be retuned up to the rig's carrier: bound it by that one.
+      cells: new Map(cells.map((c) => [c.id, cellBounds(c.grants === 'carrier-and-ratio' ? (this.opts.expect?.cells?.find((r) => r.id === c.id) ?? c) : c)])),
       periodMs,
       maxClockSkewMs: this.opts.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS,
       nowNs,
@@ -444,6 +475,7 @@ export class E2BaseStation implements BaseStation {
   close(): void {
     if (this.closed) return;
     for (const s of [...this.subscriptions]) s.close();
+    if (this.renewTimer) clearInterval(this.renewTimer);
     this.closed = true;
     this.client.close();
   }

@@ -14,6 +14,8 @@ export interface CellInfo {
   /** Resource blocks the carrier holds (3GPP tables for bandwidth and numerology). */
   prbTotal: number;
   on: boolean;
+  /** What a grant can be: any PRB range (the twin), or a standard carrier plus a ratio quota (srsRAN). */
+  grants: 'prb-range' | 'carrier-and-ratio';
 }
 
 export interface RanFunction {
@@ -27,12 +29,21 @@ export interface SetupInfo {
   operator: string;
   cells: CellInfo[];
   ranFunctions: RanFunction[];
+  /** The agent's backend and the base station behind it, when the agent says (preflight shows them). */
+  backend?: string;
+  baseStation?: string;
 }
 
-/** RC control actions. `prbQuota` gives a cell a contiguous PRB range; `cellState` turns it on or off. */
+/**
+ * RC control actions. `prbQuota` gives a cell a contiguous PRB range; `cellState` turns it on
+ * or off; `carrier` retunes a carrier-and-ratio cell; `prbRatio` sets its slice's PRB ratio
+ * (nPrb: the PRBs that ratio means in the current carrier, what KPM should then report).
+ */
 export type ControlAction =
   | { kind: 'prbQuota'; cellId: string; startPrb: number; nPrb: number }
-  | { kind: 'cellState'; cellId: string; on: boolean };
+  | { kind: 'cellState'; cellId: string; on: boolean }
+  | { kind: 'carrier'; cellId: string; carrierMHz: number; bandwidthMHz: number }
+  | { kind: 'prbRatio'; cellId: string; maxRatioPct: number; nPrb: number };
 
 export interface ControlAck {
   cellId: string;
@@ -45,10 +56,11 @@ export interface UeKpm {
   /** DRB.UEThpDl, kbit/s. */
   thpDlKbps: number;
   /** PRBs scheduled for this UE (share of RRU.PrbUsedDl). */
-  prbUsedDl: number;
-  cqi: number;
-  sinrDb: number;
-  rsrpDbm: number;
+  prbUsedDl?: number;
+  /** Absent when the agent has no such reading (srsRAN reports no RSRP and no downlink SINR). */
+  cqi?: number;
+  sinrDb?: number;
+  rsrpDbm?: number;
   /** DRB.UEThpUl, kbit/s; undefined when the agent does not report the uplink. */
   thpUlKbps?: number;
   /** RRU.PrbUsedUl: PRBs scheduled for this UE's uplink, averaged over the period. */
@@ -65,8 +77,8 @@ export interface KpmIndication {
   periodMs: number;
   /** RRU.PrbAvailDl: PRBs available to this cell's scheduler (its quota). */
   prbAvailDl: number;
-  /** RRU.PrbUsedDl: PRBs used. */
-  prbUsedDl: number;
+  /** RRU.PrbUsedDl: PRBs used; undefined when the agent cannot report PRB use. */
+  prbUsedDl?: number;
   /** RRU.PrbTotDl: used PRBs as % of the carrier's total. */
   prbTotDlPct: number;
   /** DRB.UEThpDl summed over the cell's UEs, kbit/s. */

@@ -50,6 +50,14 @@ export interface SpectrumReport extends TrialEnd {
   /** The token's supply, the final balances plus escrow (micro-tokens), and whether they are equal; null without the ledger. */
   supply: { initialMicro: string; finalMicro: string; conserved: boolean } | null;
   operators: OperatorReport[];
+  /**
+   * Each epoch's time to effect per operator (first control to last acknowledgement, ms) and
+   * whether a cell was retuned (restarted) or off; present for drivers whose grants take
+   * effect by retune (srsRAN).
+   */
+  timeToEffect: { epoch: number; operator: string; ms: number; retuned: boolean; offAir: boolean }[];
+  /** Operators whose use was settled from their carriers' occupancy (a driver without PRB use), and in how many epochs. */
+  usedFromCarrier: { operator: string; epochs: number }[];
   /** trial.ueMarket only: each UE's winner, price and paid total; the operators' balances and what the Paid events gave them. */
   ueMarket?: UeMarketReport;
   influx: { url: string; database: string };
@@ -128,6 +136,12 @@ export function buildSpectrumReport(
       };
     }),
     ...(result.ueMarket ? { ueMarket: result.ueMarket } : {}),
+    timeToEffect: recs.flatMap((r) =>
+      r.operators.filter((o) => o.timeToEffectMs !== undefined).map((o) => ({ epoch: r.epoch, operator: o.operator, ms: o.timeToEffectMs!, retuned: o.retuned ?? false, offAir: o.offAir ?? false })),
+    ),
+    usedFromCarrier: meta.operators
+      .map((operator) => ({ operator, epochs: recs.filter((r) => r.operators.find((o) => o.operator === operator)?.usedFromCarrier).length }))
+      .filter((x) => x.epochs > 0),
     influx: meta.influx,
     startedAt: meta.startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
@@ -172,6 +186,18 @@ export function formatSpectrumReport(r: SpectrumReport): string {
         ? `UE market: ${u.ue} (target ${u.minDlKbps} kbit/s) -> ${u.winner} at ${u.priceTokensPerMbit} tokens/Mbit, served by ${u.bs}${u.modem ? ` (modem: ${u.modem.registered ? 'registered' : 'NOT registered'} on ${u.modem.plmn ?? '?'})` : ''}; paid ${u.paidTokens.toFixed(6)} tokens for ${u.kbit} kbit over ${u.epochsPaid} epochs (mean ${(u.meanDlKbps / 1000).toFixed(1)} Mbit/s)`
         : `UE market: ${u.ue} (target ${u.minDlKbps} kbit/s): no offer met it; stayed on ${u.bs}, paid nothing`,
     );
+  // Retunes (restarts) make the time to effect worth reading epoch by epoch.
+  const effect = r.timeToEffect ?? []; // reports written before it existed have none
+  if (effect.some((t) => t.retuned || t.offAir)) {
+    out.push('', 'time to effect per epoch (ms; R = retuned by restart, off = no carrier fits the grant):');
+    for (const e of [...new Set(effect.map((t) => t.epoch))])
+      out.push(`  epoch ${String(e).padStart(3)}: ` + effect.filter((t) => t.epoch === e).map((t) => `${t.operator} ${t.ms}${t.retuned ? ' R' : ''}${t.offAir ? ' off' : ''}`).join(', '));
+  } else if (effect.length) {
+    const ms = effect.map((t) => t.ms);
+    out.push(`time to effect per epoch: ${Math.min(...ms)}-${Math.max(...ms)} ms (no retunes)`);
+  }
+  for (const u of r.usedFromCarrier ?? [])
+    out.push(`${u.operator}: no PRB use reported in ${u.epochs} epoch(s): settled use is the PRBs of the carrier it had on air`);
   if (r.error) out.push(`stopped early: ${r.error}`);
   return out.join('\n');
 }

@@ -2,6 +2,7 @@
 // and for lab hardware; units are in key names. Cross-references (operator names, serving
 // base stations, unique ids) are checked in validate.ts after the shape is right.
 import { z } from 'zod';
+import { BASESTATION_DRIVERS } from '../ran/agent/registry.js';
 
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'an id of letters, digits, "-", "_" or "." (max 63)');
 /** host:port — a name or address and a TCP port. */
@@ -83,16 +84,50 @@ export const radioSchema = z.strictObject({
   /** UHD device args used to find the radio, e.g. "type=b200,serial=31B1A2F". */
   args: z.string().min(1),
   requireRefLock: z.boolean().default(false),
+  /** What the gNB's ru_sdr gets (srsran-project): sample rate, gains, clock source. */
+  srateMHz: z.number().positive().max(250).optional(),
+  txGainDb: z.number().min(0).max(100).optional(),
+  rxGainDb: z.number().min(0).max(100).optional(),
+  clock: z.enum(['internal', 'external', 'gpsdo']).optional(),
 });
+
+/**
+ * How the gNB host's RAN agent runs its base station (srsran-project): managed (the agent
+ * writes the YAML and starts `gnb.binary`; a relative path is inside the ranlab package) or
+ * attach (the lab started the gNB). On a twin rig the controller starts the agent with this;
+ * on a lab rig the same settings go into the agent's own file.
+ */
+export const agentSchema = z.strictObject({
+  mode: z.enum(['managed', 'attach']).default('managed'),
+  version: z.string().default('25.10'),
+  gnb: z.strictObject({ binary: z.string().min(1), args: z.array(z.string()).default([]) }).optional(),
+  /** The lease, ms: with no call from the controller for this long the agent stops the gNB. */
+  leaseMs: z.number().int().min(200).max(600_000).default(5000),
+  /** The gNB's metrics period (du_report_period), ms. */
+  duReportPeriodMs: z.number().int().min(100).max(60_000).default(1000),
+  readyTimeoutMs: z.number().int().min(1000).max(300_000).default(30_000),
+});
+
+/** The 5G core a gNB connects to (its AMF), or none (srsRAN's no_core, for testing). */
+export const coreSchema = z.union([
+  z.strictObject({ noCore: z.literal(true) }),
+  z.strictObject({ amfAddr: z.string().min(1), amfPort: z.number().int().min(1).max(65535).default(38412), bindAddr: z.string().min(1) }),
+]);
 
 export const baseStationSchema = z.strictObject({
   id,
   operator: id,
-  driver: z.enum(['twin', 'e2', 'srsran-project', 'srsran-4g', 'oai']),
+  /** `e2` (an agent already serving E2 at `address`) or a RAN agent backend from harness/ran/agent/registry.ts. */
+  driver: z.enum(BASESTATION_DRIVERS),
   /** Agent address (host:port); the twin starts its own agents and picks ports itself. */
   address: hostPort.optional(),
   radio: radioSchema.optional(),
   cells: z.array(cellSchema).min(1),
+  agent: agentSchema.optional(),
+  core: coreSchema.optional(),
+  /** The gNB's one slice: its operator's S-NSSAI. */
+  slice: z.strictObject({ sst: z.number().int().min(0).max(255).default(1), sd: z.number().int().min(0).max(0xffffff).optional() }).optional(),
+  tac: z.number().int().min(0).max(16_777_215).default(7),
 });
 
 export const ueSchema = z.strictObject({
@@ -199,6 +234,17 @@ export const trialSchema = z.strictObject({
   /** A cell found changed behind the controller's back (from KPM): fail the trial, or restore the cell. */
   onCellStateChange: z.enum(['fail', 'restore']).default('fail'),
   /**
+   * Real traffic for saturated demand (lab rigs): each epoch an iperf3 client per AT-modem UE,
+   * bound to its data session, to `server`; UE i (in rig order) uses port basePort + i.
+   */
+  traffic: z.strictObject({
+    server: z.string().regex(/^[A-Za-z0-9_.:\-%]+$/, 'a host name or address'),
+    basePort: z.number().int().min(1).max(65000).default(5201),
+    protocol: z.enum(['tcp', 'udp']).default('tcp'),
+    bitrate: z.string().regex(/^\d+(\.\d+)?[KMG]?$/i, 'like 100M').optional(),
+    direction: z.enum(['dl', 'ul']).default('dl'),
+  }).optional(),
+  /**
    * The UE market (seeds/004 contract type 1): each UE posts its minDlKbps, every operator
    * offers its ueOffer, the lowest offer meeting the target wins, the UE selects the winner's
    * PLMN and is served by its base station, and pays it for its measured use each epoch.
@@ -275,7 +321,9 @@ export const rigSchema = z.strictObject({
     if (rig.mode === 'lab' && !e.address) ctx.addIssue({ code: 'custom', path: ['edge', i, 'address'], message: 'a lab edge host needs the address of its edge agent (host:port)' });
   });
   rig.basestations.forEach((b, i) => {
-    if (b.driver !== 'twin' && !rig.tls) ctx.addIssue({ code: 'custom', path: ['basestations', i, 'driver'], message: `the ${b.driver} agent needs mutual TLS: add tls {caFile, certFile, keyFile} (ranlab certs init <dir>)` });
+    // Agents the controller starts itself (a twin rig) get certificates made per trial.
+    const startedHere = b.driver === 'twin' || (rig.mode === 'twin' && b.driver !== 'e2');
+    if (!startedHere && !rig.tls) ctx.addIssue({ code: 'custom', path: ['basestations', i, 'driver'], message: `the ${b.driver} agent needs mutual TLS: add tls {caFile, certFile, keyFile} (ranlab certs init <dir>)` });
   });
 });
 

@@ -1,6 +1,6 @@
 // Cross-reference checks that a schema cannot express: unique ids, references between
 // sections, and radio facts (a carrier's bandwidth must exist for its numerology).
-import { prbCount, prbWidthKHz } from '../nr/index.js';
+import { nrBandwidths, prbCount, prbWidthKHz } from '../nr/index.js';
 import type { Rig } from './schema.js';
 
 export interface RigProblem {
@@ -49,7 +49,9 @@ export function crossCheck(rig: Rig): RigProblem[] {
   rig.basestations.forEach((b, bi) => {
     if (!ops.has(b.operator)) out.push({ path: ['basestations', bi, 'operator'], message: `unknown operator "${b.operator}" (operators: ${[...ops].join(', ')})` });
     if (b.driver === 'twin' && rig.mode !== 'twin') out.push({ path: ['basestations', bi, 'driver'], message: 'the twin driver needs mode: twin' });
-    if (b.driver !== 'twin' && !b.address) out.push({ path: ['basestations', bi, 'address'], message: `missing: the ${b.driver} agent's host:port` });
+    const startedHere = rig.mode === 'twin' && b.driver !== 'e2';
+    if (b.driver !== 'twin' && !b.address && !startedHere) out.push({ path: ['basestations', bi, 'address'], message: `missing: the ${b.driver} agent's host:port` });
+    if (b.driver === 'srsran-project') checkSrsran(rig, b, bi, out);
     b.cells.forEach((c, ci) => {
       const at = ['basestations', bi, 'cells', ci];
       let prbs: number;
@@ -92,6 +94,33 @@ export function crossCheck(rig: Rig): RigProblem[] {
     });
   }
   return out;
+}
+
+/**
+ * An srsRAN Project gNB: one NR cell of a band whose channel bandwidths are known, its
+ * operator's PLMN, a core, and (managed on a twin rig) the gnb binary. Its grants are whole
+ * carriers, so each operator's equal share of the band must hold the smallest carrier.
+ */
+function checkSrsran(rig: Rig, b: Rig['basestations'][number], bi: number, out: RigProblem[]): void {
+  const at = ['basestations', bi];
+  const op = rig.operators.find((o) => o.name === b.operator);
+  if (op && !op.plmn) out.push({ path: ['operators', rig.operators.indexOf(op), 'plmn'], message: `missing: ${op.name}'s PLMN (its srsRAN gNB ${b.id} broadcasts it)` });
+  if (!b.core) out.push({ path: [...at, 'core'], message: 'missing: the AMF {amfAddr, bindAddr} or {noCore: true}' });
+  if (rig.mode === 'twin' && !b.agent?.gnb) out.push({ path: [...at, 'agent', 'gnb'], message: 'missing: the gnb binary the agent starts (on the twin: bin/ranlab.js with args [srsgnb-standin])' });
+  if (b.cells.length !== 1) out.push({ path: [...at, 'cells'], message: `an srsRAN Project gNB here serves one cell, got ${b.cells.length}` });
+  const c = b.cells[0];
+  if (!c) return;
+  const sizes = nrBandwidths(c.band, c.scsKHz);
+  if (c.rat !== 'NR' || !sizes.length) {
+    out.push({ path: [...at, 'cells', 0, 'band'], message: `no channel bandwidths known for ${c.rat} band ${c.band} at ${c.scsKHz} kHz (TS 38.101-1 Table 5.3.5-1)` });
+    return;
+  }
+  const shareMHz = (Math.floor(Math.round((rig.spectrum.bandMHz * 1000) / rig.spectrum.tokenUnitKHz) / rig.operators.length) * rig.spectrum.tokenUnitKHz) / 1000;
+  if (shareMHz < sizes[0]!)
+    out.push({
+      path: ['spectrum', 'bandMHz'],
+      message: `each of ${rig.operators.length} operators' equal share is ${shareMHz.toFixed(2)} MHz, less than the smallest ${c.band} carrier at ${c.scsKHz} kHz (${sizes[0]} MHz): ${b.id} could never go on air with an equal share`,
+    });
 }
 
 /** What the UE market needs: offers and PLMNs from every operator, a target from every UE. */

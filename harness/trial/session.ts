@@ -13,7 +13,8 @@ import { destinationSpool, InfluxSink, removeIfEmpty, startEmbeddedInflux, type 
 import { startGpuSampler, type GpuSampler } from '../../native/index.js';
 import { cliEntry, packageRoot } from '../paths.js';
 import { preflightError, preflightPassed, runPreflight } from '../preflight/index.js';
-import { Supervisor, withholdFromChildren } from '../proc/index.js';
+import { freePort, Supervisor, withholdFromChildren } from '../proc/index.js';
+import { srsranAgentFile } from '../ran/agent/index.js';
 import { runTeardown, type TeardownResult } from './teardown.js';
 import { createBaseStation, type BaseStation, type SetupInfo } from '../ran/index.js';
 import type { Rig, RigBaseStation, RigUe } from '../rig/index.js';
@@ -126,8 +127,8 @@ export class RigSession {
     // 0. Drivers this build has, and the hardware preflight checks (radios, modems, edge hosts):
     // nothing starts if one fails.
     for (const bs of rig.basestations)
-      if (bs.driver !== 'twin' && bs.driver !== 'e2')
-        throw new ConfigError(`base station ${bs.id}: driver "${bs.driver}" is not implemented yet (use twin or e2)`, 'DRIVER_UNAVAILABLE');
+      if (!['twin', 'e2', 'srsran-project'].includes(bs.driver))
+        throw new ConfigError(`base station ${bs.id}: driver "${bs.driver}" is not implemented yet (use twin, e2 or srsran-project)`, 'DRIVER_UNAVAILABLE');
     for (const u of rig.ues)
       if (u.driver === 'srsue') throw new ConfigError(`UE ${u.id}: driver "srsue" is not implemented yet (use at-modem or twin)`, 'DRIVER_UNAVAILABLE');
     // The controller's certificate for lab agents: a missing or exposed file fails before anything starts.
@@ -189,14 +190,23 @@ export class RigSession {
     // Every agent requires the controller's client certificate: the twin's are made for this
     // trial (results/<trial>/certs, 0700), a lab's come from the rig (ranlab certs init).
     const airDir = join(this.opts.resultsDir, 'air');
-    const twins = rig.basestations.filter((b) => b.driver === 'twin').map((b) => b.id);
+    // On a twin rig the controller starts every agent itself (srsran-project ones drive the stand-in gNB).
+    const startsHere = (b: RigBaseStation) => b.driver === 'twin' || (rig.mode === 'twin' && b.driver === 'srsran-project');
+    const twins = rig.basestations.filter(startsHere).map((b) => b.id);
     const certs = twins.length ? await makeTrialCerts(join(this.opts.resultsDir, 'certs'), twins) : null;
     const addresses = new Map<string, string>();
-    for (const bs of rig.basestations) addresses.set(bs.id, bs.driver === 'twin' ? await this.startTwinGnb(bs, airDir, certs!.agents.get(bs.id)!) : bs.address!);
+    for (const bs of rig.basestations)
+      addresses.set(
+        bs.id,
+        !startsHere(bs) ? bs.address! : bs.driver === 'twin' ? await this.startTwinGnb(bs, airDir, certs!.agents.get(bs.id)!) : await this.startSrsranAgent(bs, airDir, certs!.agents.get(bs.id)!),
+      );
     await Promise.all(
       rig.basestations.map(async (bs) => {
-        const tls = bs.driver === 'twin' ? readTlsFiles(certs!.controller, 'controller') : labTls!;
+        const tls = startsHere(bs) ? readTlsFiles(certs!.controller, 'controller') : labTls!;
+        // An srsRAN retune restarts the gNB and a quota waits for the metrics: controls take that long.
+        const slow = bs.driver === 'srsran-project' ? { deadlineMs: (bs.agent?.readyTimeoutMs ?? 30_000) + 15_000, shutdownTimeoutMs: 10_000 } : {};
         const driver = createBaseStation(bs.id, addresses.get(bs.id)!, {
+          ...slow,
           tls,
           expect: { nodeId: bs.id, operator: bs.operator, cells: bs.cells },
           onCellStateChange: rig.trial.onCellStateChange,
@@ -268,7 +278,36 @@ export class RigSession {
     const child = await this.supervisor.start({
       name: bs.id,
       command: process.execPath,
-      args: [cliEntry, 'twin-gnb', '--config', file],
+      args: [cliEntry, 'ran-agent', '--backend', 'twin', '--config', file],
+      readyLine: /listening on (\S+:\d+)/,
+      readyTimeoutMs: 15_000,
+      lifeline: true,
+    });
+    return child.ready![1]!;
+  }
+
+  /** An srsran-project agent on this host, managing the stand-in gNB whose cell is on the twin's air. */
+  private async startSrsranAgent(bs: RigBaseStation, airDir: string, tls: TlsFiles): Promise<string> {
+    const dir = join(this.opts.resultsDir, 'agents', bs.id);
+    mkdirSync(dir, { recursive: true });
+    const cell = bs.cells[0]!;
+    const twin = {
+      airDir,
+      cellId: cell.id,
+      operator: bs.operator,
+      txPowerDbm: cell.txPowerDbm,
+      ues: this.rig.ues
+        .filter((u) => u.servingBs === bs.id)
+        .map((u) => ({ id: u.id, pathLossDb: u.twin!.pathLossDb, interferenceLossDb: u.twin!.interferenceLossDb ?? u.twin!.pathLossDb + 5, txPowerDbm: u.twin!.txPowerDbm })),
+    };
+    writeFileSync(join(dir, 'twin.json'), JSON.stringify(twin, null, 2));
+    const file = resolve(dir, 'agent.json');
+    const cfg = srsranAgentFile(this.rig, bs, { listen: '127.0.0.1:0', tls, workDir: join(dir, 'gnb'), remoteControlPort: await freePort(), gnbExtraArgs: ['--twin', join(dir, 'twin.json')] });
+    writeFileSync(file, JSON.stringify(cfg, null, 2));
+    const child = await this.supervisor.start({
+      name: bs.id,
+      command: process.execPath,
+      args: [cliEntry, 'ran-agent', '--backend', bs.driver, '--config', file],
       readyLine: /listening on (\S+:\d+)/,
       readyTimeoutMs: 15_000,
       lifeline: true,

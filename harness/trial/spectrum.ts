@@ -3,11 +3,13 @@
 // station is told over E2 RC control, KPM indications stream back, measured use is settled
 // on the ledger, and every figure is written to InfluxDB as it is produced.
 import { ComponentError, ConfigError } from '../errors.js';
-import type { KpmIndication } from '../ran/index.js';
-import { contiguousSegments, equalGrants, quotaForCell, randomSegments, seededRandom, usedUnits, type Segment } from '../plan/index.js';
+import type { BaseStation, CellInfo, KpmIndication } from '../ran/index.js';
+import { carrierForSegment, contiguousSegments, equalGrants, quotaForCell, randomSegments, seededRandom, usedUnits, type Segment } from '../plan/index.js';
 import { bandUnits, type Policy, type Strategy } from '../rig/index.js';
 import { nowNs, type Point } from '../measure/index.js';
 import { microToTokens, type Ledger } from '../ledger/index.js';
+import { childLog } from '../log.js';
+import { runEpochTraffic, trafficPoints, type TrafficOutcome } from '../ue/index.js';
 import { jain } from './fairness.js';
 import { measurementsDigest } from './digest.js';
 import { burstProcess, demandOf, useOf } from './strategies.js';
@@ -45,6 +47,14 @@ export interface OperatorEpoch {
   balanceTokens: number | null;
   /** Set when this epoch's decision locked the operator out (fairness): its last epoch without a grant, as a trial epoch. */
   lockedOutUntil?: number;
+  /** From the epoch's first control to the last acknowledgement (its cells' grants in effect), ms. */
+  timeToEffectMs?: number;
+  /** A cell of the operator changed carrier this epoch (a restart, for srsRAN). */
+  retuned?: boolean;
+  /** Its grant held no carrier its cells can use: they were off this epoch. */
+  offAir?: boolean;
+  /** A cell reported no PRB use: its use was settled as the PRBs of the carrier it had on air. */
+  usedFromCarrier?: boolean;
 }
 
 export interface EpochRecord {
@@ -67,6 +77,7 @@ export interface SpectrumTrialResult {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const log = childLog('trial.spectrum');
 
 export const spectrumSharing: TrialKind<SpectrumTrialOptions, SpectrumTrialResult> = {
   name: 'spectrum-sharing',
@@ -134,7 +145,10 @@ export const spectrumSharing: TrialKind<SpectrumTrialOptions, SpectrumTrialResul
         const segOf = new Map(segments.map((s) => [s.operator, s]));
         const use = new Map(operators.map((op) => [op, useOf(strategies.get(op)!, segOf.get(op)!.units, demand.get(op)!)]));
 
-        // 3. Plan and apply: every cell gets the PRBs inside the part of its operator's segment it uses.
+        // 3. Plan and apply: every cell gets what its driver can apply of the part of its
+        // operator's segment it uses (a PRB range; or a standard carrier, by restart, and a PRB
+        // ratio); for the latter the time from the first control to the last ack is kept.
+        const effect = new Map<string, { ms: number; retuned: boolean; offAir: boolean }>();
         await session.race(
           Promise.all(
             [...session.basestations.values()].flatMap((bs) =>
@@ -142,12 +156,23 @@ export const spectrumSharing: TrialKind<SpectrumTrialOptions, SpectrumTrialResul
                 const rigCell = bs.rig.cells.find((c) => c.id === cell.id)!;
                 const seg = segOf.get(bs.rig.operator)!;
                 const used = { ...seg, highMHz: seg.lowMHz + use.get(bs.rig.operator)! * unitMHz };
-                const q = quotaForCell({ ...rigCell, prbTotal: cell.prbTotal }, used);
-                await bs.driver.control({ kind: 'prbQuota', cellId: cell.id, startPrb: q.startPrb, nPrb: q.nPrb });
-                if (!cell.on) {
-                  await bs.driver.control({ kind: 'cellState', cellId: cell.id, on: true });
-                  cell.on = true;
+                const t0 = performance.now();
+                let retuned = false;
+                let offAir = false;
+                if (cell.grants === 'carrier-and-ratio') ({ retuned, offAir } = await applyCarrierGrant(bs.driver, cell, seg, used.highMHz - used.lowMHz));
+                else {
+                  const q = quotaForCell({ ...rigCell, prbTotal: cell.prbTotal }, used);
+                  await bs.driver.control({ kind: 'prbQuota', cellId: cell.id, startPrb: q.startPrb, nPrb: q.nPrb });
+                  if (!cell.on) {
+                    await bs.driver.control({ kind: 'cellState', cellId: cell.id, on: true });
+                    cell.on = true;
+                  }
                 }
+                // Time to effect is a figure of drivers whose grants take effect by retune (srsRAN).
+                if (cell.grants !== 'carrier-and-ratio') return;
+                const prev = effect.get(bs.rig.operator);
+                const ms = performance.now() - t0;
+                effect.set(bs.rig.operator, { ms: Math.max(prev?.ms ?? 0, ms), retuned: retuned || !!prev?.retuned, offAir: offAir || !!prev?.offAir });
               }),
             ),
           ),
@@ -156,8 +181,14 @@ export const spectrumSharing: TrialKind<SpectrumTrialOptions, SpectrumTrialResul
         // 4. Measure for one epoch.
         const m: Measuring = { epoch, inds: [], points: new Map(operators.map((op) => [op, []])) };
         measuring = m;
+        // Real traffic through each UE's data session (lab rigs that name an iperf3 server).
+        const t = rig.trial.traffic;
+        // In rig order: UE i of the rig uses port basePort + i, whichever UEs came up.
+        const ueList = rig.ues.map((u) => session.ues.get(u.id) ?? null);
+        const traffic = t && session.ues.size ? runEpochTraffic(ueList, { ...t, durationS: Math.max(1, Math.floor(opts.epochMs / 1000) - 1) }) : null;
         await session.race(sleep(opts.epochMs));
         measuring = null;
+        if (traffic) writeTraffic(session, await session.race(traffic), epoch);
         const inds = m.inds;
 
         // 5. Settle measured use (never above the grant; each operator signs its own), read balances after the last one.
@@ -188,6 +219,8 @@ export const spectrumSharing: TrialKind<SpectrumTrialOptions, SpectrumTrialResul
           costTokens: microToTokens(costs[i]!),
           balanceTokens: balances ? microToTokens(balances.get(op) ?? 0n) : null,
           ...(lockOuts.has(op) ? { lockedOutUntil: lockOuts.get(op)! } : {}),
+          ...(measured[i]!.fromCarrier ? { usedFromCarrier: true } : {}),
+          ...(effect.has(op) ? { timeToEffectMs: Math.round(effect.get(op)!.ms), retuned: effect.get(op)!.retuned, ...(effect.get(op)!.offAir ? { offAir: true } : {}) } : {}),
         }));
         const rec: EpochRecord = { epoch, chainEpoch: ledger ? Number(chainEpoch) : null, startNs, jain: jain(rows.map((r) => r.grantUnits)), operators: rows };
         records.push(rec);
@@ -215,6 +248,43 @@ interface Measuring {
   points: Map<string, Point[]>;
 }
 
+/**
+ * A carrier-and-ratio cell (srsRAN): the largest standard carrier inside the segment (a new
+ * one is a retune: the agent restarts the gNB and acknowledges once the cell is up), then the
+ * PRB ratio the operator's use covers (acknowledged once the gNB's metrics confirm it). A
+ * segment too small for any carrier turns the cell off.
+ */
+async function applyCarrierGrant(driver: BaseStation, cell: CellInfo, seg: Segment, usedMHz: number): Promise<{ retuned: boolean; offAir: boolean }> {
+  const g = carrierForSegment(cell, seg, usedMHz);
+  if (!g || g.nPrb === 0) {
+    if (cell.on) await driver.control({ kind: 'cellState', cellId: cell.id, on: false });
+    cell.on = false;
+    return { retuned: false, offAir: true };
+  }
+  let retuned = false;
+  if (g.carrierMHz !== cell.carrierMHz || g.bandwidthMHz !== cell.bandwidthMHz) {
+    await driver.control({ kind: 'carrier', cellId: cell.id, carrierMHz: g.carrierMHz, bandwidthMHz: g.bandwidthMHz });
+    retuned = cell.on;
+    Object.assign(cell, { carrierMHz: g.carrierMHz, bandwidthMHz: g.bandwidthMHz, prbTotal: g.prbTotal });
+  }
+  // Off: the ratio goes into the gNB's configuration before it starts.
+  if (!cell.on) {
+    await driver.control({ kind: 'prbRatio', cellId: cell.id, maxRatioPct: g.maxRatioPct, nPrb: g.nPrb });
+    await driver.control({ kind: 'cellState', cellId: cell.id, on: true });
+    cell.on = true;
+  } else await driver.control({ kind: 'prbRatio', cellId: cell.id, maxRatioPct: g.maxRatioPct, nPrb: g.nPrb });
+  return { retuned, offAir: false };
+}
+
+/** The epoch's iperf3 results as `ue_traffic` points; a UE whose test failed is logged, the others are kept. */
+function writeTraffic(session: RigSession, outcomes: TrafficOutcome[], epoch: number): void {
+  for (const o of outcomes) {
+    const ue = session.rig.ues.find((u) => u.id === o.ueId);
+    if (o.result) session.write(trafficPoints(o.result, { ...session.baseTags(), operator: ue?.operator ?? '', ue: o.ueId, epoch: String(epoch) }));
+    else log.warn({ ue: o.ueId, epoch, err: o.error }, 'no iperf3 traffic this epoch');
+  }
+}
+
 function segmentOf(lowEdgeMHz: number, unitMHz: number, operator: string, startUnit: number, units: number): Segment {
   return { operator, units, lowMHz: lowEdgeMHz + startUnit * unitMHz, highMHz: lowEdgeMHz + (startUnit + units) * unitMHz };
 }
@@ -235,20 +305,23 @@ export async function readFinalBalances(ledger: Ledger): Promise<{ finalBalances
 }
 
 /** One operator's epoch: throughput summed over its cells, PRBs used turned into token units. */
-function measure(session: RigSession, inds: KpmIndication[], operator: string, tokenUnitKHz: number, maxUnits: number): { usedUnits: number; throughputMbps: number } {
+function measure(session: RigSession, inds: KpmIndication[], operator: string, tokenUnitKHz: number, maxUnits: number): { usedUnits: number; throughputMbps: number; fromCarrier: boolean } {
   let thpKbps = 0;
   let units = 0;
+  let fromCarrier = false;
   for (const bs of session.basestations.values()) {
     if (bs.rig.operator !== operator) continue;
     for (const cell of bs.setup.cells) {
       const mine = inds.filter((i) => i.nodeId === bs.rig.id && i.cellId === cell.id);
       if (!mine.length) continue;
       thpKbps += mine.reduce((a, i) => a + i.thpDlKbps, 0) / mine.length;
-      const prbUsed = mine.reduce((a, i) => a + i.prbUsedDl, 0) / mine.length;
+      // An agent that cannot report PRB use: its occupancy of the band, the PRBs of the carrier it had on air.
+      if (mine.some((i) => i.prbUsedDl === undefined)) fromCarrier = true;
+      const prbUsed = mine.reduce((a, i) => a + (i.prbUsedDl ?? (i.prbAvailDl > 0 || i.thpDlKbps > 0 ? cell.prbTotal : 0)), 0) / mine.length;
       units += usedUnits(prbUsed, cell.scsKHz, tokenUnitKHz);
     }
   }
-  return { usedUnits: Math.min(units, maxUnits), throughputMbps: thpKbps / 1000 };
+  return { usedUnits: Math.min(units, maxUnits), throughputMbps: thpKbps / 1000, fromCarrier };
 }
 
 function epochPoints(rec: EpochRecord, tags: Record<string, string>): Point[] {
@@ -265,6 +338,7 @@ function epochPoints(rec: EpochRecord, tags: Record<string, string>): Point[] {
       usedUnits: o.usedUnits,
       throughputMbps: o.throughputMbps,
       ...(o.balanceTokens === null ? {} : { costTokens: o.costTokens, balanceTokens: o.balanceTokens }),
+      ...(o.timeToEffectMs === undefined ? {} : { timeToEffectMs: o.timeToEffectMs, retuned: o.retuned ?? false }),
     },
   }));
   pts.push({
@@ -292,11 +366,10 @@ export function kpmPoints(ind: KpmIndication, tags: Record<string, string>): Poi
       timestampNs: ind.timestampNs,
       fields: {
         prbAvailDl: ind.prbAvailDl,
-        prbUsedDl: ind.prbUsedDl,
         prbTotDlPct: ind.prbTotDlPct,
         thpDlKbps: ind.thpDlKbps,
-        // Uplink: left out of the point when the agent does not report it.
-        ...reported({ prbAvailUl: ind.prbAvailUl, prbUsedUl: ind.prbUsedUl, prbTotUlPct: ind.prbTotUlPct, thpUlKbps: ind.thpUlKbps }),
+        // PRB use and the uplink: left out of the point when the agent does not report them.
+        ...reported({ prbUsedDl: ind.prbUsedDl, prbAvailUl: ind.prbAvailUl, prbUsedUl: ind.prbUsedUl, prbTotUlPct: ind.prbTotUlPct, thpUlKbps: ind.thpUlKbps }),
       },
     },
     ...ind.ues.map((u) => ({
@@ -305,11 +378,7 @@ export function kpmPoints(ind: KpmIndication, tags: Record<string, string>): Poi
       timestampNs: ind.timestampNs,
       fields: {
         thpDlKbps: u.thpDlKbps,
-        prbUsedDl: u.prbUsedDl,
-        cqi: u.cqi,
-        sinrDb: u.sinrDb,
-        rsrpDbm: u.rsrpDbm,
-        ...reported({ thpUlKbps: u.thpUlKbps, prbUsedUl: u.prbUsedUl, sinrUlDb: u.sinrUlDb }),
+        ...reported({ prbUsedDl: u.prbUsedDl, cqi: u.cqi, sinrDb: u.sinrDb, rsrpDbm: u.rsrpDbm, thpUlKbps: u.thpUlKbps, prbUsedUl: u.prbUsedUl, sinrUlDb: u.sinrUlDb }),
       },
     })),
   ];

@@ -44,6 +44,7 @@ export {
   type IperfServerOptions,
   type TwinTrafficOptions,
 } from './iperf.js';
+export { runEpochTraffic, type EpochTrafficOptions, type TrafficOutcome } from './epoch-traffic.js';
 
 /** The legs a reading carries: the LTE anchor or SA cell (`primary`) and, in EN-DC, the NR leg. */
 export function radioLegsOf(reading: UeReading): { rat: 'lte' | 'nr'; cell: CellMeasurement }[] {

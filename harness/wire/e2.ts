@@ -56,6 +56,8 @@ export interface WireCell {
   prbTotal: number;
   on: boolean;
   arfcn: number;
+  /** What a grant can be (proto GrantKind); absent or PRB_RANGE from agents before it existed. */
+  grants?: 'PRB_RANGE' | 'CARRIER_AND_RATIO';
 }
 export interface WireSetupResponse {
   globalNodeId: string;
@@ -63,6 +65,8 @@ export interface WireSetupResponse {
   cells: WireCell[];
   ranFunctions: WireRanFunction[];
   nodeTimeNs: string;
+  backend?: string;
+  baseStation?: string;
 }
 export interface WireRecord {
   name: string;
@@ -93,7 +97,9 @@ export interface WireControlRequest {
   ranFunctionId: number;
   prbQuota?: { cellId: string; startPrb: number; nPrb: number } | null;
   cellState?: { cellId: string; on: boolean } | null;
-  action?: 'prbQuota' | 'cellState';
+  carrier?: { cellId: string; carrierMhz: number; bandwidthMhz: number } | null;
+  prbRatio?: { cellId: string; maxRatioPct: number } | null;
+  action?: 'prbQuota' | 'cellState' | 'carrier' | 'prbRatio';
 }
 export interface WireControlAck {
   cellId: string;

@@ -4,7 +4,8 @@
 // moment. It also writes each UE's serving-cell reading to the air for the twin modem.
 //
 // Safe state: every cell starts OFF with no PRB quota, and goes OFF again (published to the
-// air) when the agent stops.
+// air) when the agent stops or its lease lapses. It serves no network itself: the RAN agent
+// (`ranlab ran-agent --backend twin`) serves proto/e2.proto and calls these handlers.
 import * as grpc from '@grpc/grpc-js';
 import { messageOf } from '../../errors.js';
 import { childLog } from '../../log.js';
@@ -15,6 +16,8 @@ import {
   MAX_KPM_PERIOD_MS,
   MIN_KPM_PERIOD_MS,
   RC_RAN_FUNCTION,
+  RpcError,
+  type KpmStream,
   type WireCell,
   type WireControlAck,
   type WireControlRequest,
@@ -32,7 +35,6 @@ import {
 } from '../radio.js';
 import type { TwinGnbConfig } from './config.js';
 import { streamKpm } from './kpm-stream.js';
-import { RpcError, serveE2, shutdownServer, type KpmStream } from './server.js';
 
 const log = childLog('twin.gnb');
 
@@ -69,7 +71,6 @@ function isInterferer(t: unknown): t is AirTransmission {
 export class TwinGnb {
   private readonly cells = new Map<string, TwinCell>();
   private readonly air: Air;
-  private server: grpc.Server | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
   private readonly subscriptions = new Set<{ stop(endStream: boolean): void }>();
   private stopping: Promise<void> | null = null;
@@ -96,16 +97,10 @@ export class TwinGnb {
     }
   }
 
-  /** Listen and serve; resolves with the bound address. */
-  async start(): Promise<{ host: string; port: number }> {
+  /** Publish every cell (off) to the air and keep the air fresh. */
+  async start(): Promise<void> {
     for (const c of this.cells.values()) this.publishTransmission(c);
     this.publishUes(this.evaluate());
-    const { server, host, port } = await serveE2(this.cfg.nodeId, this.cfg.listen, this.cfg.tls, {
-      setup: () => this.onSetup(),
-      control: (req, client) => this.onControl(req, client),
-      subscribe: (call) => this.onSubscribe(call),
-    });
-    this.server = server;
     this.heartbeat = setInterval(() => {
       try {
         for (const c of this.cells.values()) this.publishTransmission(c);
@@ -114,8 +109,15 @@ export class TwinGnb {
         log.error({ node: this.cfg.nodeId, err: messageOf(err) }, 'heartbeat failed');
       }
     }, HEARTBEAT_MS);
-    log.info({ node: this.cfg.nodeId, host, port, cells: [...this.cells.keys()] }, 'E2 agent listening');
-    return { host, port };
+  }
+
+  /** The radio's safe state: every cell off (published to the air); quotas kept. */
+  async safeState(): Promise<void> {
+    for (const c of this.cells.values()) {
+      c.on = false;
+      this.publishTransmission(c);
+    }
+    this.publishUes(this.evaluate());
   }
 
   /** Cells off (published to the air), streams ended, server shut down. Idempotent. */
@@ -136,11 +138,7 @@ export class TwinGnb {
         log.error({ node: this.cfg.nodeId, err: messageOf(err) }, 'could not publish UE readings');
       }
       for (const s of [...this.subscriptions]) s.stop(true);
-      const server = this.server;
-      if (server) {
-        await shutdownServer(server);
-      }
-      log.info({ node: this.cfg.nodeId }, 'E2 agent stopped, cells off');
+      log.info({ node: this.cfg.nodeId }, 'twin gNB stopped, cells off');
     })();
     return this.stopping;
   }
@@ -162,7 +160,7 @@ export class TwinGnb {
     };
   }
 
-  private onSetup(): WireSetupResponse {
+  setup(): WireSetupResponse {
     return {
       globalNodeId: this.cfg.nodeId,
       operator: this.cfg.operator,
@@ -184,7 +182,7 @@ export class TwinGnb {
     return c;
   }
 
-  private onControl(req: WireControlRequest, client: string): WireControlAck {
+  control(req: WireControlRequest, client: string): WireControlAck {
     if (req.ranFunctionId !== RC_RAN_FUNCTION.id) {
       throw new RpcError(grpc.status.INVALID_ARGUMENT, `ran_function_id ${req.ranFunctionId} is not E2SM-RC (${RC_RAN_FUNCTION.id})`);
     }
@@ -215,7 +213,7 @@ export class TwinGnb {
     throw new RpcError(grpc.status.INVALID_ARGUMENT, 'control request has no action (expected prb_quota or cell_state)');
   }
 
-  private onSubscribe(call: KpmStream): void {
+  subscribe(call: KpmStream): void {
     const refuse = (code: grpc.status, details: string) => {
       call.emit('error', { code, details, metadata: new grpc.Metadata() });
     };

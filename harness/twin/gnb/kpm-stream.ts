@@ -6,7 +6,7 @@ import { childLog } from '../../log.js';
 import { nowNs } from '../../measure/types.js';
 import type { CellRadio } from '../radio.js';
 import { kpmIndication } from './kpm.js';
-import type { KpmStream } from './server.js';
+import type { KpmStream } from '../../wire/index.js';
 
 const log = childLog('twin.gnb');
 
