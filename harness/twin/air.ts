@@ -1,7 +1,9 @@
 // The twin's shared radio medium ("the air"): a folder where every twin transmitter writes
 // what it currently occupies, and every twin receiver reads the others. Files are replaced
-// atomically (write + rename), so a reader never sees half a file.
+// atomically (write + rename), so a reader never sees half a file. Each write has its own
+// temporary name, so a synchronous write and an asynchronous one never share a file.
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** What one twin cell is transmitting now, in absolute frequency. */
@@ -45,10 +47,19 @@ export interface AirUeReading {
   updatedNs: string;
 }
 
+let tmpSeq = 0;
+const tmpOf = (path: string) => `${path}.${process.pid}.${tmpSeq++}.tmp`;
+
 function writeAtomic(path: string, value: unknown): void {
-  const tmp = `${path}.${process.pid}.tmp`;
+  const tmp = tmpOf(path);
   writeFileSync(tmp, JSON.stringify(value));
   renameSync(tmp, path);
+}
+
+async function writeAtomicAsync(path: string, value: unknown): Promise<void> {
+  const tmp = tmpOf(path);
+  await writeFile(tmp, JSON.stringify(value));
+  await rename(tmp, path);
 }
 
 function readAll<T>(dir: string): T[] {
@@ -76,6 +87,10 @@ export class Air {
   }
   publishTransmission(t: AirTransmission): void {
     writeAtomic(join(this.dir, 'tx', `${t.cellId}.json`), t);
+  }
+  /** As publishTransmission, without blocking the caller (see AirWriter for ordering). */
+  publishTransmissionAsync(t: AirTransmission): Promise<void> {
+    return writeAtomicAsync(join(this.dir, 'tx', `${t.cellId}.json`), t);
   }
   transmissions(): AirTransmission[] {
     return readAll<AirTransmission>(join(this.dir, 'tx'));
