@@ -191,7 +191,7 @@ export class TwinGnb {
     return c;
   }
 
-  private onControl(req: WireControlRequest, client: string): WireControlAck {
+  private onControl(req: WireControlRequest, client: string): WireControlAck | Promise<WireControlAck> {
     if (req.ranFunctionId !== RC_RAN_FUNCTION.id) {
       throw new RpcError(grpc.status.INVALID_ARGUMENT, `ran_function_id ${req.ranFunctionId} is not E2SM-RC (${RC_RAN_FUNCTION.id})`);
     }
@@ -217,7 +217,9 @@ export class TwinGnb {
       c.on = req.cellState.on === true;
       this.writer.mark(c.cfg.id);
       log.info({ node: this.cfg.nodeId, cell: c.cfg.id, on: c.on, client }, 'cell state applied');
-      return { cellId: c.cfg.id, effectiveTimeNs: nowNs().toString() };
+      const ack = { cellId: c.cfg.id, effectiveTimeNs: nowNs().toString() };
+      // Off is the safe state: acknowledged only once the other cells on the air see it.
+      return c.on ? ack : this.writer.settled().then(() => ack);
     }
     throw new RpcError(grpc.status.INVALID_ARGUMENT, 'control request has no action (expected prb_quota or cell_state)');
   }

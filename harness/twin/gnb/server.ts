@@ -33,20 +33,25 @@ export type KpmStream = grpc.ServerWritableStream<WireSubscriptionRequest, WireK
 export interface E2Handlers {
   setup(): WireSetupResponse;
   /** `client`: the name in the caller's verified certificate (logged with each control). */
-  control(req: WireControlRequest, client: string): WireControlAck;
+  control(req: WireControlRequest, client: string): WireControlAck | Promise<WireControlAck>;
   subscribe(call: KpmStream): void;
 }
 
-function unary<T>(nodeId: string, cb: grpc.sendUnaryData<T>, fn: () => T): void {
-  try {
-    cb(null, fn());
-  } catch (err) {
+function unary<T>(nodeId: string, cb: grpc.sendUnaryData<T>, fn: () => T | Promise<T>): void {
+  const fail = (err: unknown) => {
     if (err instanceof RpcError) {
       cb({ code: err.code, details: err.message, name: 'RpcError', message: err.message, metadata: new grpc.Metadata() });
     } else {
       log.error({ node: nodeId, err: messageOf(err) }, 'handler failed');
       cb({ code: grpc.status.INTERNAL, details: 'internal error in the twin agent', name: 'Error', message: 'internal', metadata: new grpc.Metadata() });
     }
+  };
+  try {
+    const v = fn();
+    if (v instanceof Promise) v.then((x) => cb(null, x), fail);
+    else cb(null, v);
+  } catch (err) {
+    fail(err);
   }
 }
 
