@@ -9,29 +9,49 @@ import type { Point } from './types.js';
 /** Most cached series keys / field shapes; the caches start over beyond it (bounded memory). */
 const MAX_CACHED = 10_000;
 
-interface FieldShape {
-  keys: string[];
-  /** The escaped keys. */
-  prefixes: string[];
-  ints: boolean[];
-}
-
-/** Unambiguous text of a record's own keys and values (length-prefixed), or null if a value is not a string. */
-function rawKeyOf(measurement: string, tags: Readonly<Record<string, unknown>> | undefined): string | null {
-  let k = measurement.length + ':' + measurement;
+/**
+ * The point's measurement, own tags and field keys as one text, or null when a tag value is
+ * not a string or any part holds a line break (those take toLine's path, which refuses them);
+ * with line breaks excluded, '\n' and '\t' separators make the text unambiguous.
+ */
+function shapeKeyOf(p: Point): string | null {
+  const m = p.measurement;
+  if (m.includes('\n')) return null;
+  let k = m;
+  const tags = p.tags;
   if (tags) {
     for (const key in tags) {
       const v = tags[key];
-      if (typeof v !== 'string') return null;
-      k += '|' + key.length + ':' + key + v.length + ':' + v;
+      if (typeof v !== 'string' || key.includes('\n') || v.includes('\n')) return null;
+      k += '\n' + key + '\t' + v;
     }
+  }
+  k += '\n\n';
+  for (const key in p.fields) {
+    if (key.includes('\n')) return null;
+    k += key + '\n';
   }
   return k;
 }
 
+interface Shape {
+  series: string;
+  keys: string[];
+  /** The escaped field keys; a key that cannot be written holds its error, thrown in turn. */
+  escaped: (string | Error)[];
+  ints: boolean[];
+}
+
+function escapeOrError(key: string): string | Error {
+  try {
+    return escapedFieldKey(key);
+  } catch (err) {
+    return err as Error;
+  }
+}
+
 export class LineFormatter {
-  private series = new Map<string, string>();
-  private shapes = new Map<string, FieldShape>();
+  private shapes = new Map<string, Shape>();
 
   constructor(private readonly opts: LineOptions = {}) {}
 
@@ -39,36 +59,35 @@ export class LineFormatter {
   line(p: Point): string {
     if (typeof p !== 'object' || p === null) throw new InvalidPointError('not an object');
     if (typeof p.measurement !== 'string') throw new InvalidPointError('measurement is not a string');
-    const raw = rawKeyOf(p.measurement, p.tags);
-    let series = raw === null ? undefined : this.series.get(raw);
-    if (series === undefined) {
-      series = seriesKeyOf(p, this.opts);
-      if (raw !== null) {
-        if (this.series.size >= MAX_CACHED) this.series.clear();
-        this.series.set(raw, series);
+    const key = shapeKeyOf(p);
+    let shape = key === null ? undefined : this.shapes.get(key);
+    if (shape === undefined) {
+      shape = this.shapeOf(p);
+      if (key !== null) {
+        if (this.shapes.size >= MAX_CACHED) this.shapes.clear();
+        this.shapes.set(key, shape);
       }
     }
     const fields = p.fields ?? {};
-    let shapeKey = p.measurement.length + ':' + p.measurement;
-    for (const key in fields) shapeKey += '|' + key.length + ':' + key;
-    let shape = this.shapes.get(shapeKey);
-    if (shape === undefined) {
-      const keys = sortedFieldKeys(p);
-      const ints = this.opts.integerFields?.[p.measurement];
-      shape = { keys, prefixes: keys.map(escapedFieldKey), ints: keys.map((k) => ints?.includes(k) ?? false) };
-      if (this.shapes.size >= MAX_CACHED) this.shapes.clear();
-      this.shapes.set(shapeKey, shape);
-    }
-    let line = series;
+    let line = shape.series;
     let sep = ' ';
-    for (let i = 0; i < shape.keys.length; i++) {
-      const key = shape.keys[i]!;
-      const text = fieldValueText(key, fields[key], shape.ints[i]!);
+    const { keys, escaped, ints } = shape;
+    for (let i = 0; i < keys.length; i++) {
+      const e = escaped[i]!;
+      if (typeof e !== 'string') throw e;
+      const text = fieldValueText(keys[i]!, fields[keys[i]!], ints[i]!);
       if (text === null) continue;
-      line += sep + shape.prefixes[i]! + '=' + text;
+      line += sep + e + '=' + text;
       sep = ',';
     }
     if (sep === ' ') throw new InvalidPointError(`point of ${p.measurement} has no fields`);
     return line + ' ' + timestampText(p.timestampNs);
+  }
+
+  private shapeOf(p: Point): Shape {
+    const series = seriesKeyOf(p, this.opts);
+    const keys = sortedFieldKeys(p);
+    const ints = this.opts.integerFields?.[p.measurement];
+    return { series, keys, escaped: keys.map(escapeOrError), ints: keys.map((k) => ints?.includes(k) ?? false) };
   }
 }
