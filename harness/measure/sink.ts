@@ -18,6 +18,7 @@ import { ComponentError, ConfigError } from '../errors.js';
 import { childLog } from '../log.js';
 import { checkInfluxReachable, parseInfluxUrl, writeLines, type InfluxTarget, type WriteOutcome } from './client.js';
 import { LineFormatter } from './formatter.js';
+import { Intake } from './intake.js';
 import { RANLAB_INTEGER_FIELDS } from './schema.js';
 import { Spool } from './spool.js';
 import type { MeasurementSink, Point, TagSet } from './types.js';
@@ -103,7 +104,9 @@ export class InfluxSink implements MeasurementSink {
   private readonly retryMaxMs: number;
   private readonly maxPending: number;
   private readonly maxInFlight: number;
-  private readonly formatter: LineFormatter;
+  private readonly intake: Intake;
+  /** Wakes a delivery pass waiting on its requests when a full batch is queued. */
+  private wake: (() => void) | null = null;
   private readonly retentionPolicy?: string;
 
   private buffer: string[] = [];
@@ -161,7 +164,8 @@ export class InfluxSink implements MeasurementSink {
     this.retryMaxMs = opts.retryMaxMs ?? 5000;
     this.maxPending = opts.maxPendingPoints ?? 20 * this.batchSize;
     this.maxInFlight = Math.floor(opts.maxInFlight ?? 3);
-    this.formatter = new LineFormatter({ integerFields: opts.integerFields ?? RANLAB_INTEGER_FIELDS, defaultTags: opts.defaultTags });
+    const formatter = new LineFormatter({ integerFields: opts.integerFields ?? RANLAB_INTEGER_FIELDS, defaultTags: opts.defaultTags });
+    this.intake = new Intake(formatter, this.batchSize, { lines: (l) => this.queueLines(l), refused: (p, e) => this.refusePoint(p, e) });
     this.retentionPolicy = opts.retentionPolicy;
     this.retryDelay = this.retryMinMs;
     this.chunkLimit = this.batchSize;
@@ -207,9 +211,9 @@ export class InfluxSink implements MeasurementSink {
   /** Counters for the progress display. */
   stats(): SinkStats {
     return {
-      accepted: this.acceptedSeq,
+      accepted: this.acceptedSeq + this.intake.pending,
       written: this.written,
-      pending: this.buffer.length + this.inFlight,
+      pending: this.buffer.length + this.inFlight + this.intake.pending,
       spooled: this.spool?.points ?? 0,
       rejected: this.rejected,
       refused: this.refused,
@@ -237,26 +241,27 @@ export class InfluxSink implements MeasurementSink {
         log.warn({ points: points.length }, 'points written after the sink was closed; refused');
         return;
       }
-      for (const p of points) {
-        let line: string;
-        try {
-          line = this.formatter.line(p);
-        } catch (err) {
-          this.refused++;
-          if (this.refused <= 10 || this.refused % 1000 === 0) {
-            log.warn({ measurement: (p as Partial<Point>)?.measurement, reason: (err as Error).message, refused: this.refused }, 'invalid point refused');
-          }
-          continue;
-        }
-        this.buffer.push(line);
-        this.acceptedSeq++;
-      }
-      if (this.buffer.length >= this.batchSize || (this.buffer.length > this.maxPending && this.spool !== null && !this.spool.isEmpty)) {
-        void this.schedule('full', false);
-      }
+      this.intake.write(points);
     } catch (err) {
       // write() must never throw into a measurement loop.
       log.error({ err }, 'unexpected error in InfluxSink.write');
+    }
+  }
+
+  /** Formatted lines join the queue (called by the intake, in order). */
+  private queueLines(lines: string[]): void {
+    for (const line of lines) this.buffer.push(line);
+    this.acceptedSeq += lines.length;
+    if (this.buffer.length >= this.batchSize) this.wake?.();
+    if (this.buffer.length >= this.batchSize || (this.buffer.length > this.maxPending && this.spool !== null && !this.spool.isEmpty)) {
+      void this.schedule('full', false);
+    }
+  }
+
+  private refusePoint(p: Point, err: Error): void {
+    this.refused++;
+    if (this.refused <= 10 || this.refused % 1000 === 0) {
+      log.warn({ measurement: (p as Partial<Point>)?.measurement, reason: err.message, refused: this.refused }, 'invalid point refused');
     }
   }
 
@@ -266,6 +271,7 @@ export class InfluxSink implements MeasurementSink {
    * ComponentError('influx', ...) and the points stay spooled, to be delivered later.
    */
   async flush(): Promise<void> {
+    this.intake.drain();
     const target = this.acceptedSeq;
     const result = await this.schedule('all', true);
     if (!result.ok || this.deliveredSeq < target || this.spool === null || this.spool.hasLeftover) {
@@ -308,6 +314,7 @@ export class InfluxSink implements MeasurementSink {
    * unwritten and where it waits.
    */
   async closeBy(deadline: number, sooner?: Promise<unknown>): Promise<CloseOutcome> {
+    this.intake.drain();
     if (!this.closed) {
       this.closed = true;
       clearInterval(this.timer);
@@ -445,7 +452,10 @@ export class InfluxSink implements MeasurementSink {
         running.add(sent);
       }
       if (running.size === 0) break;
-      const sent = await Promise.race([...running].map((x) => x.done));
+      const woken = new Promise<null>((r) => (this.wake = () => r(null)));
+      const sent = await Promise.race([...[...running].map((x) => x.done), woken]);
+      this.wake = null;
+      if (sent === null) continue;
       running.delete(sent);
       this.transit.delete(sent.lines);
       if (this.abandoned) return { ok: false, error: 'abandoned at the teardown deadline' };
