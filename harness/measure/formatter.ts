@@ -10,31 +10,35 @@ import type { Point } from './types.js';
 const MAX_CACHED = 10_000;
 
 /**
- * The point's measurement, own tags and field keys as one text, or null when a tag value is
- * not a string or any part holds a line break (those take toLine's path, which refuses them);
- * with line breaks excluded, '\n' and '\t' separators make the text unambiguous.
+ * The cache key of a point: its measurement and tag values (the keys, tag and field, are
+ * checked against the cached shape instead, which costs no string building); null when a tag
+ * value is not a string or holds a line break, which takes toLine's path (it refuses those).
+ * With line breaks excluded, '\n' separators make the text unambiguous.
  */
-function shapeKeyOf(p: Point): string | null {
+function cacheKeyOf(p: Point): string | null {
   const m = p.measurement;
   if (m.includes('\n')) return null;
   let k = m;
   const tags = p.tags;
-  if (tags) {
-    for (const key in tags) {
-      const v = tags[key];
-      if (typeof v !== 'string' || key.includes('\n') || v.includes('\n')) return null;
-      k += '\n' + key + '\t' + v;
-    }
-  }
-  k += '\n\n';
-  for (const key in p.fields) {
-    if (key.includes('\n')) return null;
-    k += key + '\n';
+  for (const key in tags) {
+    const v = tags[key];
+    if (typeof v !== 'string' || v.includes('\n')) return null;
+    k += '\n' + v;
   }
   return k;
 }
 
+/** True when the record's own keys are exactly `keys`, in that order. */
+function sameKeys(record: object | undefined, keys: readonly string[]): boolean {
+  let i = 0;
+  for (const key in record) if (key !== keys[i++]) return false;
+  return i === keys.length;
+}
+
 interface Shape {
+  /** The point's own tag keys and field keys, in its order (what the cache key leaves out). */
+  tagKeys: string[];
+  fieldKeys: string[];
   series: string;
   keys: string[];
   /** The escaped field keys; a key that cannot be written holds its error, thrown in turn. */
@@ -59,8 +63,9 @@ export class LineFormatter {
   line(p: Point): string {
     if (typeof p !== 'object' || p === null) throw new InvalidPointError('not an object');
     if (typeof p.measurement !== 'string') throw new InvalidPointError('measurement is not a string');
-    const key = shapeKeyOf(p);
+    const key = cacheKeyOf(p);
     let shape = key === null ? undefined : this.shapes.get(key);
+    if (shape !== undefined && !(sameKeys(p.tags, shape.tagKeys) && sameKeys(p.fields, shape.fieldKeys))) shape = undefined;
     if (shape === undefined) {
       shape = this.shapeOf(p);
       if (key !== null) {
@@ -88,6 +93,11 @@ export class LineFormatter {
     const series = seriesKeyOf(p, this.opts);
     const keys = sortedFieldKeys(p);
     const ints = this.opts.integerFields?.[p.measurement];
-    return { series, keys, escaped: keys.map(escapeOrError), ints: keys.map((k) => ints?.includes(k) ?? false) };
+    const own = (r: object | undefined) => {
+      const out: string[] = [];
+      for (const k in r) out.push(k);
+      return out;
+    };
+    return { tagKeys: own(p.tags), fieldKeys: own(p.fields), series, keys, escaped: keys.map(escapeOrError), ints: keys.map((k) => ints?.includes(k) ?? false) };
   }
 }
