@@ -7,7 +7,8 @@
 //   ingest   InfluxSink vs raw 5,000-line POSTs to a real influxd (steady, and a 200,000-point burst)
 //   ledger   one ledger transaction vs a pre-signed raw send + receipt on the same chain
 //   startup  `ranlab trial rigs/twin.yaml --epochs 1` vs `node -e 0` (whole commands)
-//   uhd      libuhd find/open cycles (bench/uhd-find.bench.mjs; its own JSON, not in the default set)
+//   uhd      libuhd find/open cycles (bench/uhd-find.bench.mjs; its own JSON, not in the default set;
+//            `npm run bench -- uhd 2000` for fewer cycles)
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +28,7 @@ const ri = args.indexOf('--rounds');
 const rounds = ri >= 0 ? Number(args[ri + 1]) : undefined;
 const names = args.filter((a, i) => !a.startsWith('--') && !(ri >= 0 && i === ri + 1));
 for (const n of names) {
-  if (n !== 'uhd' && !(n in BENCHES)) {
+  if (n !== 'uhd' && !(n in BENCHES) && !(names.includes('uhd') && /^\d+$/.test(n))) {
     console.error(`no benchmark ${JSON.stringify(n)} (known: ${[...Object.keys(BENCHES), 'uhd'].join(', ')})`);
     process.exit(2);
   }
@@ -39,7 +40,7 @@ if (names.includes('uhd')) {
 }
 
 const results = [];
-for (const name of (names.length ? names : DEFAULT).filter((n) => n !== 'uhd')) {
+for (const name of (names.length ? names : DEFAULT).filter((n) => n in BENCHES)) {
   const mod = await BENCHES[name]();
   if (!json) console.error(`-- ${name}`);
   const figs = await mod.default({ rounds, log: json ? () => {} : (m) => console.error(`   ${m}`) });
