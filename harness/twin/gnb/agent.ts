@@ -147,6 +147,7 @@ export class TwinGnb {
       if (server) {
         await shutdownServer(server);
       }
+      this.air.close();
       log.info({ node: this.cfg.nodeId }, 'E2 agent stopped, cells off');
     })();
     return this.stopping;

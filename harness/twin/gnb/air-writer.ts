@@ -1,8 +1,8 @@
-// One writer per agent that publishes its cells' transmissions to the shared air in the
-// background: a control only marks its cell dirty (the change is already applied in memory,
-// which is what the agent's own radio model reads), and the writer publishes the cell's state
-// as it is when the write starts. Writes are one at a time, so a later state never loses to an
-// earlier one, and a burst of controls to one cell costs one write.
+// One writer per agent that publishes its cells' transmissions to the shared air after the
+// acknowledgement has gone out: a control only marks its cell dirty (the change is already
+// applied in memory, which is what the agent's own radio model reads), and on the next turn of
+// the event loop the writer publishes each dirty cell's state as it is then (one write in
+// place, see air.ts). A burst of controls to one cell costs one write.
 import { messageOf } from '../../errors.js';
 import { childLog } from '../../log.js';
 import type { Air, AirTransmission } from '../air.js';
@@ -40,7 +40,7 @@ export class AirWriter {
         this.dirty.clear();
         for (const id of ids) {
           try {
-            await this.air.publishTransmissionAsync(this.current(id));
+            this.air.publishTransmission(this.current(id));
           } catch (err) {
             log.error({ node: this.nodeId, cell: id, err: messageOf(err) }, 'could not publish to the air');
           }
