@@ -39,10 +39,13 @@ interface Shape {
   /** The point's own tag keys and field keys, in its order (what the cache key leaves out). */
   tagKeys: string[];
   fieldKeys: string[];
-  series: string;
   keys: string[];
-  /** The escaped field keys; a key that cannot be written holds its error, thrown in turn. */
-  escaped: (string | Error)[];
+  /**
+   * Per field: the text before its value when it is the first written (`series key=`) and when
+   * it follows another (`,key=`); a key that cannot be written holds its error, thrown in turn.
+   */
+  first: (string | Error)[];
+  next: string[];
   ints: boolean[];
 }
 
@@ -74,19 +77,18 @@ export class LineFormatter {
       }
     }
     const fields = p.fields ?? {};
-    let line = shape.series;
-    let sep = ' ';
-    const { keys, escaped, ints } = shape;
+    // Few concatenations per point: each field adds a prefix made once per shape and its value.
+    let line: string | null = null;
+    const { keys, first, next, ints } = shape;
     for (let i = 0; i < keys.length; i++) {
-      const e = escaped[i]!;
-      if (typeof e !== 'string') throw e;
+      const f = first[i]!;
+      if (typeof f !== 'string') throw f;
       const text = fieldValueText(keys[i]!, fields[keys[i]!], ints[i]!);
       if (text === null) continue;
-      line += sep + e + '=' + text;
-      sep = ',';
+      line = line === null ? f + text : line + (next[i]! + text);
     }
-    if (sep === ' ') throw new InvalidPointError(`point of ${p.measurement} has no fields`);
-    return line + ' ' + timestampText(p.timestampNs);
+    if (line === null) throw new InvalidPointError(`point of ${p.measurement} has no fields`);
+    return line + (' ' + timestampText(p.timestampNs));
   }
 
   private shapeOf(p: Point): Shape {
@@ -98,6 +100,13 @@ export class LineFormatter {
       for (const k in r) out.push(k);
       return out;
     };
-    return { tagKeys: own(p.tags), fieldKeys: own(p.fields), series, keys, escaped: keys.map(escapeOrError), ints: keys.map((k) => ints?.includes(k) ?? false) };
+    const escaped = keys.map(escapeOrError);
+    return {
+      tagKeys: own(p.tags),
+      fieldKeys: own(p.fields),
+      keys,
+      first: escaped.map((e) => (typeof e === 'string' ? `${series} ${e}=` : e)),
+      next: escaped.map((e) => (typeof e === 'string' ? `,${e}=` : '')),
+      ints: keys.map((k) => ints?.includes(k) ?? false) };
   }
 }
