@@ -169,7 +169,11 @@ describe('e2 driver <-> twin gNB agent (separate process, real gRPC)', () => {
     }
     expect(on.effectiveNs).toBeGreaterThanOrEqual(q.effectiveNs);
     expect((await bs.setup()).cells[0].on).toBe(true);
-    const tx = readJson<AirTransmission>(join(air, 'tx', 'a1.json'));
+    // The ack means applied in the agent; the agent publishes it to the air in the background.
+    const tx = await until(() => {
+      const t = readJson<AirTransmission>(join(air, 'tx', 'a1.json'));
+      return t.on && t.lowMHz > 5170 - 216 * 0.09 && t;
+    }, 2000, 'the quota and cell on, published to the air');
     const range = prbRangeMHz(carrier, 20, 100);
     expect(tx).toMatchObject({ cellId: 'a1', operator: 'op-a', on: true });
     expect(tx.lowMHz).toBeCloseTo(range.lowMHz, 9);
@@ -266,7 +270,10 @@ describe('e2 driver <-> twin gNB agent (separate process, real gRPC)', () => {
         A.control({ kind: 'cellState', cellId: 'a2c', on: true }),
         B.control({ kind: 'cellState', cellId: 'b2c', on: true }),
       ]);
-      return acks.reduce((m, k) => (k.effectiveNs > m ? k.effectiveNs : m), 0n);
+      // Each agent publishes an applied control to the air in the background, within
+      // milliseconds of its ack: measure from 20 ms after the last ack.
+      await new Promise((r) => setTimeout(r, 20));
+      return acks.reduce((m, k) => (k.effectiveNs > m ? k.effectiveNs : m), 0n) + 20_000_000n;
     };
 
     const disjoint = await measure(await apply(0, 108, 108));
@@ -438,7 +445,7 @@ describe('e2 driver <-> twin gNB agent (separate process, real gRPC)', () => {
     await bs.setup();
     await bs.control({ kind: 'prbQuota', cellId: 't1', startPrb: 0, nPrb: 50 });
     await bs.control({ kind: 'cellState', cellId: 't1', on: true });
-    expect(readJson<AirTransmission>(join(air, 'tx', 't1.json')).on).toBe(true);
+    await until(() => readJson<AirTransmission>(join(air, 'tx', 't1.json')).on, 2000, 'cell on, published to the air');
     const errors: Error[] = [];
     bs.subscribe(50, () => undefined, (e) => errors.push(e));
     await new Promise((r) => setTimeout(r, 120));

@@ -3,6 +3,7 @@
 export * from './types.js';
 export { MEASUREMENTS, RANLAB_INTEGER_FIELDS, integerFieldsOf, type FieldKind, type MeasurementName, type MeasurementSchema } from './schema.js';
 export { InvalidPointError, toLine, type LineOptions } from './lineprotocol.js';
+export { LineFormatter } from './formatter.js';
 export { InfluxSink, type InfluxSinkOptions, type SinkStats } from './sink.js';
 export { REJECTED_FILE } from './spool.js';
 export { checkInfluxReachable, createInfluxDatabase, pingInflux, queryInflux, type InfluxRow } from './client.js';

@@ -57,12 +57,15 @@ export interface LineOptions {
   defaultTags?: TagSet;
 }
 
-/** One point as one line of line protocol (no trailing newline). Throws InvalidPointError. */
-export function toLine(p: Point, opts: LineOptions = {}): string {
-  if (typeof p !== 'object' || p === null) throw new InvalidPointError('not an object');
-  if (typeof p.measurement !== 'string') throw new InvalidPointError('measurement is not a string');
-  let line = escapeMeasurement(p.measurement);
+/** The escaped field key (what goes before '='). Throws InvalidPointError. */
+export function escapeFieldKey(key: string): string {
+  if (key === 'time') throw new InvalidPointError(`field key "time" is reserved`);
+  return escapeKey('field key', key, UNESCAPED.fieldKey);
+}
 
+/** Measurement and tag set, escaped: `measurement[,k=v...]`. Throws InvalidPointError. */
+export function seriesKeyOf(p: Point, opts: LineOptions = {}): string {
+  let line = escapeMeasurement(p.measurement);
   const tags: TagSet = opts.defaultTags ? { ...opts.defaultTags, ...(p.tags ?? {}) } : (p.tags ?? {});
   for (const key of Object.keys(tags).sort()) {
     const value = tags[key];
@@ -72,40 +75,51 @@ export function toLine(p: Point, opts: LineOptions = {}): string {
     if (key === 'time') throw new InvalidPointError(`tag key "time" is reserved`);
     line += ',' + escapeKey('tag key', key) + '=' + escapeKey(`tag ${key} value`, value);
   }
+  return line;
+}
 
+/** The point's field keys in the order they are written. */
+export function sortedFieldKeys(p: Point): string[] {
+  return Object.keys(p.fields ?? {}).sort();
+}
+
+/** A field value as written; null for an absent (undefined/null) value. Throws InvalidPointError. */
+export function fieldValueText(key: string, v: unknown, integer: boolean): string | null {
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new InvalidPointError(`field ${key} is ${v} (InfluxDB stores finite numbers only)`);
+    if (integer) {
+      if (!Number.isSafeInteger(v)) throw new InvalidPointError(`field ${key} must be an integer, got ${v}`);
+      return `${v}i`;
+    }
+    return String(v);
+  }
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (typeof v === 'string') return stringField(v);
+  if (v === undefined || v === null) return null;
+  throw new InvalidPointError(`field ${key} has unsupported type ${typeof v}`);
+}
+
+export function timestampText(ts: unknown): string {
+  if (typeof ts !== 'bigint') throw new InvalidPointError(`timestampNs is not a bigint (got ${typeof ts})`);
+  if (ts < MIN_NS || ts > MAX_NS) throw new InvalidPointError(`timestampNs ${ts} is outside InfluxDB's time range`);
+  return ts.toString();
+}
+
+/** One point as one line of line protocol (no trailing newline). Throws InvalidPointError. */
+export function toLine(p: Point, opts: LineOptions = {}): string {
+  if (typeof p !== 'object' || p === null) throw new InvalidPointError('not an object');
+  if (typeof p.measurement !== 'string') throw new InvalidPointError('measurement is not a string');
+  let line = seriesKeyOf(p, opts);
   const ints = opts.integerFields?.[p.measurement];
   const fields = p.fields ?? {};
   let sep = ' ';
-  let n = 0;
-  for (const key of Object.keys(fields).sort()) {
-    const v = fields[key];
-    if (key === 'time') throw new InvalidPointError(`field key "time" is reserved`);
-    let text: string;
-    if (typeof v === 'number') {
-      if (!Number.isFinite(v)) throw new InvalidPointError(`field ${key} is ${v} (InfluxDB stores finite numbers only)`);
-      if (ints?.includes(key)) {
-        if (!Number.isSafeInteger(v)) throw new InvalidPointError(`field ${key} must be an integer, got ${v}`);
-        text = `${v}i`;
-      } else {
-        text = String(v);
-      }
-    } else if (typeof v === 'boolean') {
-      text = v ? 'true' : 'false';
-    } else if (typeof v === 'string') {
-      text = stringField(v);
-    } else if (v === undefined || v === null) {
-      continue;
-    } else {
-      throw new InvalidPointError(`field ${key} has unsupported type ${typeof v}`);
-    }
-    line += sep + escapeKey('field key', key, UNESCAPED.fieldKey) + '=' + text;
+  for (const key of sortedFieldKeys(p)) {
+    const escaped = escapeFieldKey(key);
+    const text = fieldValueText(key, fields[key], ints?.includes(key) ?? false);
+    if (text === null) continue;
+    line += sep + escaped + '=' + text;
     sep = ',';
-    n++;
   }
-  if (n === 0) throw new InvalidPointError(`point of ${p.measurement} has no fields`);
-
-  const ts = p.timestampNs;
-  if (typeof ts !== 'bigint') throw new InvalidPointError(`timestampNs is not a bigint (got ${typeof ts})`);
-  if (ts < MIN_NS || ts > MAX_NS) throw new InvalidPointError(`timestampNs ${ts} is outside InfluxDB's time range`);
-  return line + ' ' + ts.toString();
+  if (sep === ' ') throw new InvalidPointError(`point of ${p.measurement} has no fields`);
+  return line + ' ' + timestampText(p.timestampNs);
 }

@@ -1,20 +1,24 @@
 // InfluxSink: the MeasurementSink that streams points to InfluxDB 1.x.
 //
-// write() serializes points to line protocol and queues them in memory; it never blocks and
-// never throws. One delivery loop (never two requests at once, so order is kept) sends
-// batches of `batchSize` points as soon as that many are queued, and whatever is queued every
-// `flushIntervalMs`. When a write fails (server down, timeout, 5xx) the batch is appended to
-// the spool on disk, and from then on everything queued goes to the spool behind it, until
-// the spool has been delivered (retried with backoff, oldest first). Unlike Telegraf's
-// buffer, nothing accepted is ever overwritten or dropped.
+// write() serializes points to line protocol (series keys escaped once per tag set, see
+// formatter.ts) and queues them in memory; it never blocks and never throws. One delivery loop
+// sends batches of `batchSize` points as soon as that many are queued (up to `maxInFlight`
+// requests at once, so the server's own parallelism is used), and whatever is queued every
+// `flushIntervalMs`. A burst stays in memory while the server keeps answering. When a write
+// fails (server down, timeout, 5xx) the failed batches are appended to the spool on disk, and
+// from then on everything queued goes to the spool behind them, until the spool has been
+// delivered (retried with backoff, oldest first). Unlike Telegraf's buffer, nothing accepted
+// is ever overwritten or dropped.
 //
-// Every accepted point gets a sequence number; since delivery is in order, "delivered up to
-// N" is one number, and flush() waits for the number that was accepted when it was called.
+// Every accepted point gets a sequence number. Batches complete in any order, but "delivered
+// up to N" only moves past a batch once it and every batch before it are written (or on disk
+// behind a failure), so flush() waits for the number that was accepted when it was called.
 import { resolve } from 'node:path';
 import { ComponentError, ConfigError } from '../errors.js';
 import { childLog } from '../log.js';
 import { checkInfluxReachable, parseInfluxUrl, writeLines, type InfluxTarget, type WriteOutcome } from './client.js';
-import { toLine } from './lineprotocol.js';
+import { LineFormatter } from './formatter.js';
+import { Intake } from './intake.js';
 import { RANLAB_INTEGER_FIELDS } from './schema.js';
 import { Spool } from './spool.js';
 import type { MeasurementSink, Point, TagSet } from './types.js';
@@ -37,8 +41,14 @@ export interface InfluxSinkOptions {
   /** Backoff between delivery attempts while the server is down. */
   retryMinMs?: number;
   retryMaxMs?: number;
-  /** More points than this waiting in memory go to the spool instead (bounds memory). */
+  /**
+   * While the server is failing, more points than this waiting in memory go to the spool
+   * instead. While it answers, a burst stays in memory up to 20 times this (bounds memory for
+   * a server slower than the measurements for good).
+   */
   maxPendingPoints?: number;
+  /** Write requests at once (default 3). */
+  maxInFlight?: number;
   /** Lines per spool segment file. */
   spoolSegmentLines?: number;
   /** Fields written as integers, per measurement (default: ranlab's schema). */
@@ -77,6 +87,8 @@ export interface CloseOutcome {
 
 type Mode = 'full' | 'all';
 
+type BatchResult = { ok: true } | { ok: false; error: string; unsent: string[] };
+
 interface PassResult {
   ok: boolean;
   error?: string;
@@ -91,16 +103,17 @@ export class InfluxSink implements MeasurementSink {
   private readonly retryMinMs: number;
   private readonly retryMaxMs: number;
   private readonly maxPending: number;
-  private readonly integerFields: Readonly<Record<string, readonly string[]>>;
-  private readonly defaultTags?: TagSet;
+  private readonly maxInFlight: number;
+  private readonly intake: Intake;
+  /** Wakes a delivery pass waiting on its requests when a full batch is queued. */
+  private wake: (() => void) | null = null;
   private readonly retentionPolicy?: string;
 
   private buffer: string[] = [];
   private acceptedSeq = 0;
   private deliveredSeq = 0;
-  private inFlight = 0;
-  /** The lines counted by inFlight (a request, or an append to the spool). */
-  private inFlightLines: string[] = [];
+  /** Lines in a request now, or in an append to the spool (in the order they were taken). */
+  private readonly transit = new Set<string[]>();
   /** Set when closeBy() gave up waiting: a late pass must leave the spool and queue alone. */
   private abandoned = false;
   private written = 0;
@@ -137,7 +150,7 @@ export class InfluxSink implements MeasurementSink {
         throw new ConfigError(`InfluxSink option ${name} must be a positive number, got ${String(v)}`);
       }
     };
-    for (const k of ['batchSize', 'flushIntervalMs', 'writeTimeoutMs', 'retryMinMs', 'retryMaxMs', 'maxPendingPoints', 'spoolSegmentLines'] as const) {
+    for (const k of ['batchSize', 'flushIntervalMs', 'writeTimeoutMs', 'retryMinMs', 'retryMaxMs', 'maxPendingPoints', 'spoolSegmentLines', 'maxInFlight'] as const) {
       positive(k);
     }
     if (!opts.database) throw new ConfigError('InfluxSink needs a database name');
@@ -150,8 +163,9 @@ export class InfluxSink implements MeasurementSink {
     this.retryMinMs = opts.retryMinMs ?? 500;
     this.retryMaxMs = opts.retryMaxMs ?? 5000;
     this.maxPending = opts.maxPendingPoints ?? 20 * this.batchSize;
-    this.integerFields = opts.integerFields ?? RANLAB_INTEGER_FIELDS;
-    this.defaultTags = opts.defaultTags;
+    this.maxInFlight = Math.floor(opts.maxInFlight ?? 3);
+    const formatter = new LineFormatter({ integerFields: opts.integerFields ?? RANLAB_INTEGER_FIELDS, defaultTags: opts.defaultTags });
+    this.intake = new Intake(formatter, this.batchSize, { lines: (l) => this.queueLines(l), refused: (p, e) => this.refusePoint(p, e) });
     this.retentionPolicy = opts.retentionPolicy;
     this.retryDelay = this.retryMinMs;
     this.chunkLimit = this.batchSize;
@@ -197,15 +211,21 @@ export class InfluxSink implements MeasurementSink {
   /** Counters for the progress display. */
   stats(): SinkStats {
     return {
-      accepted: this.acceptedSeq,
+      accepted: this.acceptedSeq + this.intake.pending,
       written: this.written,
-      pending: this.buffer.length + this.inFlight,
+      pending: this.buffer.length + this.inFlight + this.intake.pending,
       spooled: this.spool?.points ?? 0,
       rejected: this.rejected,
       refused: this.refused,
       connected: this.connected,
       lastError: this.lastError,
     };
+  }
+
+  private get inFlight(): number {
+    let n = 0;
+    for (const lines of this.transit) n += lines.length;
+    return n;
   }
 
   /** Ping and database check against this sink's server (see checkInfluxReachable). */
@@ -221,26 +241,27 @@ export class InfluxSink implements MeasurementSink {
         log.warn({ points: points.length }, 'points written after the sink was closed; refused');
         return;
       }
-      for (const p of points) {
-        let line: string;
-        try {
-          line = toLine(p, { integerFields: this.integerFields, defaultTags: this.defaultTags });
-        } catch (err) {
-          this.refused++;
-          if (this.refused <= 10 || this.refused % 1000 === 0) {
-            log.warn({ measurement: (p as Partial<Point>)?.measurement, reason: (err as Error).message, refused: this.refused }, 'invalid point refused');
-          }
-          continue;
-        }
-        this.buffer.push(line);
-        this.acceptedSeq++;
-      }
-      if (this.buffer.length >= this.batchSize || (this.buffer.length > this.maxPending && this.spool !== null && !this.spool.isEmpty)) {
-        void this.schedule('full', false);
-      }
+      this.intake.write(points);
     } catch (err) {
       // write() must never throw into a measurement loop.
       log.error({ err }, 'unexpected error in InfluxSink.write');
+    }
+  }
+
+  /** Formatted lines join the queue (called by the intake, in order). */
+  private queueLines(lines: string[]): void {
+    for (const line of lines) this.buffer.push(line);
+    this.acceptedSeq += lines.length;
+    if (this.buffer.length >= this.batchSize) this.wake?.();
+    if (this.buffer.length >= this.batchSize || (this.buffer.length > this.maxPending && this.spool !== null && !this.spool.isEmpty)) {
+      void this.schedule('full', false);
+    }
+  }
+
+  private refusePoint(p: Point, err: Error): void {
+    this.refused++;
+    if (this.refused <= 10 || this.refused % 1000 === 0) {
+      log.warn({ measurement: (p as Partial<Point>)?.measurement, reason: err.message, refused: this.refused }, 'invalid point refused');
     }
   }
 
@@ -250,6 +271,7 @@ export class InfluxSink implements MeasurementSink {
    * ComponentError('influx', ...) and the points stay spooled, to be delivered later.
    */
   async flush(): Promise<void> {
+    this.intake.drain();
     const target = this.acceptedSeq;
     const result = await this.schedule('all', true);
     if (!result.ok || this.deliveredSeq < target || this.spool === null || this.spool.hasLeftover) {
@@ -292,6 +314,7 @@ export class InfluxSink implements MeasurementSink {
    * unwritten and where it waits.
    */
   async closeBy(deadline: number, sooner?: Promise<unknown>): Promise<CloseOutcome> {
+    this.intake.drain();
     if (!this.closed) {
       this.closed = true;
       clearInterval(this.timer);
@@ -319,10 +342,9 @@ export class InfluxSink implements MeasurementSink {
     }
     if (timedOut) {
       this.abandoned = true;
-      const lines = [...this.inFlightLines.slice(0, this.inFlight), ...this.buffer];
+      const lines = [...this.transit].flat().concat(this.buffer);
       this.buffer = [];
-      this.inFlight = 0;
-      this.inFlightLines = [];
+      this.transit.clear();
       if (lines.length > 0 && this.spool) {
         try {
           this.spool.appendNow(lines);
@@ -390,45 +412,96 @@ export class InfluxSink implements MeasurementSink {
         }
       }
       if (this.buffer.length === 0) return { ok: true };
-      if (this.buffer.length > this.maxPending) {
-        // The server is slower than the measurements: hold the backlog on disk, not in memory.
+      if (this.buffer.length > (this.connected ? 20 * this.maxPending : this.maxPending)) {
+        // The server is failing (or slower than the measurements for good): hold the backlog
+        // on disk, not in memory.
         await this.spillAll();
         if (this.buffer.length > 0) return { ok: false, error: this.lastError ?? 'spool write failed' };
         continue;
       }
       if (mode === 'full' && this.buffer.length < this.batchSize) return { ok: true };
-      const n = Math.min(this.batchSize, this.chunkLimit, this.buffer.length);
-      const lastSeq = this.acceptedSeq - this.buffer.length + n;
-      const batch = this.buffer.splice(0, n);
-      this.inFlight = n;
-      this.inFlightLines = batch;
-      const outcome = await writeLines(this.target, this.database, batch, { timeoutMs: this.writeTimeoutMs, retentionPolicy: this.retentionPolicy });
-      if (this.abandoned) return { ok: false, error: 'abandoned at the teardown deadline' };
-      if (outcome.kind === 'ok') {
-        this.inFlight = 0;
-        this.delivered(batch.length, lastSeq);
-      } else if (outcome.kind === 'rejected') {
-        await this.quarantine(batch, outcome);
-        this.inFlight = 0;
-        this.deliveredSeq = Math.max(this.deliveredSeq, lastSeq);
-      } else if (outcome.kind === 'tooLarge') {
-        this.inFlight = 0;
-        this.chunkLimit = Math.ceil(n / 2);
-        this.buffer.unshift(...batch);
-      } else {
-        this.wentDown(outcome.message);
-        try {
-          await this.sp.append(batch, lastSeq);
-        } catch (err) {
-          this.buffer.unshift(...batch);
-          return this.spoolFailed(err);
-        } finally {
-          this.inFlight = 0;
-        }
-        await this.spillAll();
-        return { ok: false, error: outcome.message };
-      }
+      const r = await this.sendQueued(mode);
+      if (!r.ok) return r;
     }
+  }
+
+  /**
+   * Send queued batches, up to maxInFlight at once, until too few are queued (mode 'full') or
+   * none (mode 'all'), or a request fails; then the failed batches go to the spool in order,
+   * followed by everything queued.
+   */
+  private async sendQueued(mode: Mode): Promise<PassResult> {
+    interface Sent {
+      lines: string[];
+      lastSeq: number;
+      done: Promise<Sent>;
+      result?: BatchResult;
+    }
+    const window: Sent[] = [];
+    const running = new Set<Sent>();
+    let failure: string | null = null;
+    for (;;) {
+      while (failure === null && running.size < this.maxInFlight && this.buffer.length > 0 && (mode === 'all' || this.buffer.length >= this.batchSize)) {
+        const n = Math.min(this.batchSize, this.chunkLimit, this.buffer.length);
+        const lastSeq = this.acceptedSeq - this.buffer.length + n;
+        const lines = this.buffer.splice(0, n);
+        this.transit.add(lines);
+        const sent: Sent = { lines, lastSeq, done: null as unknown as Promise<Sent> };
+        sent.done = this.sendBatch(lines).then((r) => ((sent.result = r), sent));
+        window.push(sent);
+        running.add(sent);
+      }
+      if (running.size === 0) break;
+      const woken = new Promise<null>((r) => (this.wake = () => r(null)));
+      const sent = await Promise.race([...[...running].map((x) => x.done), woken]);
+      this.wake = null;
+      if (sent === null) continue;
+      running.delete(sent);
+      this.transit.delete(sent.lines);
+      if (this.abandoned) return { ok: false, error: 'abandoned at the teardown deadline' };
+      if (!sent.result!.ok) failure ??= sent.result!.error;
+      // Delivered up to the first batch not yet written.
+      while (window.length > 0 && window[0]!.result?.ok) this.deliveredSeq = Math.max(this.deliveredSeq, window.shift()!.lastSeq);
+    }
+    if (failure === null) return { ok: true };
+    this.wentDown(failure);
+    // What failed, in order; the spool's last segment then stands for every batch in the window
+    // (the ones that succeeded after a failure are delivered when it is).
+    const unsent = window.flatMap((x) => (x.result!.ok ? [] : x.result!.unsent));
+    const lastSeq = Math.max(...window.map((x) => x.lastSeq));
+    this.transit.add(unsent);
+    try {
+      await this.sp.append(unsent, lastSeq);
+    } catch (err) {
+      this.buffer = unsent.concat(this.buffer);
+      return this.spoolFailed(err);
+    } finally {
+      this.transit.delete(unsent);
+    }
+    await this.spillAll();
+    return { ok: false, error: failure };
+  }
+
+  /** One batch to the server, halved while it is too large; a refused part is quarantined. */
+  private async sendBatch(lines: string[]): Promise<BatchResult> {
+    let at = 0;
+    while (at < lines.length) {
+      const part = lines.slice(at, at + this.chunkLimit);
+      const outcome = await writeLines(this.target, this.database, part, { timeoutMs: this.writeTimeoutMs, retentionPolicy: this.retentionPolicy });
+      if (this.abandoned) return { ok: false, error: 'abandoned at the teardown deadline', unsent: lines.slice(at) };
+      if (outcome.kind === 'tooLarge') {
+        this.chunkLimit = Math.max(1, Math.min(this.chunkLimit, Math.ceil(part.length / 2)));
+        continue;
+      }
+      if (outcome.kind === 'failed') return { ok: false, error: outcome.message, unsent: lines.slice(at) };
+      if (outcome.kind === 'rejected') await this.quarantine(part, outcome);
+      else {
+        this.written += part.length;
+        this.cameBack();
+      }
+      at += part.length;
+    }
+    return { ok: true };
   }
 
   /** Deliver the spool, oldest first. False (and backoff armed) when the server fails. */
@@ -478,8 +551,7 @@ export class InfluxSink implements MeasurementSink {
     const lastSeq = this.acceptedSeq;
     this.buffer = [];
     // Counted as pending (in transit to disk) until the append is durable.
-    this.inFlight = lines.length;
-    this.inFlightLines = lines;
+    this.transit.add(lines);
     try {
       await this.sp.append(lines, lastSeq);
     } catch (err) {
@@ -487,14 +559,8 @@ export class InfluxSink implements MeasurementSink {
       this.buffer = lines.concat(this.buffer);
       this.spoolFailed(err);
     } finally {
-      this.inFlight = 0;
+      this.transit.delete(lines);
     }
-  }
-
-  private delivered(n: number, lastSeq: number): void {
-    this.written += n;
-    this.deliveredSeq = Math.max(this.deliveredSeq, lastSeq);
-    this.cameBack();
   }
 
   private async quarantine(lines: string[], outcome: Extract<WriteOutcome, { kind: 'rejected' }>): Promise<void> {

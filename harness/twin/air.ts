@@ -1,7 +1,14 @@
 // The twin's shared radio medium ("the air"): a folder where every twin transmitter writes
 // what it currently occupies, and every twin receiver reads the others. Files are replaced
-// atomically (write + rename), so a reader never sees half a file.
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+// atomically (write + rename), so a reader never sees half a file. Each write has its own
+// temporary name.
+//
+// A transmission changes on every control, so its file is rewritten in place instead: one
+// write of a whole record at offset 0 of a file kept open (padded with spaces to the longest
+// record so far, which JSON ignores). The record carries a hash of itself (`airCheck`), so a
+// reader that catches a write half done sees a mismatch and skips that file this time, as it
+// skips any file it cannot read.
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** What one twin cell is transmitting now, in absolute frequency. */
@@ -47,10 +54,40 @@ export interface AirUeReading {
   updatedNs: string;
 }
 
+let tmpSeq = 0;
+const tmpOf = (path: string) => `${path}.${process.pid}.${tmpSeq++}.tmp`;
+
 function writeAtomic(path: string, value: unknown): void {
-  const tmp = `${path}.${process.pid}.tmp`;
+  const tmp = tmpOf(path);
   writeFileSync(tmp, JSON.stringify(value));
   renameSync(tmp, path);
+}
+
+/** FNV-1a over the UTF-16 code units: cheap, and enough to catch a torn record. */
+function hashOf(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** The JSON of `value` with its own hash as a last member, `airCheck`. */
+function checkedRecord(value: object): string {
+  const body = JSON.stringify(value);
+  return body === '{}' ? `{"airCheck":${hashOf(body)}}` : `${body.slice(0, -1)},"airCheck":${hashOf(body)}}`;
+}
+
+/** The record without `airCheck`, or null when its hash does not match (a torn read). */
+function verified<T>(text: string): T | null {
+  const parsed = JSON.parse(text) as Record<string, unknown>;
+  if (!('airCheck' in parsed)) return parsed as T;
+  const { airCheck, ...rest } = parsed;
+  return hashOf(JSON.stringify(rest)) === airCheck ? (rest as T) : null;
+}
+
+interface Slot {
+  fd: number;
+  /** Bytes written at every update (the longest record so far, rounded up). */
+  size: number;
 }
 
 function readAll<T>(dir: string): T[] {
@@ -63,7 +100,8 @@ function readAll<T>(dir: string): T[] {
   const out: T[] = [];
   for (const n of names) {
     try {
-      out.push(JSON.parse(readFileSync(join(dir, n), 'utf8')) as T);
+      const v = verified<T>(readFileSync(join(dir, n), 'utf8'));
+      if (v !== null) out.push(v);
     } catch {
       // a file replaced between readdir and read: skip it this time
     }
@@ -72,12 +110,29 @@ function readAll<T>(dir: string): T[] {
 }
 
 export class Air {
+  private readonly slots = new Map<string, Slot>();
+
   constructor(readonly dir: string) {
     mkdirSync(join(dir, 'tx'), { recursive: true });
     mkdirSync(join(dir, 'ue'), { recursive: true });
   }
+  /** One write in place (see the top of this file). */
   publishTransmission(t: AirTransmission): void {
-    writeAtomic(join(this.dir, 'tx', `${t.cellId}.json`), t);
+    let slot = this.slots.get(t.cellId);
+    if (!slot) {
+      slot = { fd: openSync(join(this.dir, 'tx', `${t.cellId}.json`), 'w'), size: 0 };
+      this.slots.set(t.cellId, slot);
+    }
+    const record = Buffer.from(checkedRecord(t));
+    if (record.length > slot.size) slot.size = Math.ceil((record.length + 1) / 256) * 256;
+    const out = Buffer.alloc(slot.size, 0x20);
+    record.copy(out);
+    writeSync(slot.fd, out, 0, out.length, 0);
+  }
+  /** Close the transmission files (their last records stay). */
+  close(): void {
+    for (const s of this.slots.values()) closeSync(s.fd);
+    this.slots.clear();
   }
   transmissions(): AirTransmission[] {
     return readAll<AirTransmission>(join(this.dir, 'tx'));

@@ -33,6 +33,7 @@ import {
   type CellRadio,
   type Interferer,
 } from '../radio.js';
+import { AirWriter } from './air-writer.js';
 import type { TwinGnbConfig } from './config.js';
 import { streamKpm } from './kpm-stream.js';
 
@@ -71,12 +72,15 @@ function isInterferer(t: unknown): t is AirTransmission {
 export class TwinGnb {
   private readonly cells = new Map<string, TwinCell>();
   private readonly air: Air;
+  /** Publishes applied controls and heartbeats to the air in the background. */
+  private readonly writer: AirWriter;
   private heartbeat: NodeJS.Timeout | null = null;
   private readonly subscriptions = new Set<{ stop(endStream: boolean): void }>();
   private stopping: Promise<void> | null = null;
 
   constructor(readonly cfg: TwinGnbConfig) {
     this.air = new Air(cfg.airDir);
+    this.writer = new AirWriter(this.air, (id) => this.transmissionOf(this.cells.get(id)!), cfg.nodeId);
     for (const c of cfg.cells) {
       this.cells.set(c.id, {
         cfg: c,
@@ -103,7 +107,7 @@ export class TwinGnb {
     this.publishUes(this.evaluate());
     this.heartbeat = setInterval(() => {
       try {
-        for (const c of this.cells.values()) this.publishTransmission(c);
+        for (const id of this.cells.keys()) this.writer.mark(id);
         this.publishUes(this.evaluate());
       } catch (err) {
         log.error({ node: this.cfg.nodeId, err: messageOf(err) }, 'heartbeat failed');
@@ -124,8 +128,11 @@ export class TwinGnb {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       if (this.heartbeat) clearInterval(this.heartbeat);
+      for (const c of this.cells.values()) c.on = false;
+      // The background writer finishes first (it now publishes "off" too), then "off" is
+      // written synchronously, so nothing older can land after it.
+      await this.writer.settled();
       for (const c of this.cells.values()) {
-        c.on = false;
         try {
           this.publishTransmission(c);
         } catch (err) {
@@ -138,6 +145,7 @@ export class TwinGnb {
         log.error({ node: this.cfg.nodeId, err: messageOf(err) }, 'could not publish UE readings');
       }
       for (const s of [...this.subscriptions]) s.stop(true);
+      this.air.close();
       log.info({ node: this.cfg.nodeId }, 'twin gNB stopped, cells off');
     })();
     return this.stopping;
@@ -182,7 +190,7 @@ export class TwinGnb {
     return c;
   }
 
-  control(req: WireControlRequest, client: string): WireControlAck {
+  control(req: WireControlRequest, client: string): WireControlAck | Promise<WireControlAck> {
     if (req.ranFunctionId !== RC_RAN_FUNCTION.id) {
       throw new RpcError(grpc.status.INVALID_ARGUMENT, `ran_function_id ${req.ranFunctionId} is not E2SM-RC (${RC_RAN_FUNCTION.id})`);
     }
@@ -198,7 +206,7 @@ export class TwinGnb {
         );
       }
       c.quota = q.nPrb > 0 ? { startPrb: q.startPrb, nPrb: q.nPrb } : null;
-      this.publishTransmission(c);
+      this.writer.mark(c.cfg.id);
       log.info({ node: this.cfg.nodeId, cell: c.cfg.id, startPrb: q.startPrb, nPrb: q.nPrb, client }, 'PRB quota applied');
       return { cellId: c.cfg.id, effectiveTimeNs: nowNs().toString() };
     }
@@ -206,9 +214,11 @@ export class TwinGnb {
       const c = this.cell(req.cellState.cellId);
       if (this.stopping) return { cellId: c.cfg.id, failure: { cause: 'NODE_SHUTTING_DOWN', message: 'the node is stopping' } };
       c.on = req.cellState.on === true;
-      this.publishTransmission(c);
+      this.writer.mark(c.cfg.id);
       log.info({ node: this.cfg.nodeId, cell: c.cfg.id, on: c.on, client }, 'cell state applied');
-      return { cellId: c.cfg.id, effectiveTimeNs: nowNs().toString() };
+      const ack = { cellId: c.cfg.id, effectiveTimeNs: nowNs().toString() };
+      // Off is the safe state: acknowledged only once the other cells on the air see it.
+      return c.on ? ack : this.writer.settled().then(() => ack);
     }
     throw new RpcError(grpc.status.INVALID_ARGUMENT, 'control request has no action (expected prb_quota or cell_state)');
   }
@@ -254,9 +264,13 @@ export class TwinGnb {
   // -- the air ----------------------------------------------------------------------------
 
   private publishTransmission(c: TwinCell): void {
+    this.air.publishTransmission(this.transmissionOf(c));
+  }
+
+  private transmissionOf(c: TwinCell): AirTransmission {
     const q = c.quota;
     const range = q ? prbRangeMHz(c.carrier, q.startPrb, q.nPrb) : prbRangeMHz(c.carrier, 0, 0);
-    this.air.publishTransmission({
+    return {
       cellId: c.cfg.id,
       operator: this.cfg.operator,
       on: c.on && q !== null && q.nPrb > 0,
@@ -264,7 +278,7 @@ export class TwinGnb {
       highMHz: range.highMHz,
       psdDbmPerPrb: psdPer180kHzDbm(c.carrier),
       updatedNs: nowNs().toString(),
-    });
+    };
   }
 
   /** Other transmitters on the air now (fresh and well-formed entries only). */

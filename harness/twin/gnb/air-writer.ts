@@ -1,0 +1,53 @@
+// One writer per agent that publishes its cells' transmissions to the shared air after the
+// acknowledgement has gone out: a control only marks its cell dirty (the change is already
+// applied in memory, which is what the agent's own radio model reads), and on the next turn of
+// the event loop the writer publishes each dirty cell's state as it is then (one write in
+// place, see air.ts). A burst of controls to one cell costs one write.
+import { messageOf } from '../../errors.js';
+import { childLog } from '../../log.js';
+import type { Air, AirTransmission } from '../air.js';
+
+const log = childLog('twin.gnb');
+
+export class AirWriter {
+  private readonly dirty = new Set<string>();
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly air: Air,
+    /** The cell's transmission as it is in memory now. */
+    private readonly current: (cellId: string) => AirTransmission,
+    private readonly nodeId: string,
+  ) {}
+
+  /** Publish `cellId` soon (coalesced with other marks until the write starts). */
+  mark(cellId: string): void {
+    this.dirty.add(cellId);
+    this.running ??= this.drain();
+  }
+
+  /** Resolves when every mark made before the call is on the air. */
+  async settled(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    // Let the acknowledgement go out first.
+    await new Promise((r) => setImmediate(r));
+    try {
+      while (this.dirty.size > 0) {
+        const ids = [...this.dirty];
+        this.dirty.clear();
+        for (const id of ids) {
+          try {
+            this.air.publishTransmission(this.current(id));
+          } catch (err) {
+            log.error({ node: this.nodeId, cell: id, err: messageOf(err) }, 'could not publish to the air');
+          }
+        }
+      }
+    } finally {
+      this.running = null;
+    }
+  }
+}

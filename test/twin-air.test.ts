@@ -1,0 +1,51 @@
+// The twin's shared air: transmissions rewritten in place are read back whole, a shorter
+// record after a longer one leaves no tail, and a torn record (half old, half new, as a reader
+// can catch a write in progress) is skipped rather than read as a mix.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Air, type AirTransmission } from '../harness/twin/air.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'ranlab-air-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const tx = (cellId: string, lowMHz: number, operator = 'op-a'): AirTransmission => ({
+  cellId,
+  operator,
+  on: true,
+  lowMHz,
+  highMHz: lowMHz + 10,
+  psdDbmPerPrb: 7.5,
+  updatedNs: '1700000000000000000',
+});
+
+describe('Air transmissions', () => {
+  it('reads back the latest record of each cell, whatever the lengths written before', () => {
+    const air = new Air(join(dir, 'a'));
+    air.publishTransmission(tx('c1', 5150, 'an-operator-with-a-long-name'));
+    air.publishTransmission(tx('c1', 5160.125));
+    air.publishTransmission(tx('c2', 5170));
+    const got = new Air(join(dir, 'a')).transmissions().sort((x, y) => x.cellId.localeCompare(y.cellId));
+    expect(got).toEqual([tx('c1', 5160.125), tx('c2', 5170)]);
+    air.close();
+  });
+
+  it('skips a torn record instead of reading half old, half new values', () => {
+    const air = new Air(join(dir, 'b'));
+    const file = join(dir, 'b', 'tx', 'c1.json');
+    air.publishTransmission(tx('c1', 5150.25));
+    const before = readFileSync(file, 'utf8');
+    air.publishTransmission(tx('c1', 5160.75));
+    const after = readFileSync(file, 'utf8');
+    air.close();
+    // Same length, valid JSON either way: the new lowMHz with the old highMHz.
+    const cut = after.indexOf('highMHz');
+    const torn = after.slice(0, cut) + before.slice(cut);
+    expect(() => JSON.parse(torn) as unknown).not.toThrow();
+    writeFileSync(file, torn);
+    expect(new Air(join(dir, 'b')).transmissions()).toEqual([]);
+    writeFileSync(file, after);
+    expect(new Air(join(dir, 'b')).transmissions()).toEqual([tx('c1', 5160.75)]);
+  });
+});
