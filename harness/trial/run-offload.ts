@@ -8,7 +8,7 @@ import { packageRoot } from '../paths.js';
 import { trialExitCode } from './exitcode.js';
 import { offloadLatency, type OffloadTrialResult } from './offload.js';
 import { checkBeforeStart } from './prestart.js';
-import { newTrialId, silentProgress, type TrialOptions, type TrialOutcome } from './run.js';
+import { newTrialId, silentProgress, trialEnd, watchInterrupts, type TrialOptions, type TrialOutcome } from './run.js';
 import { RigSession } from './session.js';
 import { spectrumSharing, type SpectrumTrialResult } from './spectrum.js';
 
@@ -29,20 +29,7 @@ export async function runOffloadTrial(rig: Rig, opts: TrialOptions = {}): Promis
   const session = new RigSession(rig, { trialId, resultsDir, stateDir: opts.stateDir, say: opts.say, signal: abort.signal, ledger: combined });
   opts.say?.(`trial ${trialId}: ${rig.trial.kind}, conditions ${off.policies.join(', ')} on rig ${rig.name}`);
 
-  let interruptedBy: NodeJS.Signals | null = null;
-  const onSignal = (sig: NodeJS.Signals) => {
-    if (interruptedBy) {
-      opts.say?.(`${sig} again: cutting teardown short (2 s)`);
-      void session.teardown(Date.now() + 2000);
-      return;
-    }
-    interruptedBy = sig;
-    abort.abort();
-    session.fail(new InterruptedError(sig));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  process.on('SIGHUP', onSignal);
+  const interrupts = watchInterrupts(session, abort, opts.say);
 
   const conditions: UeConditionResult[][] = [];
   let result: Partial<OffloadTrialResult> & { conditions: UeConditionResult[][] } = { conditions };
@@ -68,7 +55,7 @@ export async function runOffloadTrial(rig: Rig, opts: TrialOptions = {}): Promis
       error = session.failureError ?? (err as Error);
     }
     const teardown = await session.teardown(Date.now() + (opts.teardownMs ?? 10_000));
-    if (interruptedBy && !(error instanceof InterruptedError)) error = new InterruptedError(interruptedBy);
+    if (interrupts.signal && !(error instanceof InterruptedError)) error = new InterruptedError(interrupts.signal);
     const exitCode = trialExitCode(error, teardown);
     const teardownProblems = teardown.problems;
     const report = buildOffloadReport(result, {
@@ -97,24 +84,11 @@ export async function runOffloadTrial(rig: Rig, opts: TrialOptions = {}): Promis
         influx: report.influx,
         startedAt,
       });
-    Object.assign(report, {
-      completed: report.completed && teardownProblems.length === 0,
-      exitCode,
-      problems: [...(error ? [messageOf(error)] : []), ...teardownProblems],
-      teardownProblems,
-      cellsNotConfirmedOff: teardown.cellsNotConfirmedOff,
-      spooledPoints: teardown.spooledPoints,
-      lostPoints: teardown.lostPoints,
-      spoolDir: teardown.spoolDir,
-      teardownMs: teardown.durationMs,
-      interruptedBy,
-      indications: Object.fromEntries([...session.basestations].map(([id, b]) => [id, { ...b.driver.stats }])),
-    });
+    const { completedTeardown, ...end } = trialEnd(session, teardown, error, exitCode, interrupts.signal);
+    Object.assign(report, { completed: report.completed && completedTeardown, ...end });
     const reportPath = writeReport(resultsDir, report);
     return { report, reportPath, error, teardownProblems, teardown, exitCode };
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    process.off('SIGHUP', onSignal);
+    interrupts.release();
   }
 }

@@ -8,7 +8,7 @@ import { buildSpectrumReport, writeReport, type SpectrumReport } from '../report
 import { bandUnits, type Rig } from '../rig/index.js';
 import { packageRoot } from '../paths.js';
 import { withTimeout } from '../proc/index.js';
-import { newTrialId, silentProgress, type TrialOptions, type TrialOutcome } from './run.js';
+import { newTrialId, silentProgress, trialEnd, watchInterrupts, type TrialOptions, type TrialOutcome } from './run.js';
 import { RigSession } from './session.js';
 import { readFinalBalances, spectrumSharing, type SpectrumTrialResult } from './spectrum.js';
 import { ueMarketReport } from './uemarket.js';
@@ -31,22 +31,7 @@ export async function runSpectrumTrial(rigFile: Rig, opts: TrialOptions = {}): P
   const session = new RigSession(rig, { trialId, resultsDir, stateDir: opts.stateDir, say: opts.say, signal: abort.signal });
   opts.say?.(`trial ${trialId}: ${policy} policy, ${epochs} epochs of ${epochMs} ms on rig ${rig.name}`);
 
-  // Handlers stay until the report is written: a SIGINT during teardown still ends in a report
-  // (exit 130); a second one only brings teardown's deadline nearer.
-  let interruptedBy: NodeJS.Signals | null = null;
-  const onSignal = (sig: NodeJS.Signals) => {
-    if (interruptedBy) {
-      opts.say?.(`${sig} again: cutting teardown short (2 s)`);
-      void session.teardown(Date.now() + 2000);
-      return;
-    }
-    interruptedBy = sig;
-    abort.abort();
-    session.fail(new InterruptedError(sig));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  process.on('SIGHUP', onSignal);
+  const interrupts = watchInterrupts(session, abort, opts.say);
 
   const records: SpectrumTrialResult['epochs'] = opts.records ?? [];
   let result: Partial<SpectrumTrialResult> & { epochs: SpectrumTrialResult['epochs'] } = { epochs: records };
@@ -62,7 +47,7 @@ export async function runSpectrumTrial(rigFile: Rig, opts: TrialOptions = {}): P
       // Stopped early: still report the ledger's state when the ledger itself is fine.
       if (policy === 'ledger' && session.ledger && !(error instanceof ComponentError && error.component === 'ledger')) {
         try {
-          const [initialSupplyMicro, final] = await withTimeout(Promise.all([session.ledger.totalSupply(), readFinalBalances(session.ledger)]), interruptedBy ? 2000 : 5000, 'final ledger read');
+          const [initialSupplyMicro, final] = await withTimeout(Promise.all([session.ledger.totalSupply(), readFinalBalances(session.ledger)]), interrupts.signal ? 2000 : 5000, 'final ledger read');
           result = { ...result, initialSupplyMicro, ...final };
         } catch {
           // the report then shows the last epoch's balances, and no supply check
@@ -71,7 +56,7 @@ export async function runSpectrumTrial(rigFile: Rig, opts: TrialOptions = {}): P
       // The UE market's contracts and what was paid before the stop.
       if (session.ueMarket && !(error instanceof ComponentError && error.component === 'ledger')) {
         try {
-          const ueMarket = await withTimeout(ueMarketReport(session.ledger, session.ueMarket, session.ues, epochMs), interruptedBy ? 2000 : 5000, 'UE market read');
+          const ueMarket = await withTimeout(ueMarketReport(session.ledger, session.ueMarket, session.ues, epochMs), interrupts.signal ? 2000 : 5000, 'UE market read');
           result = { ...result, ueMarket };
         } catch {
           // the report then has no ueMarket section
@@ -79,7 +64,7 @@ export async function runSpectrumTrial(rigFile: Rig, opts: TrialOptions = {}): P
       }
     }
     teardown = await session.teardown(Date.now() + (opts.teardownMs ?? 10_000));
-    if (interruptedBy && !(error instanceof InterruptedError)) error = new InterruptedError(interruptedBy);
+    if (interrupts.signal && !(error instanceof InterruptedError)) error = new InterruptedError(interrupts.signal);
     const exitCode = trialExitCode(error, teardown);
     const teardownProblems = teardown.problems;
     const report = buildSpectrumReport(result, {
@@ -96,24 +81,11 @@ export async function runSpectrumTrial(rigFile: Rig, opts: TrialOptions = {}): P
       influx: { url: session.influxUrl, database: rig.influx.database },
       startedAt,
     });
-    Object.assign(report, {
-      completed: report.completed && teardownProblems.length === 0,
-      exitCode,
-      problems: [...(error ? [messageOf(error)] : []), ...teardownProblems],
-      teardownProblems,
-      cellsNotConfirmedOff: teardown.cellsNotConfirmedOff,
-      spooledPoints: teardown.spooledPoints,
-      lostPoints: teardown.lostPoints,
-      spoolDir: teardown.spoolDir,
-      teardownMs: teardown.durationMs,
-      interruptedBy,
-      indications: Object.fromEntries([...session.basestations].map(([id, b]) => [id, { ...b.driver.stats }])),
-    });
+    const { completedTeardown, ...end } = trialEnd(session, teardown, error, exitCode, interrupts.signal);
+    Object.assign(report, { completed: report.completed && completedTeardown, ...end });
     const reportPath = writeReport(resultsDir, report);
     return { report, reportPath, error, teardownProblems, teardown, exitCode };
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    process.off('SIGHUP', onSignal);
+    interrupts.release();
   }
 }

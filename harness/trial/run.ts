@@ -2,11 +2,13 @@
 // session up, runs its kind in it, tears down within one deadline whatever happened, and
 // writes a report (also when the trial stopped early: what was measured before is kept).
 import { randomBytes } from 'node:crypto';
-import { ConfigError, RanlabError } from '../errors.js';
+import { ConfigError, InterruptedError, messageOf, RanlabError } from '../errors.js';
+import type { TrialEnd } from '../report/common.js';
 import type { TrialReport } from '../report/index.js';
 import type { Policy, Rig, TrialKindName } from '../rig/index.js';
 import type { Progress } from './kinds.js';
 import type { SpectrumTrialResult } from './spectrum.js';
+import type { RigSession } from './session.js';
 import type { TeardownResult } from './teardown.js';
 
 export interface TrialOptions {
@@ -53,4 +55,50 @@ export function withKind(rig: Rig, kind: TrialKindName | undefined): Rig {
   if (kind !== 'offload' && rig.operators.length < 2) throw new ConfigError(`--kind ${kind}: rig ${rig.name} has one operator; spectrum sharing needs at least 2`, 'KIND_UNSUPPORTED');
   if (kind !== 'spectrum' && rig.mode === 'lab') throw new ConfigError(`--kind ${kind}: runs on twin rigs only for now (a lab UE's tensors must cross its modem's data session, which is not bound yet)`, 'KIND_UNSUPPORTED');
   return { ...rig, trial: { ...rig.trial, kind } };
+}
+
+/** How a trial ended, for its report (every kind's): exit code, problems, teardown, KPM counts. */
+export function trialEnd(session: RigSession, teardown: TeardownResult, error: Error | null, exitCode: number, interruptedBy: string | null): Required<TrialEnd> & { completedTeardown: boolean } {
+  return {
+    completedTeardown: teardown.problems.length === 0,
+    exitCode,
+    problems: [...(error ? [messageOf(error)] : []), ...teardown.problems],
+    teardownProblems: teardown.problems,
+    cellsNotConfirmedOff: teardown.cellsNotConfirmedOff,
+    spooledPoints: teardown.spooledPoints,
+    lostPoints: teardown.lostPoints,
+    spoolDir: teardown.spoolDir,
+    teardownMs: teardown.durationMs,
+    interruptedBy,
+    indications: Object.fromEntries([...session.basestations].map(([id, b]) => [id, { ...b.driver.stats }])),
+  };
+}
+
+/**
+ * SIGINT, SIGTERM and SIGHUP while a trial runs: the first stops the trial (teardown still runs
+ * and the report is written, exit 130); a later one only brings teardown's deadline nearer.
+ * The handlers stay until release(), after the report is written.
+ */
+export function watchInterrupts(session: RigSession, abort: AbortController, say?: (line: string) => void): { readonly signal: NodeJS.Signals | null; release(): void } {
+  let signal: NodeJS.Signals | null = null;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (signal) {
+      say?.(`${sig} again: cutting teardown short (2 s)`);
+      void session.teardown(Date.now() + 2000);
+      return;
+    }
+    signal = sig;
+    abort.abort();
+    session.fail(new InterruptedError(sig));
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.on(s, onSignal);
+  return {
+    get signal() {
+      return signal;
+    },
+    release: () => {
+      for (const s of signals) process.off(s, onSignal);
+    },
+  };
 }
