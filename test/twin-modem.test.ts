@@ -10,34 +10,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliEntry } from '../harness/paths.js';
 import { Supervisor } from '../harness/proc/index.js';
 import { startTwinModem } from '../harness/twin/modem.js';
-import { Air, type AirUeReading } from '../harness/twin/air.js';
+import { Air } from '../harness/twin/air.js';
+import { airReading } from './helpers/air-reading.js';
 
 const sup = new Supervisor();
 let dir: string;
 let air: Air;
 const ports: Terminal[] = [];
 
-function reading(ueId: string, over: Partial<AirUeReading> = {}): AirUeReading {
-  return {
-    ueId,
-    cellId: 'gnb-a-c1',
-    operator: 'op-a',
-    rat: 'NR',
-    band: 'n46',
-    pci: 101,
-    arfcn: 744000,
-    bandwidthMHz: 40,
-    scsKHz: 15,
-    inService: true,
-    rsrpDbm: -84.6,
-    rsrqDb: -10.8,
-    sinrDb: 17.7,
-    cqi: 12,
-    throughputKbps: 0,
-    updatedNs: String(BigInt(Date.now()) * 1_000_000n),
-    ...over,
-  };
-}
+const reading = airReading;
 const LTE_B7 = { rat: 'LTE', band: 'B7', arfcn: 3100, bandwidthMHz: 20, sinrDb: 10, cqi: 9 } as const;
 
 /** The client side of a terminal: send a command line, collect lines up to a final result code. */
@@ -181,7 +162,7 @@ describe('RM520N', () => {
     expect(await t.cmd('AT+COPS=1,2,"00101"')).toEqual(['OK']);
     expect(await t.cmd('AT+COPS?')).toEqual(['+COPS: 1,2,"00101",12', 'OK']);
     // The air names the cell's PLMN: only a matching choice registers.
-    air.publishUe(reading('m-rm520n', { plmn: '99901' } as Partial<AirUeReading>));
+    air.publishUe(reading('m-rm520n', { plmn: '99901' }));
     expect(await t.cmd('AT+CMEE=2')).toEqual(['OK']);
     expect(await t.cmd('AT+COPS=1,2,"00101"')).toEqual(['+CME ERROR: no network service']);
     await untilLine(t, 'AT+COPS?', /^\+COPS: 1$/);

@@ -9,7 +9,8 @@ import { cliEntry } from '../harness/paths.js';
 import { Supervisor } from '../harness/proc/index.js';
 import { startTwinModem, type StartedTwinModem } from '../harness/twin/modem.js';
 import { Air, type AirUeReading } from '../harness/twin/air.js';
-import { InfluxSink, nowNs, queryInflux, startEmbeddedInflux } from '../harness/measure/index.js';
+import { airReading } from './helpers/air-reading.js';
+import { InfluxSink, queryInflux, startEmbeddedInflux } from '../harness/measure/index.js';
 import { AtModemUe, CmeError, AtCommandError, eventPoints, formatAtResult, formatUeStatus, toPoints, ueAt, ueStatus, type UeEvent } from '../harness/ue/index.js';
 
 const UE = 'ue-t1';
@@ -21,27 +22,7 @@ let modem: StartedTwinModem;
 let ue: AtModemUe;
 const events: UeEvent[] = [];
 
-function reading(over: Partial<AirUeReading> = {}): AirUeReading {
-  return {
-    ueId: UE,
-    cellId: 'gnb-a-c1',
-    operator: 'op-a',
-    rat: 'NR',
-    band: 'n46',
-    pci: 101,
-    arfcn: 744000,
-    bandwidthMHz: 40,
-    scsKHz: 15,
-    inService: true,
-    rsrpDbm: -84.6,
-    rsrqDb: -10.8,
-    sinrDb: 17.7,
-    cqi: 12,
-    throughputKbps: 0, // idle: no data on the air (the modem reports NOCONN)
-    updatedNs: nowNs().toString(),
-    ...over,
-  };
-}
+const reading = (over: Partial<AirUeReading> = {}): AirUeReading => airReading(UE, over);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function until<T>(what: string, f: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 5000): Promise<T> {
