@@ -58,11 +58,12 @@ async function main(argv: string[]): Promise<number> {
     .option('--epochs <n>', 'number of epochs (default: the rig file\'s trial.epochs)', int('--epochs', 1, 100_000))
     .option('--epoch-ms <ms>', 'epoch length in ms (default: the rig file\'s spectrum.epochMs)', int('--epoch-ms', 50, 3_600_000))
     .option('--seed <n>', 'seed of the random policy, to repeat a run', int('--seed', 0, 2 ** 31 - 1))
+    .addOption(new Option('--clock <clock>', "the twin's time: real, or virtual (advanced by the trial: as fast as the machine computes; twin spectrum trials only)").choices(['real', 'virtual']))
     .option('--junit <file>', 'write a JUnit XML file: a case per bring-up component and per acceptance criterion')
     .option('--results <dir>', 'results folder (a sub-folder per trial id)', resolve(packageRoot, 'results'))
     .option('--state <dir>', 'state folder: the embedded influxd\'s data and the spools of unwritten points', resolve(packageRoot, '.ranlab'))
     .option('--json', 'print the report as JSON instead of a table')
-    .action(async (rigPath: string, o: { kind?: 'spectrum' | 'offload' | 'combined'; policy?: 'ledger' | 'random' | 'equal'; epochs?: number; epochMs?: number; seed?: number; results: string; state: string; json?: boolean; junit?: string }) => {
+    .action(async (rigPath: string, o: { kind?: 'spectrum' | 'offload' | 'combined'; policy?: 'ledger' | 'random' | 'equal'; epochs?: number; epochMs?: number; seed?: number; clock?: 'real' | 'virtual'; results: string; state: string; json?: boolean; junit?: string }) => {
       const { loadRig } = await import('../rig/index.js');
       const { runTrial } = await import('../trial/index.js');
       const { formatReport } = await import('../report/index.js');
@@ -76,6 +77,7 @@ async function main(argv: string[]): Promise<number> {
         epochs: o.epochs,
         epochMs: o.epochMs,
         seed: o.seed,
+        clock: o.clock,
         resultsRoot: o.results,
         stateDir: o.state,
         say,

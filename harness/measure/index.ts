@@ -1,6 +1,7 @@
 // harness/measure: points, the InfluxDB sink with its disk spool, the embedded influxd,
 // queries, the schema, and latency histograms. Other folders import from here only.
 export * from './types.js';
+export { hostClock, VirtualTime, type Clock, type ClockKind } from './clock.js';
 export { MEASUREMENTS, RANLAB_INTEGER_FIELDS, integerFieldsOf, type FieldKind, type MeasurementName, type MeasurementSchema } from './schema.js';
 export { InvalidPointError, toLine, type LineOptions } from './lineprotocol.js';
 export { LineFormatter } from './formatter.js';

@@ -16,6 +16,8 @@ import {
   RC_RAN_FUNCTION,
   loadE2Proto,
   type WireCell,
+  type WireClockAck,
+  type WireClockAdvance,
   type WireControlAck,
   type WireControlRequest,
   type WireKpmIndication,
@@ -24,7 +26,7 @@ import {
   type WireSubscriptionRequest,
 } from '../wire/index.js';
 import { controllerCredentials, explainTlsFailure, probeAgentTls, type TlsPems } from '../certs/index.js';
-import { nowNs } from '../measure/types.js';
+import { hostClock, type Clock } from '../measure/clock.js';
 import { cellBounds } from './bounds.js';
 import { CellStateWatch, type OnCellStateChange } from './drift.js';
 import {
@@ -99,6 +101,12 @@ export interface E2BaseStationOptions {
    * 0: never). An agent whose lease lapses puts its radio in the safe state.
    */
   leaseRenewMs?: number;
+  /**
+   * The trial's time (default the host's). Virtual: indication and ack times are checked
+   * against it, the rate bound counts in it, and no silence watchdog runs (the agent speaks
+   * when advanced, and advance() notices a dead one).
+   */
+  clock?: Clock;
 }
 
 /** What a subscription accepted and dropped (beyond the rate bound), and cells restored. */
@@ -118,6 +126,7 @@ type Unary<Req, Res> = (
 interface E2Client extends grpc.Client {
   Setup: Unary<{ requester: string }, WireSetupResponse>;
   Control: Unary<WireControlRequest, WireControlAck>;
+  Advance: Unary<WireClockAdvance, WireClockAck>;
   Subscribe(req: WireSubscriptionRequest, opts?: grpc.CallOptions): grpc.ClientReadableStream<WireKpmIndication>;
 }
 
@@ -138,6 +147,7 @@ export class E2BaseStation implements BaseStation {
   private renewTimer: NodeJS.Timeout | null = null;
   /** Totals over every subscription of this driver. */
   readonly stats: E2SubscriptionStats = { accepted: 0, dropped: 0, restored: 0 };
+  private readonly clock: Clock;
 
   constructor(opts: E2BaseStationOptions) {
     if (!/^[^\s]+:\d{1,5}$/.test(opts.address)) {
@@ -145,6 +155,7 @@ export class E2BaseStation implements BaseStation {
     }
     this.id = opts.id;
     this.opts = opts;
+    this.clock = opts.clock ?? hostClock;
     this.nodeId = opts.expect?.nodeId ?? opts.id;
     this.address = opts.address;
     this.deadlineMs = opts.deadlineMs ?? 3000;
@@ -284,7 +295,7 @@ export class E2BaseStation implements BaseStation {
     let ack: WireControlAck;
     this.watch?.begin(action.cellId);
     let effectiveNs: bigint | null = null;
-    const sentNs = nowNs();
+    const sentNs = this.clock.nowNs();
     try {
       ack = await this.unary(this.client.Control, req, deadlineMs);
       effectiveNs = this.ackTime(ack, action, what, sentNs);
@@ -317,7 +328,25 @@ export class E2BaseStation implements BaseStation {
       );
     }
     if (ack.cellId !== action.cellId) throw new AgentProtocolError(this.id, 'cellId', `ack for cell ${String(ack.cellId).slice(0, 64)} answering ${what}`);
-    return checkAckTime(this.id, ack.effectiveTimeNs, sentNs, nowNs(), this.opts.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS);
+    return checkAckTime(this.id, ack.effectiveTimeNs, sentNs, this.clock.nowNs(), this.opts.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS);
+  }
+
+  /**
+   * Twin only: move a virtual-time agent to `toNs`; it has written every KPM period ended by
+   * then to its streams when this resolves (they may still be in flight to this process).
+   */
+  async advance(toNs: bigint): Promise<{ indications: number }> {
+    let ack: WireClockAck;
+    try {
+      ack = await this.unary(this.client.Advance, { toNs: toNs.toString() }, this.deadlineMs);
+    } catch (err) {
+      if (err instanceof ComponentError) throw err;
+      const kind = isUnreachable(err) ? 'UNREACHABLE' : 'ADVANCE_FAILED';
+      throw new ComponentError(this.id, `advancing virtual time at ${this.address} failed: ${describe(err)}`, kind, { cause: err });
+    }
+    const n = Number(ack.indications);
+    if (!Number.isSafeInteger(n) || n < 0) throw new AgentProtocolError(this.id, 'indications', 'not a count');
+    return { indications: n };
   }
 
   subscribe(periodMs: number, onIndication: (ind: KpmIndication) => void, onError: (err: Error) => void): KpmSubscription {
@@ -333,9 +362,11 @@ export class E2BaseStation implements BaseStation {
       cells: new Map(cells.map((c) => [c.id, cellBounds(c.grants === 'carrier-and-ratio' ? (this.opts.expect?.cells?.find((r) => r.id === c.id) ?? c) : c)])),
       periodMs,
       maxClockSkewMs: this.opts.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS,
-      nowNs,
+      nowNs: () => this.clock.nowNs(),
     };
-    const rate = new IndicationRate(cells.length, periodMs);
+    const virtual = this.clock.kind === 'virtual';
+    const clockMs = () => Number(this.clock.nowNs() / 1000n) / 1000;
+    const rate = virtual ? new IndicationRate(cells.length, periodMs, clockMs()) : new IndicationRate(cells.length, periodMs);
     const call = this.client.Subscribe({ ranFunctionId: KPM_RAN_FUNCTION.id, granularityPeriodMs: periodMs, cellIds: [] });
     let done = false;
     // An agent that stops talking without closing the connection (a hung process, a host
@@ -343,6 +374,7 @@ export class E2BaseStation implements BaseStation {
     const silenceMs = 3 * periodMs + 3000;
     let watchdog: NodeJS.Timeout | undefined;
     const arm = () => {
+      if (virtual) return;
       clearTimeout(watchdog);
       watchdog = setTimeout(() => fail(`no KPM indication for ${silenceMs} ms`), silenceMs);
       watchdog.unref();
@@ -372,7 +404,7 @@ export class E2BaseStation implements BaseStation {
     call.on('data', (m: WireKpmIndication) => {
       if (done) return;
       arm();
-      const verdict = rate.admit();
+      const verdict = virtual ? rate.admit(clockMs()) : rate.admit();
       if (verdict !== 'accept') {
         this.stats.dropped++;
         if (rate.dropped === 1) log.warn({ bs: this.id, allowedPerSecond: rate.allowedPerSecond }, 'KPM indications beyond the rate bound: dropping and counting');

@@ -114,6 +114,8 @@ export interface BaseStation {
   shutdown(): Promise<ShutdownOutcome>;
   /** Release the connection. */
   close(): void;
+  /** Twin agents on virtual time only: advance the agent to `toNs` (its KPM up to then is sent). */
+  advance?(toNs: bigint): Promise<{ indications: number }>;
   /** KPM indications accepted, dropped beyond the agent's rate bound, and cells restored after drift. */
   readonly stats: { accepted: number; dropped: number; restored: number };
 }

@@ -3,7 +3,7 @@
 // Every figure is computed from the same epoch records that were written to InfluxDB.
 import { microToTokens } from '../ledger/index.js';
 import { convergedAtEpoch, lastQuarterStart } from '../trial/fairness.js';
-import type { SpectrumTrialResult } from '../trial/spectrum.js';
+import type { EpochOverrun, SpectrumTrialResult } from '../trial/spectrum.js';
 import type { TrialEnd } from './common.js';
 import type { UeMarketReport } from '../trial/uemarket.js';
 
@@ -29,6 +29,8 @@ export interface SpectrumReport extends TrialEnd {
   rig: string;
   kind: 'spectrum-sharing';
   policy: string;
+  /** The twin's time: real, or virtual (advanced by the trial; absent in reports written before it existed). */
+  clock?: 'real' | 'virtual';
   /** Epochs completed (fewer than requested when the trial stopped early). */
   epochs: number;
   epochsRequested: number;
@@ -56,6 +58,8 @@ export interface SpectrumReport extends TrialEnd {
    * effect by retune (srsRAN).
    */
   timeToEffect: { epoch: number; operator: string; ms: number; retuned: boolean; offAir: boolean }[];
+  /** Epochs whose grants took effect after their window had started (the window kept its schedule), and by how much. */
+  overruns?: EpochOverrun[];
   /** Operators whose use was settled from their carriers' occupancy (a driver without PRB use), and in how many epochs. */
   usedFromCarrier: { operator: string; epochs: number }[];
   /** trial.ueMarket only: each UE's winner, price and paid total; the operators' balances and what the Paid events gave them. */
@@ -73,6 +77,7 @@ export function buildSpectrumReport(
     trialId: string;
     rig: string;
     policy: string;
+    clock?: 'real' | 'virtual';
     epochsRequested: number;
     epochMs: number;
     bandMHz: number;
@@ -104,6 +109,7 @@ export function buildSpectrumReport(
     rig: meta.rig,
     kind: 'spectrum-sharing',
     policy: meta.policy,
+    clock: meta.clock ?? 'real',
     epochs: recs.length,
     epochsRequested: meta.epochsRequested,
     completed: meta.error === null && recs.length === meta.epochsRequested,
@@ -136,6 +142,7 @@ export function buildSpectrumReport(
       };
     }),
     ...(result.ueMarket ? { ueMarket: result.ueMarket } : {}),
+    overruns: recs.filter((r) => r.overrunMs !== undefined).map((r) => ({ epoch: r.epoch, lateMs: Math.round(r.overrunMs! * 10) / 10 })),
     timeToEffect: recs.flatMap((r) =>
       r.operators.filter((o) => o.timeToEffectMs !== undefined).map((o) => ({ epoch: r.epoch, operator: o.operator, ms: o.timeToEffectMs!, retuned: o.retuned ?? false, offAir: o.offAir ?? false })),
     ),
@@ -163,7 +170,7 @@ export function formatSpectrumReport(r: SpectrumReport): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   const out = [
-    `trial ${r.trialId}  rig ${r.rig}  policy ${r.policy}  epochs ${r.epochs}/${r.epochsRequested} x ${r.epochMs} ms`,
+    `trial ${r.trialId}  rig ${r.rig}  policy ${r.policy}  epochs ${r.epochs}/${r.epochsRequested} x ${r.epochMs} ms${r.clock === 'virtual' ? '  (virtual time)' : ''}`,
     '',
     line(head),
     line(widths.map((w) => '-'.repeat(w))),
@@ -172,6 +179,9 @@ export function formatSpectrumReport(r: SpectrumReport): string {
     `Jain's fairness of grants (last quarter): ${r.fairness === null ? 'n/a' : r.fairness.toFixed(4)}`,
     `W/n = ${r.fairShareMHz.toFixed(2)} MHz; every grant within 2 % of it from epoch: ${r.convergedAtEpoch ?? 'never'}`,
     `band utilisation (measured use / W): ${(r.utilisation * 100).toFixed(1)} %`,
+    ...(r.overruns?.length
+      ? [`epochs on schedule: ${r.epochs - r.overruns.length}/${r.epochs}; overran (grants late into the window): ${r.overruns.map((o) => `${o.epoch} (+${o.lateMs} ms)`).slice(0, 10).join(', ')}${r.overruns.length > 10 ? ', ...' : ''}`]
+      : []),
     ...r.lockOuts.map((l) => `fairness lock-out: ${l.operator} denied grants after epoch ${l.epoch} through epoch ${l.untilEpoch}`),
     r.supply === null
       ? `no ledger: the ${r.policy} policy moves no tokens`

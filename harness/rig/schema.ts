@@ -223,7 +223,11 @@ export const influxSchema = z.strictObject({
 export const trialSchema = z.strictObject({
   /** What the trial measures: spectrum sharing, offload latency, or offload while sharing moves the grants. */
   kind: z.enum(['spectrum', 'offload', 'combined']).default('spectrum'),
-  /** real: wall-clock time. virtual is refused for kinds with real compute (offload, combined). */
+  /**
+   * real: wall-clock time. virtual: the twin runs on a clock the trial advances, as fast as
+   * the machine computes (spectrum trials on twin rigs whose base stations are all `twin`);
+   * refused for kinds with real compute (offload, combined) and on lab rigs.
+   */
   clock: z.enum(['real', 'virtual']).default('real'),
   policy: z.enum(['ledger', 'random', 'equal']).default('ledger'),
   epochs: z.number().int().min(1).max(100_000).default(40),
@@ -316,7 +320,10 @@ export const rigSchema = z.strictObject({
     ctx.addIssue({ code: 'custom', path: ['trial', 'clock'], message: `the ${kind} trial kind runs in real time only: its inference is real compute on real clocks, which a virtual clock cannot stand for (set trial.clock: real)` });
   if (kind !== 'spectrum' && rig.mode === 'lab')
     ctx.addIssue({ code: 'custom', path: ['trial', 'kind'], message: `the ${kind} trial kind runs on twin rigs only for now: a lab UE's tensors must cross its modem's data session, which is not bound yet` });
-  if (kind === 'spectrum' && rig.trial.clock === 'virtual') ctx.addIssue({ code: 'custom', path: ['trial', 'clock'], message: 'a virtual clock is not implemented for spectrum trials (set trial.clock: real)' });
+  if (kind === 'spectrum' && rig.trial.clock === 'virtual') {
+    const why = virtualClockRefusal(rig);
+    if (why) ctx.addIssue({ code: 'custom', path: ['trial', 'clock'], message: `${why} (set trial.clock: real)` });
+  }
   rig.edge.forEach((e, i) => {
     if (rig.mode === 'lab' && !e.address) ctx.addIssue({ code: 'custom', path: ['edge', i, 'address'], message: 'a lab edge host needs the address of its edge agent (host:port)' });
   });
@@ -338,3 +345,11 @@ export type Policy = RigTrial['policy'];
 export type Strategy = z.infer<typeof strategySchema>;
 export type RigOffload = z.infer<typeof offloadSchema>;
 export type TrialKindName = RigTrial['kind'];
+
+/** Why a spectrum trial on this rig cannot run on virtual time, or null when it can. */
+export function virtualClockRefusal(rig: { mode: string; basestations: { id: string; driver: string }[] }): string | null {
+  if (rig.mode === 'lab') return 'a virtual clock is for the twin only: a lab rig has real radios on real time';
+  const other = rig.basestations.find((b) => b.driver !== 'twin');
+  if (other) return `a virtual clock needs every base station on the twin driver: ${other.id} uses ${other.driver}, which runs on real time`;
+  return null;
+}

@@ -3,7 +3,7 @@
 import type { Rig } from '../rig/index.js';
 import { runOffloadTrial } from './run-offload.js';
 import { runSpectrumTrial } from './run-spectrum.js';
-import { withKind, type TrialOptions, type TrialOutcome } from './run.js';
+import { withClock, withKind, type TrialOptions, type TrialOutcome } from './run.js';
 
 export { RigSession } from './session.js';
 export { spectrumSharing } from './spectrum.js';
@@ -16,6 +16,6 @@ export { runOffloadTrial } from './run-offload.js';
 
 /** Runs the rig's trial kind (or opts.kind). */
 export async function runTrial(rig: Rig, opts: TrialOptions = {}): Promise<TrialOutcome> {
-  const r = withKind(rig, opts.kind);
+  const r = withClock(withKind(rig, opts.kind), opts.clock);
   return r.trial.kind === 'spectrum' ? runSpectrumTrial(r, opts) : runOffloadTrial(r, opts);
 }

@@ -8,7 +8,7 @@ import { buildSpectrumReport, writeReport, type SpectrumReport } from '../report
 import { bandUnits, type Rig } from '../rig/index.js';
 import { packageRoot } from '../paths.js';
 import { withTimeout } from '../proc/index.js';
-import { newTrialId, silentProgress, trialEnd, watchInterrupts, type TrialOptions, type TrialOutcome } from './run.js';
+import { newTrialId, silentProgress, trialEnd, watchInterrupts, withClock, type TrialOptions, type TrialOutcome } from './run.js';
 import { RigSession } from './session.js';
 import { readFinalBalances, spectrumSharing, type SpectrumTrialResult } from './spectrum.js';
 import { ueMarketReport } from './uemarket.js';
@@ -16,7 +16,8 @@ import { ueMarketReport } from './uemarket.js';
 export async function runSpectrumTrial(rigFile: Rig, opts: TrialOptions = {}): Promise<TrialOutcome<SpectrumReport>> {
   // The epoch length is the contract's, fixed at deployment: an --epoch-ms override deploys the
   // embedded contract with it (a lab contract's own length is checked against it).
-  const rig = opts.epochMs === undefined ? rigFile : { ...rigFile, spectrum: { ...rigFile.spectrum, epochMs: opts.epochMs } };
+  const timed = withClock(rigFile, opts.clock);
+  const rig = opts.epochMs === undefined ? timed : { ...timed, spectrum: { ...timed.spectrum, epochMs: opts.epochMs } };
   const trialId = newTrialId(rig.name);
   const resultsRoot = opts.resultsRoot ?? join(packageRoot, 'results');
   const resultsDir = join(resultsRoot, trialId);
@@ -28,8 +29,9 @@ export async function runSpectrumTrial(rigFile: Rig, opts: TrialOptions = {}): P
   checkBeforeStart(rig, { resultsRoot, epochMs });
   const startedAt = new Date();
   const abort = new AbortController();
-  const session = new RigSession(rig, { trialId, resultsDir, stateDir: opts.stateDir, say: opts.say, signal: abort.signal });
-  opts.say?.(`trial ${trialId}: ${policy} policy, ${epochs} epochs of ${epochMs} ms on rig ${rig.name}`);
+  const clock = rig.trial.clock;
+  const session = new RigSession(rig, { trialId, resultsDir, stateDir: opts.stateDir, say: opts.say, signal: abort.signal, clock });
+  opts.say?.(`trial ${trialId}: ${policy} policy, ${epochs} epochs of ${epochMs} ms on rig ${rig.name}${clock === 'virtual' ? ' (virtual time)' : ''}`);
 
   const interrupts = watchInterrupts(session, abort, opts.say);
 
@@ -71,6 +73,7 @@ export async function runSpectrumTrial(rigFile: Rig, opts: TrialOptions = {}): P
       trialId,
       rig: rig.name,
       policy,
+      clock,
       epochsRequested: epochs,
       epochMs,
       bandMHz: rig.spectrum.bandMHz,

@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { ConfigError, InterruptedError, messageOf, RanlabError } from '../errors.js';
 import type { TrialEnd } from '../report/common.js';
 import type { TrialReport } from '../report/index.js';
-import type { Policy, Rig, TrialKindName } from '../rig/index.js';
+import { virtualClockRefusal, type Policy, type Rig, type TrialKindName } from '../rig/index.js';
+import type { ClockKind } from '../measure/index.js';
 import type { Progress } from './kinds.js';
 import type { SpectrumTrialResult } from './spectrum.js';
 import type { RigSession } from './session.js';
@@ -18,6 +19,8 @@ export interface TrialOptions {
   epochs?: number;
   epochMs?: number;
   seed?: number;
+  /** Overrides the rig's trial.clock: real (default) or virtual (twin spectrum trials only). */
+  clock?: ClockKind;
   /** Default: <package>/results */
   resultsRoot?: string;
   stateDir?: string;
@@ -49,6 +52,21 @@ export function newTrialId(rigName: string): string {
 }
 
 /** The rig with the command line's kind applied, checked as the rig file's would be. */
+/**
+ * The rig with the command line's clock applied: virtual time only for spectrum trials on
+ * twin rigs whose base stations are all twin agents (ConfigError otherwise, exit 2).
+ */
+export function withClock(rig: Rig, clock: ClockKind | undefined): Rig {
+  if (!clock || clock === rig.trial.clock) return rig;
+  if (clock === 'virtual') {
+    if (rig.trial.kind !== 'spectrum')
+      throw new ConfigError(`--clock virtual: the ${rig.trial.kind} trial kind runs in real time only: its inference is real compute on real clocks, which a virtual clock cannot stand for`, 'CLOCK_UNSUPPORTED');
+    const why = virtualClockRefusal(rig);
+    if (why) throw new ConfigError(`--clock virtual: ${why}`, 'CLOCK_UNSUPPORTED');
+  }
+  return { ...rig, trial: { ...rig.trial, clock } };
+}
+
 export function withKind(rig: Rig, kind: TrialKindName | undefined): Rig {
   if (!kind || kind === rig.trial.kind) return rig;
   if (kind !== 'spectrum' && !rig.offload) throw new ConfigError(`--kind ${kind}: rig ${rig.name} has no offload section (model, edge, loadgen, policies)`, 'KIND_UNSUPPORTED');

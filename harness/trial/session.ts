@@ -9,7 +9,7 @@ import { makeTrialCerts, readTlsFiles, type TlsFiles } from '../certs/index.js';
 import { ComponentError, ConfigError, InterruptedError, messageOf } from '../errors.js';
 import { childLog, log as rootLog } from '../log.js';
 import { Ledger, type OperatorKey } from '../ledger/index.js';
-import { destinationSpool, InfluxSink, removeIfEmpty, startEmbeddedInflux, type EmbeddedInflux, type Point } from '../measure/index.js';
+import { destinationSpool, hostClock, InfluxSink, VirtualTime, type Clock, type ClockKind, removeIfEmpty, startEmbeddedInflux, type EmbeddedInflux, type Point } from '../measure/index.js';
 import { startGpuSampler, type GpuSampler } from '../../native/index.js';
 import { cliEntry, packageRoot } from '../paths.js';
 import { preflightError, preflightPassed, runPreflight } from '../preflight/index.js';
@@ -38,6 +38,8 @@ export interface SessionOptions {
   signal?: AbortSignal;
   /** Bring up the ledger (default true; an offload-only trial decides nothing on it). */
   ledger?: boolean;
+  /** The twin's time: real (default), or virtual, advanced by the trial (twin rigs only). */
+  clock?: ClockKind;
 }
 
 export interface ConnectedBs {
@@ -66,12 +68,15 @@ export class RigSession {
   /** Resolves never; rejects with the first component failure. Race long waits against it. */
   readonly failed: Promise<never>;
   private tornDown = false;
+  /** The trial's time: the host's, or virtual time the trial advances (twin agents follow it). */
+  readonly clock: Clock;
 
   constructor(
     readonly rig: Rig,
     readonly opts: SessionOptions,
   ) {
     // Operators' keys stay in this process: no child (influxd, chain, agents, modems) inherits them.
+    this.clock = opts.clock === 'virtual' ? new VirtualTime() : hostClock;
     withholdFromChildren(rig.operators.flatMap((o) => ('keyEnv' in o.account ? [o.account.keyEnv] : [])));
     this.failed = new Promise<never>((_, reject) => this.failureListeners.push(reject));
     this.failed.catch(() => undefined);
@@ -209,6 +214,7 @@ export class RigSession {
           ...slow,
           tls,
           expect: { nodeId: bs.id, operator: bs.operator, cells: bs.cells },
+          clock: this.clock,
           onCellStateChange: rig.trial.onCellStateChange,
         });
         const setup = await driver.setup();
@@ -254,6 +260,21 @@ export class RigSession {
     for (const ue of this.ues.values()) ue.startReadings(periodMs);
   }
 
+  /** Virtual time: one serving-cell reading of every UE now, stamped with the trial's time. */
+  async readUesOnce(): Promise<void> {
+    const timestampNs = this.clock.nowNs();
+    await Promise.all(
+      [...this.ues.values()].map(async (ue) => {
+        const u = this.rig.ues.find((r) => r.id === ue.id);
+        try {
+          this.write(toPoints({ ueId: ue.id, timestampNs, serving: await ue.servingCell() }, { ...this.baseTags(), operator: u?.operator ?? ue.operator }));
+        } catch (err) {
+          log.debug({ ue: ue.id, err: messageOf(err) }, 'serving-cell reading failed');
+        }
+      }),
+    );
+  }
+
   private async startTwinGnb(bs: RigBaseStation, airDir: string, tls: TlsFiles): Promise<string> {
     const cellId = bs.cells[0]!.id;
     const plmn = this.rig.operators.find((o) => o.name === bs.operator)?.plmn;
@@ -266,6 +287,7 @@ export class RigSession {
       listen: '127.0.0.1:0',
       tls,
       airDir,
+      ...(this.clock.kind === 'virtual' ? { clock: 'virtual' } : {}),
       cells: bs.cells,
       ues: this.rig.ues
         .filter((u) => servedBy(u) === bs.id)

@@ -22,6 +22,13 @@ export interface AirTransmission {
   /** Transmit power spectral density, dBm per 180 kHz resource block. */
   psdDbmPerPrb: number;
   updatedNs: string;
+  /**
+   * When the state above took effect (ns, the node's clock), and what was on the air before:
+   * a receiver sampling a moment before `sinceNs` uses `before`, so a KPM period is figured
+   * against what the other cells transmitted then, however late it is evaluated.
+   */
+  sinceNs?: string;
+  before?: { on: boolean; lowMHz: number; highMHz: number };
 }
 
 /** What one twin UE measures now; written by its serving twin base station, read by its twin modem. */

@@ -107,6 +107,14 @@ export interface WireControlAck {
   failure?: { cause: string; message: string } | null;
   outcome?: 'effectiveTimeNs' | 'failure';
 }
+/** Twin only: advance a virtual-time node (proto/e2.proto, Advance). */
+export interface WireClockAdvance {
+  toNs: string;
+}
+export interface WireClockAck {
+  nodeTimeNs: string;
+  indications: string;
+}
 
 interface E2Package {
   client: grpc.ServiceClientConstructor;

@@ -34,6 +34,7 @@ export class RanAgent {
       setup: () => ({ ...b.setup(), backend: this.backendName }),
       control: (req, client) => b.control(req, client),
       subscribe: (call) => b.subscribe(call),
+      ...(b.advance ? { advance: b.advance.bind(b) } : {}),
       onAuthenticated: () => {
         if (!this.stopping) this.lease.renew();
       },

@@ -3,7 +3,7 @@
 // serves proto/e2.proto and holds the lease; the backend turns E2 setup, control and KPM
 // subscriptions into what its base station understands, and knows its radio's safe state.
 import type { TlsFiles } from '../../certs/index.js';
-import type { KpmStream, WireControlAck, WireControlRequest, WireSetupResponse } from '../../wire/index.js';
+import type { KpmStream, WireClockAck, WireClockAdvance, WireControlAck, WireControlRequest, WireSetupResponse } from '../../wire/index.js';
 
 /** The part of every agent configuration file the agent itself reads. */
 export interface AgentSettings {
@@ -24,6 +24,8 @@ export interface RanBackend {
   setup(): WireSetupResponse;
   control(req: WireControlRequest, client: string): WireControlAck | Promise<WireControlAck>;
   subscribe(call: KpmStream): void;
+  /** Twin only: advance a node on virtual time (proto/e2.proto, Advance). */
+  advance?(req: WireClockAdvance): Promise<WireClockAck>;
   /** The radio's safe state (nothing on air: cells off, the gNB stopped), reason logged. */
   safeState(reason: string): Promise<void>;
   /** Safe state, streams ended, everything the backend started stopped. Idempotent. */

@@ -10,6 +10,8 @@ import {
   RpcError,
   loadE2Proto,
   type KpmStream,
+  type WireClockAck,
+  type WireClockAdvance,
   type WireControlAck,
   type WireControlRequest,
   type WireSetupResponse,
@@ -22,6 +24,8 @@ export interface E2Handlers {
   /** `client`: the name in the caller's verified certificate (logged with each control). */
   control(req: WireControlRequest, client: string): WireControlAck | Promise<WireControlAck>;
   subscribe(call: KpmStream): void;
+  /** Twin only: advance a virtual-time node; absent: the call is UNIMPLEMENTED. */
+  advance?(req: WireClockAdvance): Promise<WireClockAck>;
   /** Every call that passed the certificate check (the lease renews on it). */
   onAuthenticated?(client: string): void;
 }
@@ -66,6 +70,12 @@ export async function serveE2(nodeId: string, listen: string, tls: TlsFiles, h: 
       unary(nodeId, cb, () => (clientOf(call), h.setup())),
     Control: (call: grpc.ServerUnaryCall<WireControlRequest, WireControlAck>, cb: grpc.sendUnaryData<WireControlAck>) =>
       unary(nodeId, cb, () => h.control(call.request, clientOf(call))),
+    Advance: (call: grpc.ServerUnaryCall<WireClockAdvance, WireClockAck>, cb: grpc.sendUnaryData<WireClockAck>) =>
+      unary(nodeId, cb, () => {
+        clientOf(call);
+        if (!h.advance) throw new RpcError(grpc.status.UNIMPLEMENTED, `node ${nodeId} has no virtual clock (Advance is for twin nodes)`);
+        return h.advance(call.request);
+      }),
     Subscribe: (call: KpmStream) => {
       const who = verifiedClient(call);
       if (!who) {

@@ -9,7 +9,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { messageOf } from '../../errors.js';
 import { childLog } from '../../log.js';
-import { nowNs } from '../../measure/types.js';
 import { carrierArfcn, prbCount, prbRangeMHz } from '../../nr/index.js';
 import {
   KPM_RAN_FUNCTION,
@@ -19,6 +18,8 @@ import {
   RpcError,
   type KpmStream,
   type WireCell,
+  type WireClockAck,
+  type WireClockAdvance,
   type WireControlAck,
   type WireControlRequest,
   type WireSetupResponse,
@@ -34,8 +35,11 @@ import {
   type Interferer,
 } from '../radio.js';
 import { AirWriter } from './air-writer.js';
+import type { CellState } from './cell-state.js';
+import { CellHistory, transmissionAt } from './cell-state.js';
+import { realClock, VirtualClock, type NodeClock } from './clock.js';
 import type { TwinGnbConfig } from './config.js';
-import { streamKpm } from './kpm-stream.js';
+import { streamKpm, type KpmStreamHandle } from './kpm-stream.js';
 
 const log = childLog('twin.gnb');
 
@@ -50,8 +54,8 @@ interface TwinCell {
   cfg: TwinGnbConfig['cells'][number];
   carrier: Carrier;
   arfcn: number;
-  on: boolean;
-  quota: { startPrb: number; nPrb: number } | null;
+  /** On/off and PRB quota, with the state before the last change. */
+  state: CellHistory;
 }
 
 function isInterferer(t: unknown): t is AirTransmission {
@@ -65,7 +69,10 @@ function isInterferer(t: unknown): t is AirTransmission {
     Number.isFinite(x.highMHz) &&
     Number.isFinite(x.psdDbmPerPrb) &&
     typeof x.updatedNs === 'string' &&
-    /^\d{1,20}$/.test(x.updatedNs)
+    /^\d{1,20}$/.test(x.updatedNs) &&
+    (x.sinceNs === undefined || (typeof x.sinceNs === 'string' && /^\d{1,20}$/.test(x.sinceNs))) &&
+    (x.before === undefined ||
+      (!!x.before && typeof x.before.on === 'boolean' && Number.isFinite(x.before.lowMHz) && Number.isFinite(x.before.highMHz)))
   );
 }
 
@@ -75,10 +82,13 @@ export class TwinGnb {
   /** Publishes applied controls and heartbeats to the air in the background. */
   private readonly writer: AirWriter;
   private heartbeat: NodeJS.Timeout | null = null;
-  private readonly subscriptions = new Set<{ stop(endStream: boolean): void }>();
+  private readonly subscriptions = new Set<KpmStreamHandle>();
   private stopping: Promise<void> | null = null;
+  /** The host's clock, or the controller's virtual one (cfg.clock). */
+  private readonly clock: NodeClock;
 
   constructor(readonly cfg: TwinGnbConfig) {
+    this.clock = cfg.clock === 'virtual' ? new VirtualClock() : realClock;
     this.air = new Air(cfg.airDir);
     this.writer = new AirWriter(this.air, (id) => this.transmissionOf(this.cells.get(id)!), cfg.nodeId);
     for (const c of cfg.cells) {
@@ -95,8 +105,7 @@ export class TwinGnb {
           mimoLayersUl: c.mimoLayersUl ?? 1,
         },
         arfcn: c.arfcn ?? carrierArfcn(c.rat, c.band, c.carrierMHz),
-        on: false,
-        quota: null,
+        state: new CellHistory(),
       });
     }
   }
@@ -105,6 +114,8 @@ export class TwinGnb {
   async start(): Promise<void> {
     for (const c of this.cells.values()) this.publishTransmission(c);
     this.publishUes(this.evaluate());
+    // Virtual time: each advance refreshes the air instead (advance()).
+    if (this.clock.virtual) return;
     this.heartbeat = setInterval(() => {
       try {
         for (const id of this.cells.keys()) this.writer.mark(id);
@@ -118,7 +129,7 @@ export class TwinGnb {
   /** The radio's safe state: every cell off (published to the air); quotas kept. */
   async safeState(): Promise<void> {
     for (const c of this.cells.values()) {
-      c.on = false;
+      c.state.set({ on: false }, this.clock.nowNs());
       this.publishTransmission(c);
     }
     this.publishUes(this.evaluate());
@@ -128,7 +139,7 @@ export class TwinGnb {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       if (this.heartbeat) clearInterval(this.heartbeat);
-      for (const c of this.cells.values()) c.on = false;
+      for (const c of this.cells.values()) c.state.set({ on: false }, this.clock.nowNs());
       // The background writer finishes first (it now publishes "off" too), then "off" is
       // written synchronously, so nothing older can land after it.
       await this.writer.settled();
@@ -163,7 +174,7 @@ export class TwinGnb {
       scsKhz: c.cfg.scsKHz,
       pci: c.cfg.pci,
       prbTotal: c.carrier.prbTotal,
-      on: c.on,
+      on: c.state.now.on,
       arfcn: c.arfcn,
     };
   }
@@ -174,7 +185,7 @@ export class TwinGnb {
       operator: this.cfg.operator,
       cells: [...this.cells.values()].map((c) => this.wireCell(c)),
       ranFunctions: [KPM_RAN_FUNCTION, RC_RAN_FUNCTION],
-      nodeTimeNs: nowNs().toString(),
+      nodeTimeNs: this.clock.nowNs().toString(),
     };
   }
 
@@ -205,22 +216,51 @@ export class TwinGnb {
           `PRB quota start ${q.startPrb} + ${q.nPrb} PRBs does not fit cell ${c.cfg.id} (${total} PRBs: needs start_prb + n_prb <= ${total})`,
         );
       }
-      c.quota = q.nPrb > 0 ? { startPrb: q.startPrb, nPrb: q.nPrb } : null;
+      const at = this.clock.nowNs();
+      c.state.set({ quota: q.nPrb > 0 ? { startPrb: q.startPrb, nPrb: q.nPrb } : null }, at);
       this.writer.mark(c.cfg.id);
       log.info({ node: this.cfg.nodeId, cell: c.cfg.id, startPrb: q.startPrb, nPrb: q.nPrb, client }, 'PRB quota applied');
-      return { cellId: c.cfg.id, effectiveTimeNs: nowNs().toString() };
+      return this.acked({ cellId: c.cfg.id, effectiveTimeNs: at.toString() });
     }
     if (req.action === 'cellState' && req.cellState) {
       const c = this.cell(req.cellState.cellId);
       if (this.stopping) return { cellId: c.cfg.id, failure: { cause: 'NODE_SHUTTING_DOWN', message: 'the node is stopping' } };
-      c.on = req.cellState.on === true;
+      const at = this.clock.nowNs();
+      c.state.set({ on: req.cellState.on === true }, at);
       this.writer.mark(c.cfg.id);
-      log.info({ node: this.cfg.nodeId, cell: c.cfg.id, on: c.on, client }, 'cell state applied');
-      const ack = { cellId: c.cfg.id, effectiveTimeNs: nowNs().toString() };
+      log.info({ node: this.cfg.nodeId, cell: c.cfg.id, on: c.state.now.on, client }, 'cell state applied');
+      const ack = { cellId: c.cfg.id, effectiveTimeNs: at.toString() };
       // Off is the safe state: acknowledged only once the other cells on the air see it.
-      return c.on ? ack : this.writer.settled().then(() => ack);
+      return c.state.now.on ? this.acked(ack) : this.writer.settled().then(() => ack);
     }
     throw new RpcError(grpc.status.INVALID_ARGUMENT, 'control request has no action (expected prb_quota or cell_state)');
+  }
+
+  /**
+   * Real time: the ack goes out at once (the air follows within a turn of the event loop).
+   * Virtual time: only once the change is on the air, so the next advance of every node
+   * figures against it whatever order the nodes are advanced in.
+   */
+  private acked(ack: WireControlAck): WireControlAck | Promise<WireControlAck> {
+    return this.clock.virtual ? this.writer.settled().then(() => ack) : ack;
+  }
+
+  /**
+   * Virtual time only: move the node's clock to `toNs` and send every KPM period that has
+   * ended by then (stamped in virtual time); resolves once they are written to the streams.
+   */
+  async advance(req: WireClockAdvance): Promise<WireClockAck> {
+    if (typeof req.toNs !== 'string' || !/^\d{1,20}$/.test(req.toNs)) throw new RpcError(grpc.status.INVALID_ARGUMENT, 'to_ns is not a uint64');
+    const toNs = BigInt(req.toNs);
+    if (!(this.clock instanceof VirtualClock)) throw new RpcError(grpc.status.FAILED_PRECONDITION, `node ${this.cfg.nodeId} runs on real time (its config has no clock: virtual)`);
+    if (this.stopping) throw new RpcError(grpc.status.UNAVAILABLE, 'the node is stopping');
+    if (!this.clock.advanceTo(toNs)) throw new RpcError(grpc.status.INVALID_ARGUMENT, `cannot go back in time: node ${this.cfg.nodeId} is at ${this.clock.nowNs()} ns, asked for ${toNs} ns`);
+    // The heartbeat of virtual time: the node is alive up to toNs, so its transmissions are fresh.
+    for (const c of this.cells.values()) this.publishTransmission(c);
+    let indications = 0;
+    for (const s of [...this.subscriptions]) indications += await s.advanceTo(toNs);
+    if (this.subscriptions.size === 0) this.publishUes(this.evaluate());
+    return { nodeTimeNs: toNs.toString(), indications: String(indications) };
   }
 
   subscribe(call: KpmStream): void {
@@ -250,8 +290,9 @@ export class TwinGnb {
       nodeId: this.cfg.nodeId,
       periodMs: period,
       cellIds,
-      evaluate: () => {
-        const results = this.evaluate();
+      clock: this.clock,
+      evaluate: (atNs) => {
+        const results = this.evaluate(atNs);
         this.publishUes(results, cellIds);
         return results;
       },
@@ -268,38 +309,46 @@ export class TwinGnb {
   }
 
   private transmissionOf(c: TwinCell): AirTransmission {
-    const q = c.quota;
-    const range = q ? prbRangeMHz(c.carrier, q.startPrb, q.nPrb) : prbRangeMHz(c.carrier, 0, 0);
+    const onAir = (s: CellState) => {
+      const q = s.quota;
+      const range = q ? prbRangeMHz(c.carrier, q.startPrb, q.nPrb) : prbRangeMHz(c.carrier, 0, 0);
+      return { on: s.on && q !== null && q.nPrb > 0, lowMHz: range.lowMHz, highMHz: range.highMHz };
+    };
+    const before = c.state.previous();
     return {
       cellId: c.cfg.id,
       operator: this.cfg.operator,
-      on: c.on && q !== null && q.nPrb > 0,
-      lowMHz: range.lowMHz,
-      highMHz: range.highMHz,
+      ...onAir(c.state.now),
       psdDbmPerPrb: psdPer180kHzDbm(c.carrier),
-      updatedNs: nowNs().toString(),
+      updatedNs: this.clock.nowNs().toString(),
+      sinceNs: c.state.sinceNs.toString(),
+      ...(before ? { before: onAir(before) } : {}),
     };
   }
 
-  /** Other transmitters on the air now (fresh and well-formed entries only). */
-  private readAir(): Interferer[] {
-    const freshAfter = nowNs() - BigInt(STALE_AFTER_MS) * 1_000_000n;
-    return this.air.transmissions().filter((t) => isInterferer(t) && !this.cells.has(t.cellId) && BigInt(t.updatedNs) >= freshAfter);
+  /** Other transmitters on the air at `atNs` (fresh and well-formed entries only). */
+  private readAir(atNs: bigint): Interferer[] {
+    const freshAfter = atNs - BigInt(STALE_AFTER_MS) * 1_000_000n;
+    return this.air
+      .transmissions()
+      .filter((t) => isInterferer(t) && !this.cells.has(t.cellId) && BigInt(t.updatedNs) >= freshAfter)
+      .map((t) => transmissionAt(t, atNs));
   }
 
-  /** Every cell through the radio model against the air as it is now. */
-  private evaluate(): Map<string, CellRadio> {
-    const air = this.readAir();
+  /** Every cell through the radio model against the air, as both were at `atNs` (default now). */
+  private evaluate(atNs = this.clock.nowNs()): Map<string, CellRadio> {
+    const air = this.readAir(atNs);
     const out = new Map<string, CellRadio>();
     for (const c of this.cells.values()) {
+      const state = c.state.at(atNs);
       out.set(
         c.cfg.id,
         evaluateCell({
           cellId: c.cfg.id,
           operator: this.cfg.operator,
           carrier: c.carrier,
-          on: c.on,
-          quota: c.quota,
+          on: state.on,
+          quota: state.quota,
           ues: this.cfg.ues.filter((u) => u.cellId === c.cfg.id),
           air,
           noiseFigureDb: this.cfg.noiseFigureDb ?? DEFAULT_NOISE_FIGURE_DB,
@@ -311,7 +360,7 @@ export class TwinGnb {
   }
 
   private publishUes(results: Map<string, CellRadio>, onlyCells?: string[]): void {
-    const now = nowNs().toString();
+    const now = this.clock.nowNs().toString();
     for (const [cellId, r] of results) {
       if (onlyCells && !onlyCells.includes(cellId)) continue;
       const c = this.cells.get(cellId)!;

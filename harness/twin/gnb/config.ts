@@ -53,6 +53,8 @@ const configSchema = z.strictObject({
   noiseFigureDb: z.number().min(0).max(30).optional(),
   /** This node's receiver noise figure, dB (default 5). */
   gnbNoiseFigureDb: z.number().min(0).max(30).optional(),
+  /** real: the host's clock and timers; virtual: the controller advances the node (E2 Advance, `--clock virtual`). */
+  clock: z.enum(['real', 'virtual']).default('real'),
 });
 
 export type TwinGnbConfig = z.infer<typeof configSchema>;

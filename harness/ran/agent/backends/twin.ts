@@ -14,6 +14,7 @@ export const twinBackend: BackendDefinition = {
       setup: () => gnb.setup(),
       control: (req, client) => gnb.control(req, client),
       subscribe: (call) => gnb.subscribe(call),
+      advance: (req) => gnb.advance(req),
       safeState: () => gnb.safeState(),
       stop: () => gnb.stop(),
     };
