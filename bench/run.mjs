@@ -6,6 +6,8 @@
 //   fanout   control to N = 2, 4, 16 twin agents vs a bare grpc-js fan-out (same proto, same TLS)
 //   ingest   InfluxSink vs raw 5,000-line POSTs to a real influxd (steady, and a 200,000-point burst)
 //   ledger   one ledger transaction vs a pre-signed raw send + receipt on the same chain
+//   epoch    epoch period vs nominal: 200 ms epochs, 4 operators, real time (epochs with KPM, overruns)
+//   virtual  a 100-epoch 4-operator twin trial (1 s epochs) on virtual time vs its nominal 100 s (equal, ledger)
 //   startup  `ranlab trial rigs/twin.yaml --epochs 1` vs `node -e 0` (whole commands)
 //   uhd      libuhd find/open cycles (bench/uhd-find.bench.mjs; its own JSON, not in the default set;
 //            `npm run bench -- uhd 2000` for fewer cycles)
@@ -19,8 +21,10 @@ const BENCHES = {
   ingest: () => import('./ingest.bench.mjs'),
   ledger: () => import('./ledger.bench.mjs'),
   startup: () => import('./startup.bench.mjs'),
+  epoch: () => import('./epoch.bench.mjs'),
+  virtual: () => import('./virtual.bench.mjs'),
 };
-const DEFAULT = ['fanout', 'ingest', 'ledger', 'startup'];
+const DEFAULT = ['fanout', 'ingest', 'ledger', 'startup', 'epoch', 'virtual'];
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');

@@ -84,6 +84,8 @@ export class TwinGnb {
   private heartbeat: NodeJS.Timeout | null = null;
   private readonly subscriptions = new Set<KpmStreamHandle>();
   private stopping: Promise<void> | null = null;
+  /** Virtual time: the air as read once at the start of an advance. */
+  private airSnapshot: AirTransmission[] | null = null;
   /** The host's clock, or the controller's virtual one (cfg.clock). */
   private readonly clock: NodeClock;
 
@@ -258,8 +260,14 @@ export class TwinGnb {
     // The heartbeat of virtual time: the node is alive up to toNs, so its transmissions are fresh.
     for (const c of this.cells.values()) this.publishTransmission(c);
     let indications = 0;
-    for (const s of [...this.subscriptions]) indications += await s.advanceTo(toNs);
-    if (this.subscriptions.size === 0) this.publishUes(this.evaluate());
+    // Nothing changes on the air while every node advances (controls come between advances): read it once.
+    this.airSnapshot = this.air.transmissions();
+    try {
+      for (const s of [...this.subscriptions]) indications += await s.advanceTo(toNs);
+      this.publishUes(this.evaluate(toNs - 1n));
+    } finally {
+      this.airSnapshot = null;
+    }
     return { nodeTimeNs: toNs.toString(), indications: String(indications) };
   }
 
@@ -293,7 +301,8 @@ export class TwinGnb {
       clock: this.clock,
       evaluate: (atNs) => {
         const results = this.evaluate(atNs);
-        this.publishUes(results, cellIds);
+        // Virtual time: the modems read the air after the advance, so only its last state is published (advance()).
+        if (!this.clock.virtual) this.publishUes(results, cellIds);
         return results;
       },
       onEnd: () => this.subscriptions.delete(sub),
@@ -329,8 +338,7 @@ export class TwinGnb {
   /** Other transmitters on the air at `atNs` (fresh and well-formed entries only). */
   private readAir(atNs: bigint): Interferer[] {
     const freshAfter = atNs - BigInt(STALE_AFTER_MS) * 1_000_000n;
-    return this.air
-      .transmissions()
+    return (this.airSnapshot ?? this.air.transmissions())
       .filter((t) => isInterferer(t) && !this.cells.has(t.cellId) && BigInt(t.updatedNs) >= freshAfter)
       .map((t) => transmissionAt(t, atNs));
   }

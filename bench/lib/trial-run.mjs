@@ -1,0 +1,27 @@
+// One in-process spectrum trial on a twin rig (from dist/), with the epoch records and the
+// wall-clock times of its first and last epoch (bring-up and teardown excluded).
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+export async function twinTrial(rigFile, opts) {
+  const { loadRig } = await import(join(root, 'dist/harness/rig/index.js'));
+  const { runSpectrumTrial } = await import(join(root, 'dist/harness/trial/index.js'));
+  const tmp = mkdtempSync(join(tmpdir(), 'ranlab-bench-trial-'));
+  const records = [];
+  let started = 0;
+  let ended = 0;
+  const progress = {
+    start: () => (started = performance.now()),
+    update: (n) => {
+      if (n === opts.epochs) ended = performance.now();
+    },
+    stop: () => {},
+  };
+  const o = await runSpectrumTrial(loadRig(join(root, rigFile)), { ...opts, records, progress, resultsRoot: join(tmp, 'results'), stateDir: join(tmp, 'state') });
+  if (o.error) throw new Error(`trial failed: ${o.error.message}`);
+  return { records, loopMs: ended - started, report: o.report };
+}
