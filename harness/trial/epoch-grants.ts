@@ -54,6 +54,9 @@ export async function decideEpoch(session: RigSession, c: DecideContext, epoch: 
   return { epoch, chainEpoch, demand, segOf, use, lockOuts };
 }
 
+/** The PRB range each prb-range cell was last given (acknowledged): an unchanged grant is not sent again. */
+const lastQuota = new WeakMap<CellInfo, string>();
+
 export interface Applied {
   /** Per operator, for drivers whose grants take effect by retune: first control to last ack. */
   effect: Map<string, { ms: number; retuned: boolean; offAir: boolean }>;
@@ -64,8 +67,9 @@ export interface Applied {
 }
 
 /**
- * Every cell gets what its driver can apply of the part of its operator's segment it uses;
- * for carrier-and-ratio cells the time from the first control to the last ack is kept.
+ * Every cell gets what its driver can apply of the part of its operator's segment it uses
+ * (a prb-range cell already on with the same range is left as it is); for carrier-and-ratio
+ * cells the time from the first control to the last ack is kept.
  */
 export async function applyGrants(session: RigSession, d: Decision): Promise<Applied> {
   const unitMHz = session.rig.spectrum.tokenUnitKHz / 1000;
@@ -88,7 +92,12 @@ export async function applyGrants(session: RigSession, d: Decision): Promise<App
           if (cell.grants === 'carrier-and-ratio') ({ retuned, offAir } = await applyCarrierGrant(bs.driver, cell, seg, used.highMHz - used.lowMHz, seen));
           else {
             const q = quotaForCell({ ...rigCell, prbTotal: cell.prbTotal }, used);
+            // A cell already on with this very range keeps it (the drift watch still checks it every period).
+            const key = `${q.startPrb}+${q.nPrb}`;
+            if (cell.on && lastQuota.get(cell) === key) return void prbTotal.set(`${bs.rig.id}/${cell.id}`, cell.prbTotal);
+            lastQuota.delete(cell);
             seen((await bs.driver.control({ kind: 'prbQuota', cellId: cell.id, startPrb: q.startPrb, nPrb: q.nPrb })).effectiveNs);
+            lastQuota.set(cell, key);
             if (!cell.on) {
               seen((await bs.driver.control({ kind: 'cellState', cellId: cell.id, on: true })).effectiveNs);
               cell.on = true;

@@ -3,12 +3,13 @@
 // atomically (write + rename), so a reader never sees half a file. Each write has its own
 // temporary name.
 //
-// A transmission changes on every control, so its file is rewritten in place instead: one
-// write of a whole record at offset 0 of a file kept open (padded with spaces to the longest
-// record so far, which JSON ignores). The record carries a hash of itself (`airCheck`), so a
-// reader that catches a write half done sees a mismatch and skips that file this time, as it
-// skips any file it cannot read.
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+// Transmissions (on every control) and UE readings (every KPM period) change often, so their
+// files are rewritten in place instead: one write of a whole record at offset 0 of a file kept
+// open (padded with spaces to the longest record so far, which JSON ignores). The record
+// carries a hash of itself (`airCheck`), so a reader that catches a write half done sees a
+// mismatch: a transmission is skipped this time, as any file it cannot read; a UE reading is
+// read again (a rename per reading costs milliseconds on some filesystems; a write, microseconds).
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** What one twin cell is transmitting now, in absolute frequency. */
@@ -59,15 +60,6 @@ export interface AirUeReading {
   /** The UE's PUSCH transmit power while scheduled, dBm (what a modem reports as tx power). */
   txPowerDbm?: number;
   updatedNs: string;
-}
-
-let tmpSeq = 0;
-const tmpOf = (path: string) => `${path}.${process.pid}.${tmpSeq++}.tmp`;
-
-function writeAtomic(path: string, value: unknown): void {
-  const tmp = tmpOf(path);
-  writeFileSync(tmp, JSON.stringify(value));
-  renameSync(tmp, path);
 }
 
 /** FNV-1a over the UTF-16 code units: cheap, and enough to catch a torn record. */
@@ -125,12 +117,24 @@ export class Air {
   }
   /** One write in place (see the top of this file). */
   publishTransmission(t: AirTransmission): void {
-    let slot = this.slots.get(t.cellId);
+    this.writeSlot(join('tx', `${t.cellId}.json`), t);
+  }
+
+  private writeSlot(file: string, value: object): void {
+    let slot = this.slots.get(file);
     if (!slot) {
-      slot = { fd: openSync(join(this.dir, 'tx', `${t.cellId}.json`), 'w'), size: 0 };
-      this.slots.set(t.cellId, slot);
+      // An earlier writer's file (a restarted node) is overwritten in place, never truncated
+      // (a reader would see it empty), and padded over to its full length.
+      let fd: number;
+      try {
+        fd = openSync(join(this.dir, file), 'r+');
+      } catch {
+        fd = openSync(join(this.dir, file), 'w');
+      }
+      slot = { fd, size: fstatSync(fd).size };
+      this.slots.set(file, slot);
     }
-    const record = Buffer.from(checkedRecord(t));
+    const record = Buffer.from(checkedRecord(value));
     if (record.length > slot.size) slot.size = Math.ceil((record.length + 1) / 256) * 256;
     const out = Buffer.alloc(slot.size, 0x20);
     record.copy(out);
@@ -145,13 +149,19 @@ export class Air {
     return readAll<AirTransmission>(join(this.dir, 'tx'));
   }
   publishUe(r: AirUeReading): void {
-    writeAtomic(join(this.dir, 'ue', `${r.ueId}.json`), r);
+    this.writeSlot(join('ue', `${r.ueId}.json`), r);
   }
+  /** The UE's reading; a read that caught a write half done is made again (a few times). */
   ueReading(ueId: string): AirUeReading | null {
-    try {
-      return JSON.parse(readFileSync(join(this.dir, 'ue', `${ueId}.json`), 'utf8')) as AirUeReading;
-    } catch {
-      return null;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        const r = verified<AirUeReading>(readFileSync(join(this.dir, 'ue', `${ueId}.json`), 'utf8'));
+        if (r !== null) return r;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+        // torn (unparseable) or truncated by a new writer: read again
+      }
     }
+    return null;
   }
 }

@@ -133,3 +133,32 @@ export function epochsToConverge(n: number, spendFraction: number, initialDeviat
   if (q === 0) return 1;
   return Math.ceil(Math.log(tolerance / initialDeviation) / Math.log(q));
 }
+
+/**
+ * The same market when each epoch's decision overlaps the previous epoch (issue 12 item 3:
+ * epoch k+1 is requested and decided while epoch k runs, before k is settled): the decision
+ * for k+1 sees each balance after epoch k-1's settlement less epoch k's escrow, so grant
+ * shares follow f' = (x - c f) / (1 - c) while balances follow x' = x - c f + c (1 - f) / (n - 1).
+ * Returns, per epoch (from the first), the largest relative grant deviation |f_k - 1/n| / (1/n),
+ * starting from balance shares `x0` (the first decision sees them as they are).
+ */
+export function pipelinedDeviations(n: number, spendFraction: number, x0: number[], epochs: number): number[] {
+  const c = spendFraction;
+  let x = [...x0];
+  let f = [...x0];
+  const out: number[] = [];
+  for (let k = 0; k < epochs; k++) {
+    out.push(Math.max(...f.map((v) => Math.abs(v - 1 / n) * n)));
+    const nextF = x.map((xi, i) => (xi - c * f[i]!) / (1 - c));
+    x = x.map((xi, i) => xi - c * f[i]! + (c * (1 - f[i]!)) / (n - 1));
+    f = nextF;
+  }
+  return out;
+}
+
+/** The first epoch (1-based) from which every deviation of `devs` stays within `tolerance`. */
+export function settlesWithin(devs: number[], tolerance: number): number {
+  let k = devs.length;
+  while (k > 0 && devs[k - 1]! <= tolerance) k--;
+  return k + 1;
+}
