@@ -84,6 +84,8 @@ export class TwinGnb {
   private heartbeat: NodeJS.Timeout | null = null;
   private readonly subscriptions = new Set<KpmStreamHandle>();
   private stopping: Promise<void> | null = null;
+  /** The last figures and what they were figured from (evaluate()). */
+  private lastEvaluation: { key: string; results: Map<string, CellRadio> } | null = null;
   /** Virtual time: the air as read once at the start of an advance. */
   private airSnapshot: AirTransmission[] | null = null;
   /** The host's clock, or the controller's virtual one (cfg.clock). */
@@ -346,7 +348,15 @@ export class TwinGnb {
   /** Every cell through the radio model against the air, as both were at `atNs` (default now). */
   private evaluate(atNs = this.clock.nowNs()): Map<string, CellRadio> {
     const air = this.readAir(atNs);
+    // The model has no time in it: the same cell states against the same air give the same
+    // figures, so a period like the one before (no control in between) reuses them.
+    const key = JSON.stringify([
+      [...this.cells.values()].map((c) => c.state.at(atNs)),
+      air.map((t) => [t.cellId, t.operator, t.on, t.lowMHz, t.highMHz, t.psdDbmPerPrb]),
+    ]);
+    if (this.lastEvaluation?.key === key) return this.lastEvaluation.results;
     const out = new Map<string, CellRadio>();
+    this.lastEvaluation = { key, results: out };
     for (const c of this.cells.values()) {
       const state = c.state.at(atNs);
       out.set(
