@@ -1,10 +1,9 @@
 // One epoch's grants: each operator's demand by its strategy, the decision (the ledger's
 // contract: requests, then decide; or a baseline policy), and applying it to every cell over
 // E2 RC control (a PRB range; or a standard carrier, by restart, and a PRB ratio).
-import type { CellInfo } from '../ran/index.js';
+import type { BaseStation, CellInfo } from '../ran/index.js';
 import { carrierForSegment, contiguousSegments, equalGrants, quotaForCell, randomSegments, type Segment } from '../plan/index.js';
 import { bandUnits, type Rig } from '../rig/index.js';
-import type { BaseStation } from '../ran/index.js';
 import type { Ledger } from '../ledger/index.js';
 import { demandOf, useOf } from './strategies.js';
 import type { RigSession } from './session.js';

@@ -36,7 +36,8 @@ import {
 } from '../radio.js';
 import { AirWriter } from './air-writer.js';
 import type { CellState } from './cell-state.js';
-import { CellHistory, transmissionAt } from './cell-state.js';
+import { CellHistory } from './cell-state.js';
+import { interferersAt } from './interferers.js';
 import { realClock, VirtualClock, type NodeClock } from './clock.js';
 import type { TwinGnbConfig } from './config.js';
 import { streamKpm, type KpmStreamHandle } from './kpm-stream.js';
@@ -56,24 +57,6 @@ interface TwinCell {
   arfcn: number;
   /** On/off and PRB quota, with the state before the last change. */
   state: CellHistory;
-}
-
-function isInterferer(t: unknown): t is AirTransmission {
-  const x = t as Partial<AirTransmission> | null;
-  return (
-    !!x &&
-    typeof x.cellId === 'string' &&
-    typeof x.operator === 'string' &&
-    typeof x.on === 'boolean' &&
-    Number.isFinite(x.lowMHz) &&
-    Number.isFinite(x.highMHz) &&
-    Number.isFinite(x.psdDbmPerPrb) &&
-    typeof x.updatedNs === 'string' &&
-    /^\d{1,20}$/.test(x.updatedNs) &&
-    (x.sinceNs === undefined || (typeof x.sinceNs === 'string' && /^\d{1,20}$/.test(x.sinceNs))) &&
-    (x.before === undefined ||
-      (!!x.before && typeof x.before.on === 'boolean' && Number.isFinite(x.before.lowMHz) && Number.isFinite(x.before.highMHz)))
-  );
 }
 
 export class TwinGnb {
@@ -339,10 +322,7 @@ export class TwinGnb {
 
   /** Other transmitters on the air at `atNs` (fresh and well-formed entries only). */
   private readAir(atNs: bigint): Interferer[] {
-    const freshAfter = atNs - BigInt(STALE_AFTER_MS) * 1_000_000n;
-    return (this.airSnapshot ?? this.air.transmissions())
-      .filter((t) => isInterferer(t) && !this.cells.has(t.cellId) && BigInt(t.updatedNs) >= freshAfter)
-      .map((t) => transmissionAt(t, atNs));
+    return interferersAt(this.airSnapshot ?? this.air.transmissions(), (id) => this.cells.has(id), atNs, STALE_AFTER_MS);
   }
 
   /** Every cell through the radio model against the air, as both were at `atNs` (default now). */

@@ -1,8 +1,6 @@
 // A twin cell's switchable state (on/off and PRB quota) with its one previous value and when
 // the change took effect, so a KPM period sampled after a later control still sees what was
 // in effect at its sample time (grants for the next epoch arrive just before its window).
-import type { AirTransmission } from '../air.js';
-
 export interface CellState {
   on: boolean;
   quota: { startPrb: number; nPrb: number } | null;
@@ -30,10 +28,4 @@ export class CellHistory {
   previous(): CellState | null {
     return this.before;
   }
-}
-
-/** A transmission as it was at `atNs`: its `before` state if the sample is older than the change. */
-export function transmissionAt(t: AirTransmission, atNs: bigint): AirTransmission {
-  if (!t.before || t.sinceNs === undefined || atNs >= BigInt(t.sinceNs)) return t;
-  return { ...t, on: t.before.on, lowMHz: t.before.lowMHz, highMHz: t.before.highMHz };
 }
