@@ -94,7 +94,8 @@ export const spectrumSharing: TrialKind<SpectrumTrialOptions, SpectrumTrialResul
       let decision = await decideEpoch(session, ctx, 1, firstChainEpoch, balances);
       let applyStarted = performance.now();
       let applied = await applyGrants(session, decision);
-      let applyMs = performance.now() - applyStarted;
+      // How long the last few applies that sent controls took: the lead for the next one.
+      const applyTimes = [performance.now() - applyStarted];
       kpm.start(nextBoundary(clock.nowNs() + 1_000_000n, periodNs));
       let overrunMs: number | undefined;
       let previous: Scheduled | null = null;
@@ -109,11 +110,12 @@ export const spectrumSharing: TrialKind<SpectrumTrialOptions, SpectrumTrialResul
           return last ? null : await decideEpoch(session, ctx, k + 1, decision.chainEpoch + 1n, balances);
         })().finally(() => (ready = true));
         work.catch(() => undefined);
-        // Real time: the next grants go out just before the next window (they take a few ms to
-        // be acknowledged); a quarter period is the most, so they never reach the period sampled
-        // last in this one. Virtual time: at the window's end exactly.
+        // Real time: the next grants go out just before the next window, twice the longest of the
+        // last applies ahead (at least 5 ms); a quarter period at most, so they never reach the
+        // period sampled last in this one. Virtual time: at the window's end exactly.
         const endNs = kpm.windowStart(k + 1);
-        const leadNs = clock.kind === 'real' && !last ? BigInt(Math.round(Math.min(opts.kpmPeriodMs / 4, opts.epochMs / 4, Math.max(2, 2 * applyMs)) * 1e6)) : 0n;
+        const leadMs = Math.min(opts.kpmPeriodMs / 4, opts.epochMs / 4, Math.max(5, 2 * Math.max(...applyTimes)));
+        const leadNs = clock.kind === 'real' && !last ? BigInt(Math.round(leadMs * 1e6)) : 0n;
         await session.race(clock.runUntil(endNs - leadNs));
         if (clock.kind === 'virtual') await session.race(session.readUesOnce());
         const decidedInTime = ready;
@@ -122,7 +124,8 @@ export const spectrumSharing: TrialKind<SpectrumTrialOptions, SpectrumTrialResul
         if (!next) break;
         applyStarted = performance.now();
         applied = await applyGrants(session, next);
-        applyMs = performance.now() - applyStarted;
+        if (applied.lastEffectiveNs > 0n) applyTimes.push(performance.now() - applyStarted);
+        if (applyTimes.length > 10) applyTimes.shift();
         decision = next;
         const lateNs = applied.lastEffectiveNs - endNs;
         overrunMs = lateNs > 0n || (!decidedInTime && clock.kind === 'real') ? Math.max(0, Number(lateNs) / 1e6) : undefined;
