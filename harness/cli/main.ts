@@ -26,6 +26,12 @@ function int(name: string, min: number, max: number) {
 const say = (line: string) => process.stderr.write(`ranlab: ${line}\n`);
 
 async function main(argv: string[]): Promise<number> {
+  // The gNB stand-in takes the gnb's own command line (its `-v` / `--version` included), not ranlab's options.
+  if (argv[0] === 'srsgnb-standin') {
+    const { runStandinGnb } = await import('../twin/srsgnb/main.js');
+    await runStandinGnb(argv.slice(1));
+    return 0;
+  }
   const program = new Command('ranlab')
     .description('Hardware-in-the-loop harness for RAN trials: ledger-decided spectrum sharing on the digital twin or real radios.')
     .version(version, '-V, --version')
@@ -180,7 +186,7 @@ async function main(argv: string[]): Promise<number> {
 
   program
     .command('srsgnb-standin', { hidden: true })
-    .description('(internal) a stand-in for the srsRAN Project gnb binary: gnb -c <yaml> [--twin <json>]')
+    .description('(internal) a stand-in for the srsRAN Project gnb binary: gnb -c <yaml> [--twin <json>] | gnb --version [--report-version <x.y.z>]')
     .allowUnknownOption()
     .option('-c <file>', 'gNB configuration (YAML)')
     .option('--twin <file>', "the twin's side: air folder, cell id, UEs")

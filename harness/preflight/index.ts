@@ -14,6 +14,7 @@ import { cliEntry, packageRoot } from '../paths.js';
 import { withTimeout } from '../proc/index.js';
 import { createBaseStation } from '../ran/index.js';
 import type { Rig } from '../rig/index.js';
+import { gnbVersionHere, gnbVersionOfAgent } from './gnb.js';
 
 export type CheckResult = 'pass' | 'fail' | 'skip';
 
@@ -148,6 +149,29 @@ export function checksOf(rig: Rig, timeoutMs: number): Check[] {
           }
         },
       });
+    // An srsRAN gNB's binary must be the release the rig declares: asked on its host.
+    if (bs.driver === 'srsran-project' && bs.agent?.mode !== 'attach') {
+      if (rig.mode === 'twin')
+        checks.push({ component: bs.id, check: 'gNB binary and version', run: () => gnbVersionHere(bs, timeoutMs) });
+      else if (bs.address)
+        checks.push({
+          component: bs.id,
+          check: 'gNB binary and version (on the gNB host)',
+          hardware: true,
+          run: async () => {
+            const tls = rig.tls ? readTlsFiles(rig.tls, 'controller') : undefined;
+            const driver = createBaseStation(bs.id, bs.address!, { deadlineMs: timeoutMs, tls, leaseRenewMs: 0 });
+            try {
+              const s = await driver.setup().catch((err: unknown) => {
+                throw new Error(`checked by the agent on its host, which did not answer: ${messageOf(err)}`);
+              });
+              return gnbVersionOfAgent(bs, s);
+            } finally {
+              driver.close();
+            }
+          },
+        });
+    }
     // An srsRAN gNB's USRP belongs to its host: its agent checks it there (before the gNB takes
     // it) and says what it found in E2 Setup; an agent that found no USRP does not start.
     if (bs.radio && bs.driver === 'srsran-project' && bs.address) {
