@@ -126,7 +126,26 @@ describe('srsran-project backend, managed, against the stand-in gNB', () => {
     await bs.setup();
     await bs.control({ kind: 'cellState', cellId: 'gnb-q-c1', on: true });
     await expect(bs.control({ kind: 'prbRatio', cellId: 'gnb-q-c1', maxRatioPct: 40, nPrb: 20 })).rejects.toThrow(
-      /gnb-q: control PRB ratio 40 % on cell gnb-q-c1 failed at the node: RADIO_FAILURE: PRB ratio 40 % not confirmed on cell gnb-q-c1 .*used 51 PRBs, above the 20 PRBs/,
+      /gnb-q: control PRB ratio 40 % on cell gnb-q-c1 failed at the node: RADIO_FAILURE: PRB ratio 40 % not confirmed on cell gnb-q-c1 .*used 51 PRBs while its UEs were backlogged, above the 20 PRBs/,
+    );
+    a.child.kill('SIGTERM');
+  }, 30_000);
+
+  it('a cell whose UEs never saturate gets no acknowledgement of a quota, and the error says which cell and why', async () => {
+    // 500 kbit/s offered: a few PRBs carry it, the UE's buffer empties every report.
+    const a = await agent('gnb-u', { dlDemandKbps: 500 });
+    const bs = createBaseStation('gnb-u', a.address, { tls: ctl });
+    drivers.push(bs);
+    await bs.setup();
+    await bs.control({ kind: 'cellState', cellId: 'gnb-u-c1', on: true });
+    const got: KpmIndication[] = [];
+    bs.subscribe(200, (i) => got.push(i), () => undefined);
+    const light = await until(() => got.find((i) => i.thpDlKbps > 0 && i.prbUsedDl !== undefined), 5000, 'KPM with traffic');
+    expect(light.thpDlKbps).toBeCloseTo(500, 0);
+    expect(light.prbUsedDl).toBeLessThan(25);
+    // Its PRB use is under 50 % all along: without saturation that proves nothing.
+    await expect(bs.control({ kind: 'prbRatio', cellId: 'gnb-u-c1', maxRatioPct: 50, nPrb: 25 })).rejects.toThrow(
+      /gnb-u: control PRB ratio 50 % on cell gnb-u-c1 failed at the node: RADIO_FAILURE: PRB ratio 50 % not confirmed on cell gnb-u-c1 within 2500 ms: no saturating traffic: .*dl_bs 0/,
     );
     a.child.kill('SIGTERM');
   }, 30_000);

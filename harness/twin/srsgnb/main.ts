@@ -51,7 +51,7 @@ export async function runStandinGnb(argv: string[]): Promise<void> {
     if (cell) {
       cell.on = false;
       cell.publish();
-      cell.evaluate();
+      cell.evaluate(cfg.duReportPeriodMs);
     }
     clearInterval(timer);
     await remote?.close();
@@ -99,9 +99,9 @@ export async function runStandinGnb(argv: string[]): Promise<void> {
   const timer = setInterval(() => {
     if (!cell || stopping) return;
     cell.publish();
-    const r = cell.evaluate();
+    const r = cell.evaluate(cfg.duReportPeriodMs);
     slots += cfg.duReportPeriodMs;
-    const events = created ? [] : r.ues.map((_, i) => ({ rnti: FIRST_RNTI + i, type: 'ue_create' as const }));
+    const events = created ? [] : r.radio.ues.map((_, i) => ({ rnti: FIRST_RNTI + i, type: 'ue_create' as const }));
     created = true;
     if (remote && cfg.enableJson) {
       remote.broadcast(duFrame());
