@@ -14,7 +14,7 @@ import { parseStandinYaml, StandinConfigError, type StandinConfig } from './conf
 import { StandinCell, type TwinSide } from './cell.js';
 import { cellsFrame, duFrame, FIRST_RNTI } from './metrics.js';
 import { RemoteControl } from './remote.js';
-import { versionText, wantsVersion } from './version.js';
+import { BANNER, versionText, wantsVersion } from './version.js';
 
 function fail(msg: string): never {
   process.stderr.write(`Error: ${msg}\n`);
@@ -59,7 +59,7 @@ export async function runStandinGnb(argv: string[]): Promise<void> {
     process.exit(0);
   };
 
-  out('--== srsRAN gNB (stand-in, 25.10 formats) ==--');
+  process.stdout.write(BANNER);
   if (cfg.enableJson && !cfg.remote.enabled) out('NOTE: No JSON metrics will be generated as the remote server is disabled');
   let remote: RemoteControl | null = null;
   if (cfg.remote.enabled) {

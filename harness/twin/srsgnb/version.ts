@@ -8,10 +8,13 @@
 /** Not a build of srsRAN: no commit hash to give, so the parentheses say what it is. */
 const BUILD = 'ranlab stand-in';
 
+/** What main() prints first, whatever its arguments: a blank line, the banner, a blank line. */
+export const BANNER = `\n--== srsRAN gNB (commit ${BUILD}) ==--\n\n`;
+
 export function versionText(argv: string[]): string {
   const i = argv.indexOf('--report-version');
   const version = i >= 0 && argv[i + 1] ? argv[i + 1] : '25.10.0';
-  return `\n--== srsRAN gNB (commit ${BUILD}) ==--\n\nsrsRAN 5G gNB version ${version} (${BUILD})\n`;
+  return `${BANNER}srsRAN 5G gNB version ${version} (${BUILD})\n`;
 }
 
 export function wantsVersion(argv: string[]): boolean {
