@@ -19,7 +19,7 @@ import { streamSrsranKpm } from './kpm.js';
 import { checkUsrp } from './radio.js';
 import { endGnb, startGnb, type GnbProcess } from './process.js';
 import { RemoteControlClient } from './remote.js';
-import { describeGnbVersion, readGnbVersion, sameRelease, type GnbVersion } from './version.js';
+import { checkGnbBinary, describeGnbVersion, type GnbVersion } from './version.js';
 import { gnbYaml, splitHostPort, type Carrier } from './yaml.js';
 
 const log = childLog('ran.srsran');
@@ -68,32 +68,20 @@ export class SrsranProjectBackend implements RanBackend {
   }
 
   async start(): Promise<void> {
-    if (this.cfg.gnb && this.cfg.mode === 'managed') await this.checkGnbBinary();
+    if (this.cfg.gnb && this.cfg.mode === 'managed') {
+      // A gnb that is missing, mute or of another release is reported through E2 Setup (preflight fails on it) and never started.
+      const c = await checkGnbBinary(this.cfg.gnb, this.cfg.version);
+      this.gnbVersion = c.version;
+      this.gnbProblem = c.problem;
+      if (c.problem) log.error({ node: this.settings.nodeId, problem: c.problem }, 'gNB binary check failed');
+      else log.info({ node: this.settings.nodeId, binary: this.cfg.gnb.binary, version: c.version!.line }, 'gNB binary checked');
+    }
     if (this.cfg.mode === 'managed' && this.cfg.radio.deviceDriver === 'uhd') this.radioStatus = await checkUsrp(this.settings.nodeId, this.cfg.radio.deviceArgs, this.cfg.radio.requireRefLock);
     if (this.cfg.version === '25.04') await this.listenUdp();
     if (this.cfg.mode === 'attach') {
       await this.connect();
       this.on = true;
     }
-  }
-
-  /**
-   * The binary's own `--version` against the release this agent speaks. A gnb that is missing,
-   * mute or of another release is reported through E2 Setup (preflight fails on it) and never started.
-   */
-  private async checkGnbBinary(): Promise<void> {
-    const g = this.cfg.gnb!;
-    try {
-      this.gnbVersion = await readGnbVersion(g.binary, g.args, 5000);
-    } catch (err) {
-      this.gnbProblem = messageOf(err);
-      log.error({ node: this.settings.nodeId, problem: this.gnbProblem }, 'gNB binary check failed');
-      return;
-    }
-    if (!sameRelease(this.gnbVersion.version, this.cfg.version)) {
-      this.gnbProblem = `gNB binary ${g.binary} reports version ${describeGnbVersion(this.gnbVersion)}, but this agent is configured for srsRAN Project ${this.cfg.version}`;
-      log.error({ node: this.settings.nodeId, problem: this.gnbProblem }, 'gNB binary of another release');
-    } else log.info({ node: this.settings.nodeId, binary: g.binary, version: this.gnbVersion.line }, 'gNB binary checked');
   }
 
   // -- metrics ---------------------------------------------------------------------------

@@ -75,3 +75,15 @@ export function readGnbVersion(binary: string, args: string[], timeoutMs = 5000)
     });
   });
 }
+
+/** The binary's own --version against the release an agent speaks: what it is, or why it may not be started. */
+export async function checkGnbBinary(g: { binary: string; args: string[] }, release: string): Promise<{ version: GnbVersion | null; problem: string }> {
+  let v: GnbVersion;
+  try {
+    v = await readGnbVersion(g.binary, g.args, 5000);
+  } catch (err) {
+    return { version: null, problem: err instanceof Error ? err.message : String(err) };
+  }
+  if (sameRelease(v.version, release)) return { version: v, problem: '' };
+  return { version: v, problem: `gNB binary ${g.binary} reports version ${describeGnbVersion(v)}, but this agent is configured for srsRAN Project ${release}` };
+}
