@@ -46,7 +46,7 @@ describe('load generator', () => {
     for (let i = 1; i < results.length; i++) expect(results[i]!.due).toBeGreaterThanOrEqual(results[i - 1]!.end - 0.01);
   });
 
-  it('issuing stops at the minimums; outstanding queries complete, within the drain bound (the issuing time, at least 10 s) or the condition fails naming them', async () => {
+  it('issuing stops at the minimums; outstanding queries complete, within the drain bound (twice the issuing time, at least 10 s) or the condition fails naming them', async () => {
     // Slow but finite: every query completes after issuing stopped, and all are kept.
     const slow = await runLoad({ scenario: 'server', rateHz: 100, minDurationMs: 200, minQueries: 10, seed: 5 }, async (i) => {
       await new Promise((r) => setTimeout(r, 400));

@@ -5,7 +5,7 @@
 // query is due when the previous one completes. Issuing stops once both minimums are met
 // (minDurationMs and minQueries), then every outstanding query completes (nothing measured is
 // dropped). The drain is bounded: a condition whose outstanding queries have not all
-// completed within drainBoundMs (the issuing time, at least 10 s) of issuing stopping fails
+// completed within drainBoundMs (twice the issuing time, at least 10 s) of issuing stopping fails
 // with LOADGEN_DRAIN, naming how many were left: the rate is far beyond what the policy serves.
 
 import { ComponentError } from '../errors.js';
@@ -67,8 +67,8 @@ export async function runLoad<T>(s: LoadSettings, issue: (index: number, schedul
   return { results: settled, durationMs: nowMs() - start };
 }
 
-/** How long outstanding queries may take to complete once issuing stopped: the issuing time, at least 10 s. */
-export const drainBoundMs = (issuingMs: number): number => Math.max(10_000, issuingMs);
+/** How long outstanding queries may take to complete once issuing stopped: twice the issuing time, at least 10 s. */
+export const drainBoundMs = (issuingMs: number): number => Math.max(10_000, 2 * issuingMs);
 
 async function drain<T>(pending: Promise<T>[], boundMs: number): Promise<T[]> {
   let left = pending.length;
@@ -76,7 +76,7 @@ async function drain<T>(pending: Promise<T>[], boundMs: number): Promise<T[]> {
   let timer: NodeJS.Timeout | undefined;
   const bound = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new ComponentError('loadgen', `${left} of ${pending.length} queries still outstanding ${(boundMs / 1000).toFixed(1)} s after issuing stopped (the drain bound: the issuing time, at least 10 s): the rate is far beyond what this policy serves; lower offload.loadgen.rateHz`, 'LOADGEN_DRAIN')),
+      () => reject(new ComponentError('loadgen', `${left} of ${pending.length} queries still outstanding ${(boundMs / 1000).toFixed(1)} s after issuing stopped (the drain bound: twice the issuing time, at least 10 s): the rate is far beyond what this policy serves; lower offload.loadgen.rateHz`, 'LOADGEN_DRAIN')),
       boundMs,
     );
   });
