@@ -134,6 +134,13 @@ describe('ranlab trial (offload kind)', () => {
     expect(v.exitCode).toBe(2);
     expect(v.all).toMatch(/offload\.loadgen\.minDurationMs: at least 10000 ms \(LoadGen's minimum/);
     expect(v.all).toMatch(/offload\.loadgen\.minQueries: at least 1000 queries \(LoadGen's minimum; a rig may raise it, never lower it/);
+    // The compute market pays the edge host's owner: another operator of the ledger than the UEs'.
+    const noOwner = await runCli(['validate', rigFile('off-owner', (r) => void ((r as unknown as { edge: unknown[] }).edge = [{ id: 'edge-1' }]))]);
+    expect(noOwner.exitCode).toBe(2);
+    expect(noOwner.all).toMatch(/edge\[0\]\.owner: the compute market pays the edge host's owner/);
+    const self = await runCli(['validate', rigFile('off-self', (r) => void ((r as unknown as { edge: unknown[] }).edge = [{ id: 'edge-1', owner: 'op-a' }]))]);
+    expect(self.exitCode).toBe(2);
+    expect(self.all).toMatch(/operator op-a would pay itself/);
     const help = await runCli(['trial', '--help']);
     expect(help.stdout.replace(/\s+/g, ' ')).toContain('for tests and smoke runs: below LoadGen minimums, the report marks every condition as not meeting them');
   });

@@ -25,6 +25,7 @@ import { childLog } from '../log.js';
 import type { Supervisor } from '../proc/index.js';
 import { labTokenAbi, spectrumLedgerAbi, ueMarketAbi } from './abi.js';
 import type { DevChain } from './chain.js';
+import { computeMarketAbi } from './compute-market.js';
 import { deployContracts } from './deploy.js';
 import { gasLimit, type ComputeCall, type LedgerCall } from './gas.js';
 import { UeMarketClient } from './market.js';
@@ -62,6 +63,7 @@ const aboutOf = (what: LedgerCall, n: bigint) =>
 const REVERT_ABI = [
   ...spectrumLedgerAbi,
   ...ueMarketAbi.filter((x) => x.type === 'error'),
+  ...computeMarketAbi.filter((x) => x.type === 'error'),
   // The token's own (OpenZeppelin ERC20), e.g. a UE whose account cannot pay its winner.
   ...parseAbi([
     'error ERC20InsufficientBalance(address sender, uint256 balance, uint256 needed)',
