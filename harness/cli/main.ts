@@ -23,6 +23,13 @@ function int(name: string, min: number, max: number) {
   };
 }
 
+/** `--short-conditions 2000/30`: each offload condition's minimum duration (ms) and query count. */
+function shortConditions(v: string): { minDurationMs: number; minQueries: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(v.trim());
+  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new InvalidArgumentError('expected <ms>/<queries>, two whole numbers from 1, e.g. 2000/30');
+  return { minDurationMs: Number(m[1]), minQueries: Number(m[2]) };
+}
+
 const say = (line: string) => process.stderr.write(`ranlab: ${line}\n`);
 
 async function main(argv: string[]): Promise<number> {
@@ -68,7 +75,12 @@ async function main(argv: string[]): Promise<number> {
     .option('--results <dir>', 'results folder (a sub-folder per trial id)', resolve(packageRoot, 'results'))
     .option('--state <dir>', 'state folder: the embedded influxd\'s data and the spools of unwritten points', resolve(packageRoot, '.ranlab'))
     .option('--json', 'print the report as JSON instead of a table')
-    .action(async (rigPath: string, o: { kind?: 'spectrum' | 'offload' | 'combined'; policy?: 'ledger' | 'random' | 'equal'; epochs?: number; epochMs?: number; seed?: number; results: string; state: string; json?: boolean; junit?: string }) => {
+    .option(
+      '--short-conditions <ms/queries>',
+      "for tests and smoke runs: below LoadGen minimums, the report marks every condition as not meeting them (offload kinds; each condition's minimum duration and query count, e.g. 2000/30)",
+      shortConditions,
+    )
+    .action(async (rigPath: string, o: { kind?: 'spectrum' | 'offload' | 'combined'; policy?: 'ledger' | 'random' | 'equal'; epochs?: number; epochMs?: number; seed?: number; results: string; state: string; json?: boolean; junit?: string; shortConditions?: { minDurationMs: number; minQueries: number } }) => {
       const { loadRig } = await import('../rig/index.js');
       const { runTrial } = await import('../trial/index.js');
       const { formatReport } = await import('../report/index.js');
@@ -86,6 +98,7 @@ async function main(argv: string[]): Promise<number> {
         stateDir: o.state,
         say,
         progress: (o.kind ?? rig.trial.kind) === 'spectrum' ? epochProgress() : undefined,
+        shortConditions: o.shortConditions,
       });
       process.stdout.write((o.json ? JSON.stringify(outcome.report, null, 2) : formatReport(outcome.report)) + '\n');
       say(`report written to ${outcome.reportPath}`);

@@ -25,8 +25,9 @@ import { childLog } from '../log.js';
 import type { Supervisor } from '../proc/index.js';
 import { labTokenAbi, spectrumLedgerAbi, ueMarketAbi } from './abi.js';
 import type { DevChain } from './chain.js';
+import { computeMarketAbi } from './compute-market.js';
 import { deployContracts } from './deploy.js';
-import { gasLimit, type LedgerCall } from './gas.js';
+import { gasLimit, type ComputeCall, type LedgerCall } from './gas.js';
 import { UeMarketClient } from './market.js';
 import { startInProcessChain, type InProcessChain } from './inprocess.js';
 import { normalizePrivateKey } from './keys.js';
@@ -55,12 +56,14 @@ const DEV_FUNDING_WEI = 10_000n * 10n ** 18n;
 
 const ZERO_DIGEST: Hex = `0x${'0'.repeat(64)}`;
 /** What a call is about, for messages: a UE market request, or an epoch. */
-const aboutOf = (what: LedgerCall, n: bigint) => (what === 'post' || what === 'offer' || what === 'award' ? `for request ${n}` : `for epoch ${n}`);
+const aboutOf = (what: LedgerCall, n: bigint) =>
+  what === 'post' || what === 'offer' || what === 'award' ? `for request ${n}` : what.startsWith('compute') ? 'on the compute market' : `for epoch ${n}`;
 
 /** Reverts of either contract decode against both. */
 const REVERT_ABI = [
   ...spectrumLedgerAbi,
   ...ueMarketAbi.filter((x) => x.type === 'error'),
+  ...computeMarketAbi.filter((x) => x.type === 'error'),
   // The token's own (OpenZeppelin ERC20), e.g. a UE whose account cannot pay its winner.
   ...parseAbi([
     'error ERC20InsufficientBalance(address sender, uint256 balance, uint256 needed)',
@@ -78,6 +81,8 @@ export class Ledger {
   /** UEs' accounts (the UE market's requesters and payers), by UE id. */
   readonly #ues = new Map<string, Operator>();
   #market: UeMarketClient | null = null;
+  /** The ComputeMarket on this chain and token (embedded ledger deployed with it), or null. */
+  #computeMarket: Address | null = null;
   readonly #byAddress = new Map<string, string>();
   readonly #secrets: string[];
   readonly #pub: PublicClient;
@@ -150,6 +155,19 @@ export class Ledger {
     return this.#market;
   }
 
+  /** The ComputeMarket deployed with this ledger (same chain, same token), or null. */
+  get computeMarket(): Address | null {
+    return this.#computeMarket;
+  }
+
+  /**
+   * Operator `name` signs one call to another contract of this chain (the compute market, or
+   * the token to approve it), with the same nonces, gas and scrubbed errors as its own calls.
+   */
+  sendAs(name: string, what: ComputeCall | 'approve', to: Address, data: Hex): Promise<TransactionReceipt> {
+    return this.#transact(this.#op(name), what, 0n, data, to);
+  }
+
   // ------------------------------------------------------------------ construction
 
   /**
@@ -171,9 +189,10 @@ export class Ledger {
     const chain = await startInProcessChain([deployerKey, ...keys.map((k) => k.privateKey), ...ueKeys.map((k) => k.privateKey)], DEV_FUNDING_WEI);
     const link: ChainLink = { kind: 'in-process', chain };
     const ueFunding = ueKeys.map((u) => ({ address: privateKeyToAccount(u.privateKey).address, micro: u.micro }));
-    const deployed = await deployContracts(link, chain.chainId, deployerKey, keys.map((k) => privateKeyToAccount(k.privateKey).address), opts.spectrum, 5, ueFunding);
+    const deployed = await deployContracts(link, chain.chainId, deployerKey, keys.map((k) => privateKeyToAccount(k.privateKey).address), opts.spectrum, 5, ueFunding, opts.computeMarket);
     const ledger = new Ledger(link, deployed.contract, chain.chainId, keys, {});
     if (deployed.market) ledger.#openMarket(deployed.market, deployed.token, ueKeys);
+    ledger.#computeMarket = deployed.computeMarket ?? null;
     await ledger.#authorize();
     log.info({ contract: deployed.contract, token: deployed.token, operators: opts.operators }, 'ledger deployed on the embedded chain');
     return { ledger, chain };

@@ -164,12 +164,19 @@ export const edgeSchema = z.strictObject({
   /** The edge agent's address (`ranlab edge-agent`); a twin rig starts its own on loopback. */
   address: hostPort.optional(),
   gpus: z.number().int().min(0).default(0),
+  /** The operator that owns the host and sells its compute on the compute market (offload.market). */
+  owner: id.optional(),
 });
+
+/** LoadGen's minimums per condition (MLPerf): a rig may raise them, never lower them. */
+export const LOADGEN_MIN_DURATION_MS = 10_000;
+export const LOADGEN_MIN_QUERIES = 1000;
 
 /**
  * Offload-latency trials (issue 11): a model split between each UE and an edge host, measured
- * with a LoadGen-style load generator. Minimums default to MLPerf's 10 s / 1,000 queries; a
- * rig may set its own.
+ * with a LoadGen-style load generator. Each condition runs at least MLPerf's 10 s and 1,000
+ * queries; a rig may raise them. Shorter conditions exist only through the runner's
+ * short-conditions option (tests, smoke runs), and the report marks them.
  */
 export const offloadSchema = z.strictObject({
   model: z.enum(['patchnet-128']).default('patchnet-128'),
@@ -187,8 +194,18 @@ export const offloadSchema = z.strictObject({
     scenario: z.enum(['server', 'single-stream']).default('server'),
     /** Server scenario: Poisson arrivals per second, per UE. */
     rateHz: z.number().positive().max(10_000).default(10),
-    minDurationMs: z.number().int().min(100).max(86_400_000).default(10_000),
-    minQueries: z.number().int().min(1).max(10_000_000).default(1000),
+    minDurationMs: z
+      .number()
+      .int()
+      .min(LOADGEN_MIN_DURATION_MS, `at least ${LOADGEN_MIN_DURATION_MS} ms (LoadGen's minimum; a rig may raise it, never lower it: shorter runs use --short-conditions)`)
+      .max(86_400_000)
+      .default(LOADGEN_MIN_DURATION_MS),
+    minQueries: z
+      .number()
+      .int()
+      .min(LOADGEN_MIN_QUERIES, `at least ${LOADGEN_MIN_QUERIES} queries (LoadGen's minimum; a rig may raise it, never lower it: shorter runs use --short-conditions)`)
+      .max(10_000_000)
+      .default(LOADGEN_MIN_QUERIES),
     seed: z.number().int().min(0).default(1),
   }).default({ scenario: 'server', rateHz: 10, minDurationMs: 10_000, minQueries: 1000, seed: 1 }),
   /** Quality of AI service targets the planner must meet. */

@@ -51,8 +51,21 @@ export interface OffloadTrialResult {
   edgeStatus: Pick<WireStatus, 'hostId' | 'provider' | 'nvmlNote' | 'cpuCount' | 'gpus'> & { computeNs: string; served: string };
   clocks: { ue: string; offsetMs: number; errorMs: number }[];
   conditions: UeConditionResult[][];
-  /** The compute market's sessions and settlements (null when the rig has no market). */
-  market: { token: string; contract: string; serviceId: string; settlements: MarketSettlement[]; payerMicro: string; ownerMicro: string; supplyMicro: string } | null;
+  /** The compute market's sessions and settlements (null when the rig has no market), on the ledger's chain in its token. */
+  market: {
+    token: string;
+    contract: string;
+    serviceId: string;
+    payer: string;
+    owner: string;
+    settlements: MarketSettlement[];
+    /** Balances after the last settlement, and deposits the market still holds (micro-tokens). */
+    payerMicro: string;
+    ownerMicro: string;
+    escrowMicro: string;
+    /** The one token's supply: every account the ledger knows plus both contracts' escrow, after the trial (run-offload fills it). */
+    supply?: { initialMicro: string; finalMicro: string; conserved: boolean };
+  } | null;
 }
 
 export const offloadLatency: TrialKind<OffloadTrialOptions, OffloadTrialResult> = {
@@ -123,6 +136,9 @@ export const offloadLatency: TrialKind<OffloadTrialOptions, OffloadTrialResult> 
       const market = off.market
         ? await session.race(
             startTrialMarket({
+              ledger: session.ledger,
+              payer: rig.ues.find((u) => u.id === ueIds[0])!.operator,
+              owner: edgeRig.owner!,
               endpoint: `${edgeRig.id}@${address}`,
               model: off.model,
               priceMicroPerSecond: BigInt(Math.round(off.market.pricePerComputeSecond * 1e6)),
@@ -134,7 +150,7 @@ export const offloadLatency: TrialKind<OffloadTrialOptions, OffloadTrialResult> 
             }),
           )
         : null;
-      if (market) opts.say?.(`compute market: ${market.services} service(s) on chain; chose #${market.chosen.id} at ${market.chosen.priceMicroPerSecond} µtokens per compute-second`);
+      if (market) opts.say?.(`compute market ${market.market.address} (the ledger's chain and token): ${market.services} service(s); chose #${market.chosen.id} at ${market.chosen.priceMicroPerSecond} µtokens per compute-second; ${market.payer} pays ${market.owner}`);
       const settlements: MarketSettlement[] = [];
 
       // 6. Warm-up (not measured, as LoadGen's): every UE's path and both sides' runtimes at each split.
@@ -207,5 +223,15 @@ export const offloadLatency: TrialKind<OffloadTrialOptions, OffloadTrialResult> 
 
 async function marketSummary(market: TrialMarket, settlements: MarketSettlement[]): Promise<NonNullable<OffloadTrialResult['market']>> {
   const b = await market.balances();
-  return { token: market.token, contract: market.market.address, serviceId: String(market.chosen.id), settlements, payerMicro: String(b.payer), ownerMicro: String(b.owner), supplyMicro: String(b.supply) };
+  return {
+    token: market.token,
+    contract: market.market.address,
+    serviceId: String(market.chosen.id),
+    payer: market.payer,
+    owner: market.owner,
+    settlements,
+    payerMicro: String(b.payer),
+    ownerMicro: String(b.owner),
+    escrowMicro: String(b.escrow),
+  };
 }

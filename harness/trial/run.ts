@@ -27,6 +27,11 @@ export interface TrialOptions {
   records?: SpectrumTrialResult['epochs'];
   /** Teardown's one deadline, ms from its start (default 10 s); a second SIGINT cuts it to 2 s. */
   teardownMs?: number;
+  /**
+   * Offload kinds, for tests and smoke runs only: each condition's minimums, below LoadGen's
+   * (which the rig cannot lower). The report marks every condition as not meeting them.
+   */
+  shortConditions?: { minDurationMs: number; minQueries: number };
 }
 
 export interface TrialOutcome<R extends TrialReport = TrialReport> {

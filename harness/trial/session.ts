@@ -166,7 +166,9 @@ export class RigSession {
     if (rig.ledger.embedded) {
       this.say('starting embedded ledger (dev EVM chain) and deploying the contract ...');
       const ues = rig.trial.ueMarket ? rig.ues.map((u) => ({ name: u.id, tokens: u.tokens })) : undefined;
-      this.ledger = await Ledger.embedded(this.supervisor, { operators, dataDir: join(this.opts.resultsDir, 'chain'), spectrum: rig.spectrum, ues });
+      // Offload kinds' compute market: deployed with the ledger, on its chain, in its token.
+      const computeMarket = rig.trial.kind !== 'spectrum' && rig.offload?.market !== undefined;
+      this.ledger = await Ledger.embedded(this.supervisor, { operators, dataDir: join(this.opts.resultsDir, 'chain'), spectrum: rig.spectrum, ues, computeMarket });
     } else {
       const keys: OperatorKey[] = rig.operators.map((o) => ({ name: o.name, account: o.account }));
       this.ledger = await Ledger.attach({ rpcUrl: rig.ledger.rpc!, contract: rig.ledger.contract! as `0x${string}`, operators: keys });
