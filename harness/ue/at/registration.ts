@@ -23,9 +23,9 @@ export async function readRegistration(at: AtCommands): Promise<Registration> {
   if (nr?.registered) return nr;
   const lte = await read('AT+CEREG?', '+CEREG:');
   if (lte?.registered) return lte;
-  const any = nr ?? lte;
-  if (!any) throw new AtProtocolError(at.id, 'AT+CEREG?', 'neither AT+C5GREG? nor AT+CEREG? answered');
-  return any;
+  const either = nr ?? lte;
+  if (!either) throw new AtProtocolError(at.id, 'AT+CEREG?', 'neither AT+C5GREG? nor AT+CEREG? answered');
+  return either;
 }
 
 /** Radio on, automatic selection, then poll until registered or `timeoutMs` runs out. */
