@@ -170,6 +170,15 @@ async function main(argv: string[]): Promise<number> {
     });
 
   program
+    .command('ue-host', { hidden: true })
+    .description('(internal) one UE\'s host process in an offload trial: the head of the model and the UE\'s path to the edge, driven by the controller over loopback')
+    .requiredOption('--id <ue>', 'the UE (as the rig names it)')
+    .action(async (o: { id: string }) => {
+      const { runUeHost } = await import('../offload/uehost/host.js');
+      await runUeHost(o.id);
+    });
+
+  program
     .command('twin-gnb', { hidden: true })
     .description('(internal) the RAN agent with the twin backend (ran-agent --backend twin)')
     .requiredOption('--config <file>', 'agent configuration (JSON), written by the controller')
@@ -213,6 +222,6 @@ async function main(argv: string[]): Promise<number> {
 }
 
 const code = await main(process.argv.slice(2));
-// Agents (twin-gnb, twin-modem, edge-agent) keep running until told to stop; commands end here, and so
+// Agents (twin-gnb, twin-modem, edge-agent, ue-host) keep running until told to stop; commands end here, and so
 // does an agent that failed to start.
-if (code !== 0 || !['twin-gnb', 'twin-modem', 'edge-agent', 'ran-agent', 'srsgnb-standin'].includes(process.argv[2] ?? '')) process.exit(code);
+if (code !== 0 || !['twin-gnb', 'twin-modem', 'edge-agent', 'ran-agent', 'srsgnb-standin', 'ue-host'].includes(process.argv[2] ?? '')) process.exit(code);

@@ -1,0 +1,126 @@
+// `ranlab ue-host --id <ue>`: one twin or lab UE's host process. It runs the head of the model
+// (ONNX Runtime) and the UE's side of its path to the edge, so a CPU limit on this process
+// (a cgroup quota) limits exactly what a phone would compute. It serves one controller over
+// one loopback TCP connection (protocol.ts) and exits when that connection or its lifeline
+// closes.
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { EdgeClient, type InferStream } from '../../edge/index.js';
+import { ConfigError, messageOf } from '../../errors.js';
+import { nowNs } from '../../measure/types.js';
+import { exitWithParent } from '../../proc/index.js';
+import { BlockRunner, PATCHNET, sampleInput } from '../model/index.js';
+import { BoundPath } from '../relay.js';
+import { UeHead } from './head.js';
+import { clockBaseNs, readLines, send, type BringUp, type ToHost, type Up } from './protocol.js';
+
+interface Held {
+  runner?: BlockRunner;
+  clients: EdgeClient[];
+  stream?: InferStream;
+  path?: BoundPath;
+}
+
+export async function runUeHost(id: string): Promise<void> {
+  if (!/^[A-Za-z0-9_.-]+$/.test(id)) throw new ConfigError(`ue-host --id ${JSON.stringify(id)}: letters, digits, . _ - only`, 'CONFIG_INVALID');
+  const held: Held = { clients: [] };
+  let head: UeHead | null = null;
+  const cleanup = async () => {
+    held.stream?.end();
+    held.clients.forEach((c) => c.close());
+    await held.path?.close();
+    await held.runner?.release();
+  };
+  const stop = () => void cleanup().finally(() => process.exit(0));
+  const server = createServer((socket: Socket) => {
+    // One controller: nobody else on this machine gets to drive this UE.
+    server.close();
+    socket.setNoDelay(true);
+    socket.on('close', stop).on('error', stop);
+    readLines<ToHost>(
+      socket,
+      (m) => {
+        if (m.op === 'bringUp')
+          void bringUp(id, m, held).then(
+            (r) => {
+              head = r.head;
+              send(socket, r.up);
+            },
+            (err: unknown) => send(socket, { op: 'error', rid: m.rid, message: messageOf(err), code: (err as { code?: string }).code }),
+          );
+        else if (m.op === 'request') {
+          if (!head) return send(socket, { op: 'error', rid: m.rid, message: 'request before bring-up' });
+          head.request(m.index, Number(BigInt(m.scheduledNs)) / 1e6, m.split).then(
+            (sample) => send(socket, { op: 'sample', rid: m.rid, sample }),
+            (err: unknown) => send(socket, { op: 'error', rid: m.rid, message: messageOf(err), code: (err as { code?: string }).code }),
+          );
+        }
+      },
+      (line) => process.stderr.write(`ue host ${id}: unreadable message ${JSON.stringify(line.slice(0, 80))}\n`),
+    );
+  });
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+  process.stdout.write(`ue host ${id} listening on 127.0.0.1:${(server.address() as AddressInfo).port}\n`);
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  exitWithParent(cleanup);
+}
+
+async function bringUp(id: string, m: BringUp, held: Held): Promise<{ head: UeHead; up: Up }> {
+  if (m.model !== PATCHNET.name) throw new ConfigError(`${id}: model ${m.model} is not one this UE host builds (${PATCHNET.name})`, 'OFFLOAD_MODEL');
+  const spec = PATCHNET;
+  const n = spec.blocks.length;
+  held.runner = await BlockRunner.load(spec, m.seed, 0, n);
+  const input = sampleInput(spec, m.seed);
+  // Measured here, inside whatever CPU limit this process is under.
+  const calibratedMs = m.sustainMs > 0 ? await sustainedProfile(held.runner, input, m.reps, m.sustainMs) : await held.runner.profile(0, n, m.reps, input);
+  let clockAddress = m.edge.address;
+  let pathAddress = m.edge.pathAddress;
+  if (m.bind) {
+    const bound = await BoundPath.start(id, m.edge.address, m.bind);
+    held.path = bound.path;
+    clockAddress = pathAddress = bound.address;
+  }
+  const direct = new EdgeClient(m.edge.id, clockAddress, m.edge.tls);
+  held.clients.push(direct);
+  const clock = await direct.syncClock(8);
+  const client = pathAddress === clockAddress ? direct : new EdgeClient(m.edge.id, pathAddress, m.edge.tls);
+  if (client !== direct) held.clients.push(client);
+  held.stream = client.openStream();
+  const head = new UeHead(held.runner, m.slowdown, held.stream, clock, input, calibratedMs);
+  return {
+    head,
+    up: {
+      op: 'up',
+      rid: m.rid,
+      blockMs: calibratedMs.map((ms) => ms * m.slowdown),
+      calibratedMs,
+      clock: { offsetNs: clock.offsetNs, errorNs: clock.errorNs },
+      baseNs: String(clockBaseNs(nowNs)),
+      localAddress: m.bind ?? null,
+    },
+  };
+}
+
+/**
+ * Under a CFS quota the CPU comes in bursts (at least 1 ms every period), so in one run of the
+ * head a short block may run at full speed and the next wait out the period. Each block is
+ * therefore run alone, back to back, over many periods: its mean time is what the quota gives
+ * a UE under load, block by block.
+ */
+async function sustainedProfile(runner: BlockRunner, input: Float32Array, reps: number, minMs: number): Promise<number[]> {
+  const n = runner.spec.blocks.length;
+  const inputs = [input];
+  for (let i = 0; i < n - 1; i++) inputs.push((await runner.run(i, i + 1, inputs[i]!)).output);
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let total = 0;
+    let runs = 0;
+    const t0 = performance.now();
+    while (runs < reps || performance.now() - t0 < minMs) {
+      total += (await runner.run(i, i + 1, inputs[i]!)).blockMs[0]!;
+      runs++;
+    }
+    out.push(total / runs);
+  }
+  return out;
+}
