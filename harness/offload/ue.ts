@@ -56,6 +56,8 @@ export interface UeHostOptions {
   bind?: string;
   /** Twin: how much slower than this host the UE computes (a quota of 1/slowdown cores); lab: null. */
   slowdown: number | null;
+  /** The edge's clock against this process's (its error bound included); absent: the UE host measures its own. */
+  clock?: ClockOffset;
   /** Tests: where to look for cgroup hierarchies (default this host's). */
   quota?: (name: string, cores: number) => CpuQuota | { why: string };
   reps?: number;
@@ -116,7 +118,7 @@ export class OffloadUe {
       socket.setNoDelay(true);
       const ue = new OffloadUe(o.id, child, socket, quota, limit);
       const factor = limit.kind === 'slowdown' ? limit.factor : 1;
-      const up = await ue.call({ op: 'bringUp', rid: 0, model: o.model, seed: o.seed, edge: o.edge, bind: o.bind, slowdown: factor, reps: o.reps ?? 7, sustainMs: quota ? (20 * quota.periodUs) / 1000 : 0 }, 180_000);
+      const up = await ue.call({ op: 'bringUp', rid: 0, model: o.model, seed: o.seed, edge: o.edge, bind: o.bind, slowdown: factor, reps: o.reps ?? 7, clock: o.clock && { offsetNs: o.clock.offsetNs, errorNs: o.clock.errorNs, controllerBaseNs: String(clockBaseNs(nowNs)) }, sustainMs: quota ? (20 * quota.periodUs) / 1000 : 0 }, 180_000);
       if (up.op !== 'up') throw new ComponentError(o.id, 'UE host answered bring-up with something else', 'UE_HOST_PROTOCOL');
       ue.up = up;
       ue.shiftNs = BigInt(up.baseNs) - clockBaseNs(nowNs);

@@ -5,6 +5,7 @@
 // (AT+CGPADDR): the real radio paces them.
 import { join } from 'node:path';
 import type { TlsFiles } from '../certs/index.js';
+import type { ClockOffset } from '../edge/index.js';
 import { ComponentError, messageOf } from '../errors.js';
 import { OffloadUe, PacedRelay, type LinkRates } from '../offload/index.js';
 import type { RigOffload } from '../rig/index.js';
@@ -15,6 +16,8 @@ export interface OffloadUesOptions {
   ueIds: string[];
   edge: { id: string; address: string; tls: TlsFiles };
   offload: RigOffload;
+  /** The edge's clock against this process's: a UE host on this machine derives its own exactly. */
+  clock: ClockOffset;
   /** Each UE's current throughput (twin: paces its relay). */
   rates: Map<string, LinkRates>;
   /** Filled with each twin UE's relay, so KPM can move its rates. */
@@ -45,6 +48,7 @@ export async function startOffloadUes(session: RigSession, o: OffloadUesOptions)
         seed: o.offload.seed,
         edge: { ...o.edge, pathAddress },
         bind,
+        clock: o.clock,
         slowdown: rig.mode === 'twin' ? o.offload.ueSlowdown : null,
       }),
     );

@@ -93,7 +93,9 @@ export const offloadLatency: TrialKind<OffloadTrialOptions, OffloadTrialResult> 
       // 4. Each UE's host process (the head, its per-block times measured in it at bring-up, its
       // clock against the edge's) and its path to the edge: a paced relay on the twin, the
       // modem's data session on a lab rig.
-      const ues = await startOffloadUes(session, { ueIds, edge: { id: edgeRig.id, address, tls }, offload: off, rates, relays, closers });
+      // The edge's clock is read once from here, unthrottled; each UE host derives its own from it.
+      const clock = await session.race(direct.syncClock(8));
+      const ues = await startOffloadUes(session, { ueIds, edge: { id: edgeRig.id, address, tls }, offload: off, clock, rates, relays, closers });
       const clocks: OffloadTrialResult['clocks'] = [...ues.values()].map((u) => ({ ue: u.id, offsetMs: u.clock.offsetNs / 1e6, errorMs: u.clock.errorNs / 1e6 }));
       const cpuLimit: UeCpuLimit = describeUeHosts([...ues.values()]);
       // The slowest UE's, block by block (each UE's own plans with its own).

@@ -82,7 +82,9 @@ async function bringUp(id: string, m: BringUp, held: Held): Promise<{ head: UeHe
   }
   const direct = new EdgeClient(m.edge.id, clockAddress, m.edge.tls);
   held.clients.push(direct);
-  const clock = await direct.syncClock(8);
+  // edge - host = (edge - controller) - (host - controller); the last is exact on one machine.
+  const shiftNs = m.clock ? Number(clockBaseNs(nowNs) - BigInt(m.clock.controllerBaseNs)) : 0;
+  const clock = m.clock ? { offsetNs: m.clock.offsetNs - shiftNs, errorNs: m.clock.errorNs, rttNs: 2 * m.clock.errorNs } : await direct.syncClock(8);
   const client = pathAddress === clockAddress ? direct : new EdgeClient(m.edge.id, pathAddress, m.edge.tls);
   if (client !== direct) held.clients.push(client);
   held.stream = client.openStream();

@@ -23,6 +23,12 @@ export interface BringUp {
   bind?: string;
   /** Stated slowdown (1 under a cgroup quota): the head is held to factor x calibrated time. */
   slowdown: number;
+  /**
+   * The edge's clock against the controller's, measured by the controller (unthrottled, over
+   * the shortest path), and the controller's clock base: the UE host is on the controller's
+   * machine, so its own offset follows exactly. Absent: the host exchanges clocks itself.
+   */
+  clock?: { offsetNs: number; errorNs: number; controllerBaseNs: string };
   /** Per-block profile runs at bring-up. */
   reps: number;
   /** Under a quota: profile back to back for at least this long and take the mean (0: the median of `reps`). */
