@@ -58,6 +58,8 @@ export interface UeHostOptions {
   slowdown: number | null;
   /** The edge's clock against this process's (its error bound included); absent: the UE host measures its own. */
   clock?: ClockOffset;
+  /** Correct the quota once towards the slowdown target (default true). */
+  correctQuota?: boolean;
   /** Tests: where to look for cgroup hierarchies (default this host's). */
   quota?: (name: string, cores: number) => CpuQuota | { why: string };
   reps?: number;
@@ -77,8 +79,8 @@ export class OffloadUe {
     readonly id: string,
     private readonly child: Child,
     private readonly socket: Socket,
-    private readonly quota: CpuQuota | null,
-    readonly limit: UeCpuLimit,
+    private quota: CpuQuota | null,
+    public limit: UeCpuLimit,
   ) {
     readLines<FromHost>(socket, (m) => this.settle(m), (line) => log.warn({ ue: id, line: line.slice(0, 80) }, 'unreadable message from the UE host'));
     const lost = (why: string) => this.breakAll(new ComponentError(id, `UE host ${why}`, 'UE_HOST_LOST'));
@@ -97,12 +99,24 @@ export class OffloadUe {
       else {
         quota = made;
         writeFileSync(join(o.dir, `${o.id}.cgroup`), `${made.path}\n`);
-        limit = { kind: 'cgroup', factor: o.slowdown, note: `cgroup ${made.version} CPU quota ${+made.cores.toFixed(4)} cores (${made.quotaUs} of every ${made.periodUs} µs), for a UE ${o.slowdown}x slower than this host` };
+        limit = { kind: 'cgroup', factor: o.slowdown, note: `cgroup ${made.version} CPU quota for a UE ${o.slowdown}x slower than this host` };
       }
     }
     let child: Child | null = null;
     try {
       child = await supervisor.start({ name: `ue-host-${o.id}`, command: process.execPath, args: [cliEntry, 'ue-host', '--id', o.id], readyLine: /listening on (\S+):(\d+)/, readyTimeoutMs: 30_000, lifeline: true });
+      const [, host, port] = child.ready!;
+      const socket = connect(Number(port), host!);
+      await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+      socket.setNoDelay(true);
+      const ue = new OffloadUe(o.id, child, socket, quota, limit);
+      // Brought up (and calibrated: this host's own per-block times) before it joins its cgroup.
+      const factor = quota ? 1 : limit.factor;
+      const up = await ue.call({ op: 'bringUp', rid: 0, model: o.model, seed: o.seed, edge: o.edge, bind: o.bind, slowdown: factor, reps: o.reps ?? 7, clock: o.clock && { offsetNs: o.clock.offsetNs, errorNs: o.clock.errorNs, controllerBaseNs: String(clockBaseNs(nowNs)) } }, 120_000);
+      if (up.op !== 'up') throw new ComponentError(o.id, 'UE host answered bring-up with something else', 'UE_HOST_PROTOCOL');
+      ue.up = up;
+      ue.blockMs = up.blockMs;
+      ue.shiftNs = BigInt(up.baseNs) - clockBaseNs(nowNs);
       if (quota) {
         try {
           quota.add(child.pid);
@@ -110,18 +124,20 @@ export class OffloadUe {
           limit = slowdownLimit(o.slowdown!, `cgroup ${quota.version} at ${quota.path}: the process could not join it (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
           await quota.remove().catch(() => undefined);
           quota = null;
+          ue.quota = null;
+          ue.limit = limit;
+          ue.blockMs = up.calibratedMs.map((ms) => ms * limit.factor);
+          await ue.call({ op: 'bringUp', rid: 0, model: o.model, seed: o.seed, edge: o.edge, bind: o.bind, slowdown: limit.factor, reps: o.reps ?? 7, clock: o.clock && { offsetNs: o.clock.offsetNs, errorNs: o.clock.errorNs, controllerBaseNs: String(clockBaseNs(nowNs)) } }, 120_000);
         }
       }
-      const [, host, port] = child.ready!;
-      const socket = connect(Number(port), host!);
-      await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-      socket.setNoDelay(true);
-      const ue = new OffloadUe(o.id, child, socket, quota, limit);
-      const factor = limit.kind === 'slowdown' ? limit.factor : 1;
-      const up = await ue.call({ op: 'bringUp', rid: 0, model: o.model, seed: o.seed, edge: o.edge, bind: o.bind, slowdown: factor, reps: o.reps ?? 7, clock: o.clock && { offsetNs: o.clock.offsetNs, errorNs: o.clock.errorNs, controllerBaseNs: String(clockBaseNs(nowNs)) }, sustainMs: quota ? (20 * quota.periodUs) / 1000 : 0 }, 180_000);
-      if (up.op !== 'up') throw new ComponentError(o.id, 'UE host answered bring-up with something else', 'UE_HOST_PROTOCOL');
-      ue.up = up;
-      ue.shiftNs = BigInt(up.baseNs) - clockBaseNs(nowNs);
+      if (quota) {
+        ue.blockMs = await ue.underQuota(quota, o.correctQuota === false ? null : o.slowdown!, up.calibratedMs, o.reps ?? 7);
+        const q = quota;
+        ue.limit = {
+          ...limit,
+          note: `cgroup ${q.version} CPU quota ${+q.cores.toFixed(4)} cores (${q.quotaUs} of every ${q.periodUs} µs) for a UE ${o.slowdown}x slower than this host: measured ${(sum(ue.blockMs) / sum(up.calibratedMs)).toFixed(1)}x its ${up.calibratedMs.map((m) => m.toFixed(2)).join('/')} ms`,
+        };
+      }
       return ue;
     } catch (err) {
       await child?.stop().catch(() => undefined);
@@ -131,8 +147,26 @@ export class OffloadUe {
   }
 
   /** Per-block ms, as this UE runs them (measured in its host at bring-up). */
-  get blockMs(): number[] {
-    return this.up!.blockMs;
+  blockMs: number[] = [];
+
+  /**
+   * Per-block times under the quota, measured in the host. CFS loses some of every period to
+   * throttling, so 1/target cores slows a little more than target: one correction of the
+   * quota towards the target's total, then measured again.
+   */
+  private async underQuota(quota: CpuQuota, target: number | null, calibratedMs: number[], reps: number): Promise<number[]> {
+    const profile = async () => {
+      const m = await this.call({ op: 'profile', rid: 0, reps, sustainMs: (20 * quota.periodUs) / 1000 }, 120_000);
+      if (m.op !== 'profiled') throw new ComponentError(this.id, 'UE host answered a profile with something else', 'UE_HOST_PROTOCOL');
+      return m.blockMs;
+    };
+    let ms = await profile();
+    const achieved = sum(ms) / sum(calibratedMs);
+    if (target !== null && Math.abs(achieved / target - 1) > 0.15) {
+      quota.setCores(Math.max(0.001, quota.cores * (achieved / target)));
+      ms = await profile();
+    }
+    return ms;
   }
 
   get clock(): ClockOffset {
@@ -195,6 +229,8 @@ export class OffloadUe {
     this.pending.clear();
   }
 }
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 function slowdownLimit(factor: number, why: string): UeCpuLimit {
   return { kind: 'slowdown', factor, note: `stated slowdown factor ${factor}: the head takes ${factor} x this host's calibrated time (no cgroup CPU quota: ${why})` };

@@ -13,6 +13,8 @@ export interface CpuQuota {
   cores: number;
   periodUs: number;
   quotaUs: number;
+  /** Change the quota (cores, periodUs and quotaUs follow). */
+  setCores(cores: number): void;
   /** Move a process (all its threads) into the group. */
   add(pid: number): void;
   /** Remove the group once its processes are gone (retries while they exit). */
@@ -72,27 +74,37 @@ export function createCpuQuota(name: string, cores: number, hierarchies: Hierarc
       continue;
     }
     try {
-      if (h.version === 'v2') writeFileSync(join(path, 'cpu.max'), `${quotaUs} ${periodUs}`);
-      else {
-        writeFileSync(join(path, 'cpu.cfs_period_us'), String(periodUs));
-        writeFileSync(join(path, 'cpu.cfs_quota_us'), String(quotaUs));
-      }
+      writeQuota(h.version, path, periodUs, quotaUs);
     } catch (err) {
       whys.push(`cgroup ${h.version} at ${path}: quota not set (${errText(err)})`);
       rmdirQuietly(path);
       continue;
     }
-    return {
+    const q: CpuQuota = {
       version: h.version,
       path,
       cores,
       periodUs,
       quotaUs,
+      setCores(c) {
+        const next = quotaFor(c);
+        writeQuota(h.version, path, next.periodUs, next.quotaUs);
+        Object.assign(q, { cores: c, ...next });
+      },
       add: (pid) => writeFileSync(join(path, 'cgroup.procs'), String(pid)),
       remove: (timeoutMs = 3000) => removeGroup(path, timeoutMs),
     };
+    return q;
   }
   return { why: whys.length ? whys.join('; ') : 'no cgroup cpu hierarchy is mounted' };
+}
+
+function writeQuota(version: 'v1' | 'v2', path: string, periodUs: number, quotaUs: number): void {
+  if (version === 'v2') return writeFileSync(join(path, 'cpu.max'), `${quotaUs} ${periodUs}`);
+  // v1 checks quota against period as each is written: lower the quota first, raise it last.
+  writeFileSync(join(path, 'cpu.cfs_quota_us'), '-1');
+  writeFileSync(join(path, 'cpu.cfs_period_us'), String(periodUs));
+  writeFileSync(join(path, 'cpu.cfs_quota_us'), String(quotaUs));
 }
 
 function safeHierarchies(): Hierarchy[] {

@@ -15,6 +15,7 @@ import { clockBaseNs, readLines, send, type BringUp, type ToHost, type Up } from
 
 interface Held {
   runner?: BlockRunner;
+  seed: number;
   clients: EdgeClient[];
   stream?: InferStream;
   path?: BoundPath;
@@ -22,14 +23,9 @@ interface Held {
 
 export async function runUeHost(id: string): Promise<void> {
   if (!/^[A-Za-z0-9_.-]+$/.test(id)) throw new ConfigError(`ue-host --id ${JSON.stringify(id)}: letters, digits, . _ - only`, 'CONFIG_INVALID');
-  const held: Held = { clients: [] };
+  const held: Held = { clients: [], seed: 0 };
   let head: UeHead | null = null;
-  const cleanup = async () => {
-    held.stream?.end();
-    held.clients.forEach((c) => c.close());
-    await held.path?.close();
-    await held.runner?.release();
-  };
+  const cleanup = () => release(held);
   const stop = () => void cleanup().finally(() => process.exit(0));
   const server = createServer((socket: Socket) => {
     // One controller: nobody else on this machine gets to drive this UE.
@@ -40,14 +36,21 @@ export async function runUeHost(id: string): Promise<void> {
       socket,
       (m) => {
         if (m.op === 'bringUp')
-          void bringUp(id, m, held).then(
+          // Again (the controller changed how the head is limited): start over.
+          void release(held).then(() => bringUp(id, m, held)).then(
             (r) => {
               head = r.head;
               send(socket, r.up);
             },
             (err: unknown) => send(socket, { op: 'error', rid: m.rid, message: messageOf(err), code: (err as { code?: string }).code }),
           );
-        else if (m.op === 'request') {
+        else if (m.op === 'profile') {
+          if (!held.runner) return send(socket, { op: 'error', rid: m.rid, message: 'profile before bring-up' });
+          sustainedProfile(held.runner, sampleInput(PATCHNET, held.seed), m.reps, m.sustainMs).then(
+            (blockMs) => send(socket, { op: 'profiled', rid: m.rid, blockMs }),
+            (err: unknown) => send(socket, { op: 'error', rid: m.rid, message: messageOf(err) }),
+          );
+        } else if (m.op === 'request') {
           if (!head) return send(socket, { op: 'error', rid: m.rid, message: 'request before bring-up' });
           head.request(m.index, Number(BigInt(m.scheduledNs)) / 1e6, m.split).then(
             (sample) => send(socket, { op: 'sample', rid: m.rid, sample }),
@@ -65,14 +68,24 @@ export async function runUeHost(id: string): Promise<void> {
   exitWithParent(cleanup);
 }
 
+async function release(held: Held): Promise<void> {
+  held.stream?.end();
+  held.clients.forEach((c) => c.close());
+  held.clients = [];
+  await held.path?.close();
+  await held.runner?.release();
+  Object.assign(held, { stream: undefined, path: undefined, runner: undefined });
+}
+
 async function bringUp(id: string, m: BringUp, held: Held): Promise<{ head: UeHead; up: Up }> {
   if (m.model !== PATCHNET.name) throw new ConfigError(`${id}: model ${m.model} is not one this UE host builds (${PATCHNET.name})`, 'OFFLOAD_MODEL');
   const spec = PATCHNET;
   const n = spec.blocks.length;
   held.runner = await BlockRunner.load(spec, m.seed, 0, n);
+  held.seed = m.seed;
   const input = sampleInput(spec, m.seed);
   // Measured here, inside whatever CPU limit this process is under.
-  const calibratedMs = m.sustainMs > 0 ? await sustainedProfile(held.runner, input, m.reps, m.sustainMs) : await held.runner.profile(0, n, m.reps, input);
+  const calibratedMs = await held.runner.profile(0, n, m.reps, input);
   let clockAddress = m.edge.address;
   let pathAddress = m.edge.pathAddress;
   if (m.bind) {

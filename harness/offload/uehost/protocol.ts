@@ -31,7 +31,14 @@ export interface BringUp {
   clock?: { offsetNs: number; errorNs: number; controllerBaseNs: string };
   /** Per-block profile runs at bring-up. */
   reps: number;
-  /** Under a quota: profile back to back for at least this long and take the mean (0: the median of `reps`). */
+}
+
+/** Profile again, as the host now runs (after it joined its cgroup). */
+export interface ProfileMsg {
+  op: 'profile';
+  rid: number;
+  reps: number;
+  /** Each block run alone, back to back, for at least this long; its mean time. */
   sustainMs: number;
 }
 
@@ -58,8 +65,8 @@ export interface RequestMsg {
   scheduledNs: string;
 }
 
-export type ToHost = BringUp | RequestMsg;
-export type FromHost = Up | { op: 'sample'; rid: number; sample: Omit<RequestSample, 'scheduledMs'> } | { op: 'error'; rid: number; message: string; code?: string };
+export type ToHost = BringUp | ProfileMsg | RequestMsg;
+export type FromHost = Up | { op: 'profiled'; rid: number; blockMs: number[] } | { op: 'sample'; rid: number; sample: Omit<RequestSample, 'scheduledMs'> } | { op: 'error'; rid: number; message: string; code?: string };
 
 /** This process's wall clock minus the monotonic clock, ns (nowNs is built on the two). */
 export function clockBaseNs(now: () => bigint): bigint {
