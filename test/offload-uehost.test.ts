@@ -143,6 +143,20 @@ describe('UE host process', () => {
     expect(existsSync(group)).toBe(false);
   });
 
+  it('a UE host that dies mid-trial: its cgroup is still removed at teardown, and its requests fail naming the UE', async (ctx) => {
+    const u = await ue({ id: 'ue-dies', slowdown: 4 });
+    if (u.limit.kind !== 'cgroup') {
+      ctx.skip(`no writable cgroup on this host: ${u.limit.note}`);
+      return;
+    }
+    const group = readFileSync(join(dir, 'results', 'ue-host', 'ue-dies.cgroup'), 'utf8').trim();
+    expect(existsSync(group)).toBe(true);
+    process.kill(u.pid, 'SIGKILL');
+    await expect(u.request(0, nowMs(), n)).rejects.toThrow(/^ue-dies: UE host/);
+    await u.close();
+    expect(existsSync(group)).toBe(false);
+  });
+
   it('without a cgroup: the stated slowdown holds the head, and the limit says why', async () => {
     const u = await ue({ id: 'ue-stated', slowdown: 6, quota: () => ({ why: 'test: no hierarchy' }) });
     expect(u.limit).toMatchObject({ kind: 'slowdown', factor: 6 });
