@@ -3,7 +3,8 @@
 // found through this test's folder and removed at the end), the stated-slowdown fallback, and
 // a lab UE whose sockets to the edge leave from its modem's data-session address (a twin
 // modem on a real pty reporting 127.0.0.2 from AT+CGPADDR). Needs a build (children run from dist/).
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -221,6 +222,34 @@ describe('lab UE: traffic over the modem’s data session', () => {
       await at.close();
     }
     await expect(dataSessionAddress('ue-x', undefined)).rejects.toThrow(/^ue-x: no data session .*needs an at-modem UE/);
+  });
+
+  it('a rig-named network namespace: the UE host runs in it and reaches an edge only reachable there', async (ctx) => {
+    const ns = `ranlab-t-${process.pid}-${Date.now() % 100000}`;
+    const made = spawnSync('ip', ['netns', 'add', ns], { encoding: 'utf8' });
+    if (made.status !== 0) {
+      ctx.skip(`cannot create a network namespace here (needs root and ip netns): ${(made.stderr || made.error?.message || '').trim()}`);
+      return;
+    }
+    try {
+      expect(spawnSync('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up']).status).toBe(0);
+      // An edge agent inside the namespace: its loopback is not this process's.
+      const cfg = join(dir, 'edge-ns.json');
+      writeFileSync(cfg, JSON.stringify({ id: 'edge-1', listen: '127.0.0.1:0', tls: certs.agents.get('edge-1')! }));
+      const agent = await sup.start({ name: 'edge-ns', command: 'ip', args: ['netns', 'exec', ns, process.execPath, cliEntry, 'edge-agent', '--config', cfg], readyLine: /listening on (\S+:\d+)/, lifeline: true });
+      const nsAddress = agent.ready![1]!;
+      const deploy = `import('${join(process.cwd(), 'dist/harness/edge/index.js')}').then(async (m) => { const c = new m.EdgeClient('edge-1', '${nsAddress}', ${JSON.stringify(certs.controller)}); await c.deploy('${PATCHNET.name}', 7); c.close(); })`;
+      expect(spawnSync('ip', ['netns', 'exec', ns, process.execPath, '-e', deploy], { encoding: 'utf8' }).status).toBe(0);
+      const u = await ue({ id: 'ue-ns', netns: ns, edge: { id: 'edge-1', address: nsAddress, pathAddress: nsAddress, tls: certs.controller } });
+      expect(statSync(`/proc/${u.pid}/ns/net`).ino).toBe(statSync(`/run/netns/${ns}`).ino);
+      const r = await u.request(0, nowMs(), 2);
+      expect(r.bytesUp).toBeGreaterThan(0);
+      expect(agent.tail()).toMatch(/inference stream from (ipv4:)?127\.0\.0\.1:\d+/);
+      await u.close();
+      await agent.stop();
+    } finally {
+      spawnSync('ip', ['netns', 'del', ns]);
+    }
   });
 
   it('an address the host does not have: bring-up fails naming the UE', async () => {

@@ -171,11 +171,12 @@ async function main(argv: string[]): Promise<number> {
 
   program
     .command('ue-host', { hidden: true })
-    .description('(internal) one UE\'s host process in an offload trial: the head of the model and the UE\'s path to the edge, driven by the controller over loopback')
+    .description('(internal) one UE\'s host process in an offload trial: the head of the model and the UE\'s path to the edge, driven by the controller over a Unix socket')
     .requiredOption('--id <ue>', 'the UE (as the rig names it)')
-    .action(async (o: { id: string }) => {
+    .requiredOption('--socket <path>', 'the Unix socket the controller connects to (in a private folder)')
+    .action(async (o: { id: string; socket: string }) => {
       const { runUeHost } = await import('../offload/uehost/host.js');
-      await runUeHost(o.id);
+      await runUeHost(o.id, o.socket);
     });
 
   program

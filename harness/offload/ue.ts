@@ -5,8 +5,9 @@
 // host allows one; otherwise the stated slowdown factor holds the head (uehost/head.ts). On a
 // lab rig the process is the real UE host, unlimited, its sockets bound to the modem's data
 // session. What limited it, and its per-block times measured inside it, go in the report.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TlsFiles } from '../certs/index.js';
 import type { ClockOffset } from '../edge/index.js';
@@ -54,6 +55,8 @@ export interface UeHostOptions {
   edge: { id: string; address: string; pathAddress: string; tls: TlsFiles };
   /** Lab: the data session's address. */
   bind?: string;
+  /** Lab: the network namespace holding the modem's data interface; the host runs in it. */
+  netns?: string;
   /** Twin: how much slower than this host the UE computes (a quota of 1/slowdown cores); lab: null. */
   slowdown: number | null;
   /** The edge's clock against this process's (its error bound included); absent: the UE host measures its own. */
@@ -103,13 +106,18 @@ export class OffloadUe {
       }
     }
     let child: Child | null = null;
+    // A private folder (0700) for the control socket: only this user reaches the UE host.
+    const sockDir = mkdtempSync(join(tmpdir(), 'ranlab-ue-'));
     try {
-      child = await supervisor.start({ name: `ue-host-${o.id}`, command: process.execPath, args: [cliEntry, 'ue-host', '--id', o.id], readyLine: /listening on (\S+):(\d+)/, readyTimeoutMs: 30_000, lifeline: true });
-      const [, host, port] = child.ready!;
-      const socket = connect(Number(port), host!);
+      const args = [cliEntry, 'ue-host', '--id', o.id, '--socket', join(sockDir, 's')];
+      // `ip netns exec` enters the namespace and execs node: the same process, its pid the host's.
+      const [command, argv] = o.netns ? ['ip', ['netns', 'exec', o.netns, process.execPath, ...args]] : [process.execPath, args];
+      child = await supervisor.start({ name: `ue-host-${o.id}`, command, args: argv, readyLine: /listening on (.+)$/, readyTimeoutMs: 30_000, lifeline: true });
+      const socket = connect(child.ready![1]!);
       await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
       socket.setNoDelay(true);
       const ue = new OffloadUe(o.id, child, socket, quota, limit);
+      ue.sockDir = sockDir;
       // Brought up (and calibrated: this host's own per-block times) before it joins its cgroup.
       const factor = quota ? 1 : limit.factor;
       const up = await ue.call({ op: 'bringUp', rid: 0, model: o.model, seed: o.seed, edge: o.edge, bind: o.bind, slowdown: factor, reps: o.reps ?? 7, clock: o.clock && { offsetNs: o.clock.offsetNs, errorNs: o.clock.errorNs, controllerBaseNs: String(clockBaseNs(nowNs)) } }, 120_000);
@@ -141,6 +149,7 @@ export class OffloadUe {
       return ue;
     } catch (err) {
       await child?.stop().catch(() => undefined);
+      rmSync(sockDir, { recursive: true, force: true });
       await quota?.remove().catch((e: unknown) => log.warn({ ue: o.id, err: String(e) }, 'cgroup not removed'));
       throw err;
     }
@@ -148,6 +157,7 @@ export class OffloadUe {
 
   /** Per-block ms, as this UE runs them (measured in its host at bring-up). */
   blockMs: number[] = [];
+  private sockDir = '';
 
   /**
    * Per-block times under the quota, measured in the host. CFS loses some of every period to
@@ -196,6 +206,7 @@ export class OffloadUe {
   async close(): Promise<void> {
     this.socket.end();
     await this.child.stop();
+    rmSync(this.sockDir, { recursive: true, force: true });
     await this.quota?.remove();
   }
 

@@ -151,6 +151,12 @@ export const ueSchema = z.strictObject({
    */
   model: z.string().optional(),
   apn: z.string().optional(),
+  /**
+   * Lab offload: the network namespace holding this modem's data interface (`ip netns`). Its
+   * UE host runs in it; without one, the UE host's sockets are bound to the data session's
+   * address (AT+CGPADDR), which must then be an address of this host.
+   */
+  netns: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a network namespace name (ip netns)').optional(),
   /** A required UE failing ends the trial; others are marked failed and the trial goes on. */
   required: z.boolean().default(false),
   /** UE market (trial.ueMarket): the QoS target, minimum downlink throughput, kbit/s. */

@@ -2,7 +2,8 @@
 // of its path, offload/ue.ts). On the twin its CPU is limited to a phone's (a cgroup quota, or
 // the stated slowdown) and its tensors cross a relay paced by the twin radio. On a lab rig it
 // is the real UE host, and its sockets to the edge leave from the modem's data-session address
-// (AT+CGPADDR): the real radio paces them.
+// (AT+CGPADDR), or it runs in the rig-named network namespace of the modem's interface: the
+// real radio paces them.
 import { join } from 'node:path';
 import type { TlsFiles } from '../certs/index.js';
 import type { ClockOffset } from '../edge/index.js';
@@ -33,12 +34,17 @@ export async function startOffloadUes(session: RigSession, o: OffloadUesOptions)
   for (const id of o.ueIds) {
     let pathAddress = o.edge.address;
     let bind: string | undefined;
+    const netns = rig.mode === 'lab' ? rig.ues.find((u) => u.id === id)?.netns : undefined;
     if (rig.mode === 'twin') {
       const { relay, address } = await PacedRelay.start(id, o.edge.address, o.rates.get(id)!, o.offload.airDelayMs);
       o.relays.set(id, relay);
       o.closers.push(() => relay.close());
       pathAddress = address;
-    } else bind = await session.race(dataSessionAddress(id, session.ues.get(id)));
+    } else {
+      // The session must be up either way; in its namespace the routes carry the traffic, elsewhere the bound address does.
+      const address = await session.race(dataSessionAddress(id, session.ues.get(id)));
+      if (!netns) bind = address;
+    }
     const ue = await session.race(
       OffloadUe.start(session.supervisor, {
         id,
@@ -48,6 +54,7 @@ export async function startOffloadUes(session: RigSession, o: OffloadUesOptions)
         seed: o.offload.seed,
         edge: { ...o.edge, pathAddress },
         bind,
+        netns,
         clock: o.clock,
         slowdown: rig.mode === 'twin' ? o.offload.ueSlowdown : null,
       }),

@@ -32,8 +32,8 @@ export class UeHead {
       const start = nowMs();
       const out = split > 0 ? (await this.runner.run(0, split, this.input)).output : this.input;
       const phoneMs = this.slowdown * this.calibratedMs.slice(0, split).reduce((a, b) => a + b, 0);
-      const left = start + phoneMs - nowMs();
-      if (split > 0 && this.slowdown > 1 && left > 0) await sleep(left);
+      // Timers run in whole ms and may fire a fraction early: wait until the time has passed.
+      if (split > 0 && this.slowdown > 1) for (let left = start + phoneMs - nowMs(); left > 0; left = start + phoneMs - nowMs()) await sleep(Math.ceil(left));
       return { start, end: nowMs(), out };
     });
     this.engine = head.catch(() => undefined);

@@ -1,9 +1,10 @@
-// `ranlab ue-host --id <ue>`: one twin or lab UE's host process. It runs the head of the model
+// `ranlab ue-host --id <ue> --socket <path>`: one twin or lab UE's host process. It runs the head of the model
 // (ONNX Runtime) and the UE's side of its path to the edge, so a CPU limit on this process
 // (a cgroup quota) limits exactly what a phone would compute. It serves one controller over
-// one loopback TCP connection (protocol.ts) and exits when that connection or its lifeline
-// closes.
-import { createServer, type AddressInfo, type Socket } from 'node:net';
+// one connection to a Unix socket in a private folder (protocol.ts; a path, so it also
+// reaches a host started in a lab UE's network namespace) and exits when that connection or
+// its lifeline closes.
+import { createServer, type Socket } from 'node:net';
 import { EdgeClient, type InferStream } from '../../edge/index.js';
 import { ConfigError, messageOf } from '../../errors.js';
 import { nowNs } from '../../measure/types.js';
@@ -21,7 +22,7 @@ interface Held {
   path?: BoundPath;
 }
 
-export async function runUeHost(id: string): Promise<void> {
+export async function runUeHost(id: string, socketPath: string): Promise<void> {
   if (!/^[A-Za-z0-9_.-]+$/.test(id)) throw new ConfigError(`ue-host --id ${JSON.stringify(id)}: letters, digits, . _ - only`, 'CONFIG_INVALID');
   const held: Held = { clients: [], seed: 0 };
   let head: UeHead | null = null;
@@ -61,8 +62,8 @@ export async function runUeHost(id: string): Promise<void> {
       (line) => process.stderr.write(`ue host ${id}: unreadable message ${JSON.stringify(line.slice(0, 80))}\n`),
     );
   });
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
-  process.stdout.write(`ue host ${id} listening on 127.0.0.1:${(server.address() as AddressInfo).port}\n`);
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(socketPath, resolve));
+  process.stdout.write(`ue host ${id} listening on ${socketPath}\n`);
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
   exitWithParent(cleanup);
