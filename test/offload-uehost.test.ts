@@ -110,8 +110,8 @@ describe('UE host process', () => {
   it('the head under a 0.1-core cgroup quota takes measurably longer per block than without (same test, as a ratio)', async (ctx) => {
     const free = await ue({ id: 'ue-free' });
     expect(free.limit.kind).toBe('none');
-    // Exactly 0.1 core: no correction of the quota towards the target.
-    const slow = await ue({ id: 'ue-slow', slowdown: 10, correctQuota: false });
+    // Exactly 0.1 core, the quota alone: no correction towards the target, no hold of each head.
+    const slow = await ue({ id: 'ue-slow', slowdown: 10, correctQuota: false, holdUnderQuota: false });
     if (slow.limit.kind !== 'cgroup') {
       // A host without a writable cgroup cpu hierarchy (an unprivileged CI runner): the fallback is tested below.
       ctx.skip(`no writable cgroup on this host: ${slow.limit.note}`);
@@ -121,7 +121,10 @@ describe('UE host process', () => {
     // Found through this test's folder, never by a machine-wide name; the process is in it.
     const group = readFileSync(join(dir, 'results', 'ue-host', 'ue-slow.cgroup'), 'utf8').trim();
     expect(group).toMatch(/ranlab-uehost-test-ue-slow$/);
-    expect(readFileSync(join(group, 'cgroup.procs'), 'utf8').split('\n')).toContain(String(slow.pid));
+    // Its inference engine is in it, its network side (the host process) is not.
+    const members = readFileSync(join(group, 'cgroup.procs'), 'utf8').split('\n');
+    expect(members).toContain(String(slow.enginePid));
+    expect(members).not.toContain(String(slow.pid));
     const ratio = sum(slow.blockMs) / sum(free.blockMs);
     console.log(`per-block ms, no quota: ${free.blockMs.map((m) => m.toFixed(2)).join('/')}; 0.1-core quota: ${slow.blockMs.map((m) => m.toFixed(2)).join('/')}; ratio ${ratio.toFixed(1)}`);
     // 10x in principle; generous bounds for a shared, busy 2-core host.
@@ -150,8 +153,11 @@ describe('UE host process', () => {
       ctx.skip(`no writable cgroup on this host: ${u.limit.note}`);
       return;
     }
+    // By default each head is also held to the stated factor (CFS bursts are longer than these blocks).
+    expect(u.limit.note).toMatch(/each head also held to at least 4x this host's time/);
     const group = readFileSync(join(dir, 'results', 'ue-host', 'ue-dies.cgroup'), 'utf8').trim();
     expect(existsSync(group)).toBe(true);
+    process.kill(u.enginePid, 'SIGKILL');
     process.kill(u.pid, 'SIGKILL');
     await expect(u.request(0, nowMs(), n)).rejects.toThrow(/^ue-dies: UE host/);
     await u.close();

@@ -61,6 +61,8 @@ export interface UeHostOptions {
   slowdown: number | null;
   /** The edge's clock against this process's (its error bound included); absent: the UE host measures its own. */
   clock?: ClockOffset;
+  /** Under a quota, also hold each head to the stated factor (default true; tests of the quota alone turn it off). */
+  holdUnderQuota?: boolean;
   /** Correct the quota once towards the slowdown target (default true). */
   correctQuota?: boolean;
   /** Tests: where to look for cgroup hierarchies (default this host's). */
@@ -119,23 +121,25 @@ export class OffloadUe {
       const ue = new OffloadUe(o.id, child, socket, quota, limit);
       ue.sockDir = sockDir;
       // Brought up (and calibrated: this host's own per-block times) before it joins its cgroup.
-      const factor = quota ? 1 : limit.factor;
-      const up = await ue.call({ op: 'bringUp', rid: 0, model: o.model, seed: o.seed, edge: o.edge, bind: o.bind, slowdown: factor, reps: o.reps ?? 7, clock: o.clock && { offsetNs: o.clock.offsetNs, errorNs: o.clock.errorNs, controllerBaseNs: String(clockBaseNs(nowNs)) } }, 120_000);
+      // Under a quota the head is also held to the stated factor: CFS hands out CPU in bursts of
+      // at least 1 ms, longer than this model's blocks, so an idle UE would otherwise run a
+      // head at this host's speed. The quota limits throughput under load; the hold, each head.
+      const hold = o.slowdown === null || (quota && o.holdUnderQuota === false) ? 1 : o.slowdown;
+      const up = await ue.call({ op: 'bringUp', rid: 0, model: o.model, seed: o.seed, edge: o.edge, bind: o.bind, slowdown: hold, reps: o.reps ?? 7, clock: o.clock && { offsetNs: o.clock.offsetNs, errorNs: o.clock.errorNs, controllerBaseNs: String(clockBaseNs(nowNs)) } }, 120_000);
       if (up.op !== 'up') throw new ComponentError(o.id, 'UE host answered bring-up with something else', 'UE_HOST_PROTOCOL');
       ue.up = up;
-      ue.blockMs = up.blockMs;
+      ue.blockMs = up.calibratedMs.map((ms) => ms * (o.slowdown ?? 1));
       ue.shiftNs = BigInt(up.baseNs) - clockBaseNs(nowNs);
       if (quota) {
         try {
-          quota.add(child.pid);
+          quota.add(up.enginePid);
         } catch (err) {
           limit = slowdownLimit(o.slowdown!, `cgroup ${quota.version} at ${quota.path}: the process could not join it (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
           await quota.remove().catch(() => undefined);
           quota = null;
           ue.quota = null;
           ue.limit = limit;
-          ue.blockMs = up.calibratedMs.map((ms) => ms * limit.factor);
-          await ue.call({ op: 'bringUp', rid: 0, model: o.model, seed: o.seed, edge: o.edge, bind: o.bind, slowdown: limit.factor, reps: o.reps ?? 7, clock: o.clock && { offsetNs: o.clock.offsetNs, errorNs: o.clock.errorNs, controllerBaseNs: String(clockBaseNs(nowNs)) } }, 120_000);
+          if (hold === 1) await ue.call({ op: 'bringUp', rid: 0, model: o.model, seed: o.seed, edge: o.edge, bind: o.bind, slowdown: limit.factor, reps: o.reps ?? 7, clock: o.clock && { offsetNs: o.clock.offsetNs, errorNs: o.clock.errorNs, controllerBaseNs: String(clockBaseNs(nowNs)) } }, 120_000);
         }
       }
       if (quota) {
@@ -143,7 +147,7 @@ export class OffloadUe {
         const q = quota;
         ue.limit = {
           ...limit,
-          note: `cgroup ${q.version} CPU quota ${+q.cores.toFixed(4)} cores (${q.quotaUs} of every ${q.periodUs} µs) for a UE ${o.slowdown}x slower than this host: measured ${(sum(ue.blockMs) / sum(up.calibratedMs)).toFixed(1)}x its ${up.calibratedMs.map((m) => m.toFixed(2)).join('/')} ms`,
+          note: `cgroup ${q.version} CPU quota ${+q.cores.toFixed(4)} cores (${q.quotaUs} of every ${q.periodUs} µs) for a UE ${o.slowdown}x slower than this host: measured ${(sum(ue.blockMs) / sum(up.calibratedMs)).toFixed(1)}x its ${up.calibratedMs.map((m) => m.toFixed(2)).join('/')} ms${hold > 1 ? `; each head also held to at least ${hold}x this host's time (CFS gives CPU in bursts of 1 ms or more, longer than these blocks)` : ''}`,
         };
       }
       return ue;
@@ -189,9 +193,14 @@ export class OffloadUe {
     return this.up!.localAddress;
   }
 
-  /** The host process's pid (tests check its cgroup). */
+  /** The host process's pid. */
   get pid(): number {
     return this.child.pid;
+  }
+
+  /** The UE's inference engine's pid: the process in its cgroup, if any. */
+  get enginePid(): number {
+    return this.up!.enginePid;
   }
 
   /** Runs blocks 1..split in the UE's host, the rest at the edge; every stage timed. */

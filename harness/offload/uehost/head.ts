@@ -6,7 +6,7 @@
 // the real run took longer): a phone's compute does not slow down when this host is busy.
 import type { ClockOffset, InferStream } from '../../edge/index.js';
 import { nowMs } from '../loadgen.js';
-import type { BlockRunner } from '../model/index.js';
+import type { HeadEngine } from './engine.js';
 import type { RequestSample } from '../ue.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -16,21 +16,21 @@ export class UeHead {
   private seq = 0n;
 
   constructor(
-    private readonly runner: BlockRunner,
+    private readonly engine_: HeadEngine,
+    private readonly n: number,
     private readonly slowdown: number,
     private readonly stream: InferStream,
     private readonly clock: ClockOffset,
-    private readonly input: Float32Array,
     /** This host's per-block time, ms, measured at bring-up (the slowdown's base). */
     private readonly calibratedMs: number[],
   ) {}
 
   /** `scheduledMs` on this process's clock (nowMs). */
   async request(index: number, scheduledMs: number, split: number): Promise<Omit<RequestSample, 'scheduledMs'>> {
-    const n = this.runner.spec.blocks.length;
+    const n = this.n;
     const head = this.engine.then(async () => {
       const start = nowMs();
-      const out = split > 0 ? (await this.runner.run(0, split, this.input)).output : this.input;
+      const out = await this.engine_.run(split);
       const phoneMs = this.slowdown * this.calibratedMs.slice(0, split).reduce((a, b) => a + b, 0);
       // Timers run in whole ms and may fire a fraction early: wait until the time has passed.
       if (split > 0 && this.slowdown > 1) for (let left = start + phoneMs - nowMs(); left > 0; left = start + phoneMs - nowMs()) await sleep(Math.ceil(left));

@@ -9,14 +9,14 @@ import { EdgeClient, type InferStream } from '../../edge/index.js';
 import { ConfigError, messageOf } from '../../errors.js';
 import { nowNs } from '../../measure/types.js';
 import { exitWithParent } from '../../proc/index.js';
-import { BlockRunner, PATCHNET, sampleInput } from '../model/index.js';
+import { PATCHNET } from '../model/index.js';
 import { BoundPath } from '../relay.js';
+import { HeadEngine } from './engine.js';
 import { UeHead } from './head.js';
 import { clockBaseNs, readLines, send, type BringUp, type ToHost, type Up } from './protocol.js';
 
 interface Held {
-  runner?: BlockRunner;
-  seed: number;
+  engine?: HeadEngine;
   clients: EdgeClient[];
   stream?: InferStream;
   path?: BoundPath;
@@ -24,7 +24,7 @@ interface Held {
 
 export async function runUeHost(id: string, socketPath: string): Promise<void> {
   if (!/^[A-Za-z0-9_.-]+$/.test(id)) throw new ConfigError(`ue-host --id ${JSON.stringify(id)}: letters, digits, . _ - only`, 'CONFIG_INVALID');
-  const held: Held = { clients: [], seed: 0 };
+  const held: Held = { clients: [] };
   let head: UeHead | null = null;
   const cleanup = () => release(held);
   const stop = () => void cleanup().finally(() => process.exit(0));
@@ -46,8 +46,8 @@ export async function runUeHost(id: string, socketPath: string): Promise<void> {
             (err: unknown) => send(socket, { op: 'error', rid: m.rid, message: messageOf(err), code: (err as { code?: string }).code }),
           );
         else if (m.op === 'profile') {
-          if (!held.runner) return send(socket, { op: 'error', rid: m.rid, message: 'profile before bring-up' });
-          sustainedProfile(held.runner, sampleInput(PATCHNET, held.seed), m.reps, m.sustainMs).then(
+          if (!held.engine) return send(socket, { op: 'error', rid: m.rid, message: 'profile before bring-up' });
+          held.engine.profile(m.reps, m.sustainMs).then(
             (blockMs) => send(socket, { op: 'profiled', rid: m.rid, blockMs }),
             (err: unknown) => send(socket, { op: 'error', rid: m.rid, message: messageOf(err) }),
           );
@@ -74,19 +74,17 @@ async function release(held: Held): Promise<void> {
   held.clients.forEach((c) => c.close());
   held.clients = [];
   await held.path?.close();
-  await held.runner?.release();
-  Object.assign(held, { stream: undefined, path: undefined, runner: undefined });
+  held.engine?.stop();
+  Object.assign(held, { stream: undefined, path: undefined, engine: undefined });
 }
 
 async function bringUp(id: string, m: BringUp, held: Held): Promise<{ head: UeHead; up: Up }> {
   if (m.model !== PATCHNET.name) throw new ConfigError(`${id}: model ${m.model} is not one this UE host builds (${PATCHNET.name})`, 'OFFLOAD_MODEL');
   const spec = PATCHNET;
   const n = spec.blocks.length;
-  held.runner = await BlockRunner.load(spec, m.seed, 0, n);
-  held.seed = m.seed;
-  const input = sampleInput(spec, m.seed);
-  // Measured here, inside whatever CPU limit this process is under.
-  const calibratedMs = await held.runner.profile(0, n, m.reps, input);
+  held.engine = await HeadEngine.start(m.seed);
+  // This host's own per-block times (the engine joins a cgroup, if any, only after this).
+  const calibratedMs = await held.engine.profile(m.reps, 0);
   let clockAddress = m.edge.address;
   let pathAddress = m.edge.pathAddress;
   if (m.bind) {
@@ -102,7 +100,7 @@ async function bringUp(id: string, m: BringUp, held: Held): Promise<{ head: UeHe
   const client = pathAddress === clockAddress ? direct : new EdgeClient(m.edge.id, pathAddress, m.edge.tls);
   if (client !== direct) held.clients.push(client);
   held.stream = client.openStream();
-  const head = new UeHead(held.runner, m.slowdown, held.stream, clock, input, calibratedMs);
+  const head = new UeHead(held.engine, n, m.slowdown, held.stream, clock, calibratedMs);
   return {
     head,
     up: {
@@ -113,30 +111,7 @@ async function bringUp(id: string, m: BringUp, held: Held): Promise<{ head: UeHe
       clock: { offsetNs: clock.offsetNs, errorNs: clock.errorNs },
       baseNs: String(clockBaseNs(nowNs)),
       localAddress: m.bind ?? null,
+      enginePid: held.engine.pid,
     },
   };
-}
-
-/**
- * Under a CFS quota the CPU comes in bursts (at least 1 ms every period), so in one run of the
- * head a short block may run at full speed and the next wait out the period. Each block is
- * therefore run alone, back to back, over many periods: its mean time is what the quota gives
- * a UE under load, block by block.
- */
-async function sustainedProfile(runner: BlockRunner, input: Float32Array, reps: number, minMs: number): Promise<number[]> {
-  const n = runner.spec.blocks.length;
-  const inputs = [input];
-  for (let i = 0; i < n - 1; i++) inputs.push((await runner.run(i, i + 1, inputs[i]!)).output);
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    let total = 0;
-    let runs = 0;
-    const t0 = performance.now();
-    while (runs < reps || performance.now() - t0 < minMs) {
-      total += (await runner.run(i, i + 1, inputs[i]!)).blockMs[0]!;
-      runs++;
-    }
-    out.push(total / runs);
-  }
-  return out;
 }

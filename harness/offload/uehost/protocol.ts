@@ -54,6 +54,8 @@ export interface Up {
   baseNs: string;
   /** The local address the host's edge connections leave from (lab: the data session's). */
   localAddress: string | null;
+  /** The UE's inference engine process: the one a cgroup quota limits. */
+  enginePid: number;
 }
 
 export interface RequestMsg {
