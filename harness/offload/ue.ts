@@ -1,10 +1,11 @@
 // The UE side of split inference, as the controller sees it: each UE is a process of its own
-// (`ranlab ue-host`, uehost/host.ts) that runs the head of the model for real and sends the
-// intermediate tensor over the UE's path to the edge. A phone is slower than this host: on the
-// twin the process gets a real CPU limit, a cgroup CPU quota of 1/slowdown cores, where this
-// host allows one; otherwise the stated slowdown factor holds the head (uehost/head.ts). On a
-// lab rig the process is the real UE host, unlimited, its sockets bound to the modem's data
-// session. What limited it, and its per-block times measured inside it, go in the report.
+// (`ranlab ue-host`, uehost/host.ts) that runs the head of the model for real (in an engine
+// process it starts, uehost/engine.ts) and sends the intermediate tensor over the UE's path to
+// the edge. A phone is slower than this host: on the twin the engine gets a real CPU limit, a
+// cgroup CPU quota of about 1/slowdown cores, where this host allows one; otherwise the stated
+// slowdown factor holds the head (uehost/head.ts). On a lab rig it is the real UE host,
+// unlimited, its sockets bound to the modem's data session (or run in the modem's network
+// namespace). What limited it, and its per-block times measured in it, go in the report.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';

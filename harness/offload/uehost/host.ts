@@ -1,9 +1,9 @@
-// `ranlab ue-host --id <ue> --socket <path>`: one twin or lab UE's host process. It runs the head of the model
-// (ONNX Runtime) and the UE's side of its path to the edge, so a CPU limit on this process
-// (a cgroup quota) limits exactly what a phone would compute. It serves one controller over
-// one connection to a Unix socket in a private folder (protocol.ts; a path, so it also
-// reaches a host started in a lab UE's network namespace) and exits when that connection or
-// its lifeline closes.
+// `ranlab ue-host --id <ue> --socket <path>`: one twin or lab UE's host process. It runs the
+// UE's side of its path to the edge and, in an engine process of its own (engine.ts), the head
+// of the model (ONNX Runtime): a cgroup quota on the engine limits what a phone would compute.
+// It serves one controller over one connection to a Unix socket in a private folder
+// (protocol.ts; a path, so it also reaches a host started in a lab UE's network namespace) and
+// exits when that connection or its lifeline closes.
 import { createServer, type Socket } from 'node:net';
 import { EdgeClient, type InferStream } from '../../edge/index.js';
 import { ConfigError, messageOf } from '../../errors.js';
