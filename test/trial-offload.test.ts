@@ -41,7 +41,9 @@ describe('ranlab trial (offload kind)', () => {
     const report = JSON.parse(run.stdout) as OffloadReport;
     expect(report.kind).toBe('offload');
     expect(report.completed).toBe(true);
-    expect(report.ueCpuLimit).toMatch(/slowdown factor 30/);
+    // A real cgroup quota (1/30 core) where this host has a writable cpu hierarchy, else the stated factor.
+    expect(report.ueCpuLimit).toMatch(/cgroup v[12] CPU quota [\d.]+ cores .*for a UE 30x slower|stated slowdown factor 30/);
+    expect(report.ueCpuLimit).toMatch(/per-block times measured in each UE's host: ue-1 [\d./]+ ms; ue-2/);
     expect(report.shortConditions).toBe(true);
     expect(report.minimums).toEqual({ minDurationMs: 10_000, minQueries: 1000 });
     expect(report.conditions).toHaveLength(6); // 3 policies x 2 UEs
@@ -179,9 +181,10 @@ describe('ranlab trial (combined kind: offload while spectrum sharing moves the 
     expect(full.length).toBeGreaterThan(5);
     expect(half.length).toBeGreaterThan(5);
     expect(nearestRank(half, 50)).toBeGreaterThan(nearestRank(full, 50));
-    // The planner's timeline: a re-decision on the uplink falling moves to a split sending fewer bytes.
+    // The planner's timeline: a re-decision on the uplink falling moves to a split sending fewer bytes
+    // (one that keeps its split, already at the fewest bytes, is no move).
     const planner = report.decisions.filter((d) => d.condition === 'planner');
-    const moves = planner.slice(1).map((d, i) => ({ from: planner[i]!, to: d })).filter((m) => m.to.ulKbps < m.from.ulKbps * 0.8);
+    const moves = planner.slice(1).map((d, i) => ({ from: planner[i]!, to: d })).filter((m) => m.to.ulKbps < m.from.ulKbps * 0.8 && m.to.split !== m.from.split);
     expect(moves.length).toBeGreaterThan(0);
     for (const m of moves) expect(report.splitBytes[m.to.split]!).toBeLessThan(report.splitBytes[m.from.split]!);
     expect(planner.every((d) => d.predictedMs > 0)).toBe(true);

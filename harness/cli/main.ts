@@ -189,6 +189,16 @@ async function main(argv: string[]): Promise<number> {
     });
 
   program
+    .command('ue-host', { hidden: true })
+    .description('(internal) one UE\'s host process in an offload trial: the head of the model and the UE\'s path to the edge, driven by the controller over a Unix socket')
+    .requiredOption('--id <ue>', 'the UE (as the rig names it)')
+    .requiredOption('--socket <path>', 'the Unix socket the controller connects to (in a private folder)')
+    .action(async (o: { id: string; socket: string }) => {
+      const { runUeHost } = await import('../offload/uehost/host.js');
+      await runUeHost(o.id, o.socket);
+    });
+
+  program
     .command('twin-gnb', { hidden: true })
     .description('(internal) the RAN agent with the twin backend (ran-agent --backend twin)')
     .requiredOption('--config <file>', 'agent configuration (JSON), written by the controller')
@@ -232,6 +242,6 @@ async function main(argv: string[]): Promise<number> {
 }
 
 const code = await main(process.argv.slice(2));
-// Agents (twin-gnb, twin-modem, edge-agent) keep running until told to stop; commands end here, and so
+// Agents (twin-gnb, twin-modem, edge-agent, ue-host) keep running until told to stop; commands end here, and so
 // does an agent that failed to start.
-if (code !== 0 || !['twin-gnb', 'twin-modem', 'edge-agent', 'ran-agent', 'srsgnb-standin'].includes(process.argv[2] ?? '')) process.exit(code);
+if (code !== 0 || !['twin-gnb', 'twin-modem', 'edge-agent', 'ran-agent', 'srsgnb-standin', 'ue-host'].includes(process.argv[2] ?? '')) process.exit(code);

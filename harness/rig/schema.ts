@@ -151,6 +151,12 @@ export const ueSchema = z.strictObject({
    */
   model: z.string().optional(),
   apn: z.string().optional(),
+  /**
+   * Lab offload: the network namespace holding this modem's data interface (`ip netns`). Its
+   * UE host runs in it; without one, the UE host's sockets are bound to the data session's
+   * address (AT+CGPADDR), which must then be an address of this host.
+   */
+  netns: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a network namespace name (ip netns)').optional(),
   /** A required UE failing ends the trial; others are marked failed and the trial goes on. */
   required: z.boolean().default(false),
   /** UE market (trial.ueMarket): the QoS target, minimum downlink throughput, kbit/s. */
@@ -331,8 +337,7 @@ export const rigSchema = z.strictObject({
   if (kind !== 'spectrum' && !rig.offload) ctx.addIssue({ code: 'custom', path: ['offload'], message: `a ${kind} trial needs an offload section (model, edge, loadgen, policies)` });
   if (kind !== 'spectrum' && rig.trial.clock === 'virtual')
     ctx.addIssue({ code: 'custom', path: ['trial', 'clock'], message: `the ${kind} trial kind runs in real time only: its inference is real compute on real clocks, which a virtual clock cannot stand for (set trial.clock: real)` });
-  if (kind !== 'spectrum' && rig.mode === 'lab')
-    ctx.addIssue({ code: 'custom', path: ['trial', 'kind'], message: `the ${kind} trial kind runs on twin rigs only for now: a lab UE's tensors must cross its modem's data session, which is not bound yet` });
+  if (kind !== 'spectrum' && rig.mode === 'lab') for (const i of labOffloadIssues(rig)) ctx.addIssue({ code: 'custom', ...i });
   if (kind === 'spectrum' && rig.trial.clock === 'virtual') ctx.addIssue({ code: 'custom', path: ['trial', 'clock'], message: 'a virtual clock is not implemented for spectrum trials (set trial.clock: real)' });
   rig.edge.forEach((e, i) => {
     if (rig.mode === 'lab' && !e.address) ctx.addIssue({ code: 'custom', path: ['edge', i, 'address'], message: 'a lab edge host needs the address of its edge agent (host:port)' });
@@ -343,6 +348,21 @@ export const rigSchema = z.strictObject({
     if (!startedHere && !rig.tls) ctx.addIssue({ code: 'custom', path: ['basestations', i, 'driver'], message: `the ${b.driver} agent needs mutual TLS: add tls {caFile, certFile, keyFile} (ranlab certs init <dir>)` });
   });
 });
+
+/**
+ * Offload on a lab rig: each offloading UE is a modem whose data session carries its tensors
+ * (the UE host binds to its address), and the edge agent is reached over the lab's mutual TLS.
+ */
+export function labOffloadIssues(rig: { ues: { id: string; driver: string }[]; offload?: { ues?: string[] }; tls?: unknown }): { path: (string | number)[]; message: string }[] {
+  const out: { path: (string | number)[]; message: string }[] = [];
+  const offloading = rig.offload?.ues ?? rig.ues.map((u) => u.id);
+  if (!offloading.length) out.push({ path: ['ues'], message: 'offload on a lab rig needs at least one at-modem UE (its data session carries the tensors)' });
+  rig.ues.forEach((u, i) => {
+    if (offloading.includes(u.id) && u.driver !== 'at-modem') out.push({ path: ['ues', i, 'driver'], message: `UE ${u.id} offloads on a lab rig: it must be an at-modem UE, whose data session carries its tensors` });
+  });
+  if (!rig.tls) out.push({ path: ['tls'], message: 'offload on a lab rig reaches the edge agent over mutual TLS: add tls {caFile, certFile, keyFile} (ranlab certs init <dir>)' });
+  return out;
+}
 
 export type Rig = z.infer<typeof rigSchema>;
 export type RigOperator = Rig['operators'][number];

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { ConfigError, InterruptedError, messageOf, RanlabError } from '../errors.js';
 import type { TrialEnd } from '../report/common.js';
 import type { TrialReport } from '../report/index.js';
-import type { Policy, Rig, TrialKindName } from '../rig/index.js';
+import { labOffloadIssues, type Policy, type Rig, type TrialKindName } from '../rig/index.js';
 import type { Progress } from './kinds.js';
 import type { SpectrumTrialResult } from './spectrum.js';
 import type { RigSession } from './session.js';
@@ -58,7 +58,9 @@ export function withKind(rig: Rig, kind: TrialKindName | undefined): Rig {
   if (!kind || kind === rig.trial.kind) return rig;
   if (kind !== 'spectrum' && !rig.offload) throw new ConfigError(`--kind ${kind}: rig ${rig.name} has no offload section (model, edge, loadgen, policies)`, 'KIND_UNSUPPORTED');
   if (kind !== 'offload' && rig.operators.length < 2) throw new ConfigError(`--kind ${kind}: rig ${rig.name} has one operator; spectrum sharing needs at least 2`, 'KIND_UNSUPPORTED');
-  if (kind !== 'spectrum' && rig.mode === 'lab') throw new ConfigError(`--kind ${kind}: runs on twin rigs only for now (a lab UE's tensors must cross its modem's data session, which is not bound yet)`, 'KIND_UNSUPPORTED');
+  // A lab UE's tensors cross its modem's data session: every offloading UE must be a modem.
+  const lab = kind !== 'spectrum' && rig.mode === 'lab' ? labOffloadIssues(rig)[0] : undefined;
+  if (lab) throw new ConfigError(`--kind ${kind}: rig ${rig.name}: ${lab.path.join('.')}: ${lab.message}`, 'KIND_UNSUPPORTED');
   return { ...rig, trial: { ...rig.trial, kind } };
 }
 
