@@ -530,11 +530,10 @@ export class Ledger {
         const gas = gasLimit(what, this.operatorNames.length);
         // Legacy type: accepted by every EVM chain, London or not, zero-fee QBFT too.
         const receipt = await this.#sender.send(op.address, op.signer, { chainId: this.#chain.id, to, data, gas, gasPrice }, () => (stage = 'waiting for the receipt')).catch((err: unknown) => {
-          if (err instanceof ReceiptUnknownError) {
-            // Mined or not, its transfers are unknown: balances are read from the chain next time.
-            this.#book.drop();
-            throw err.cause;
-          }
+          // Mined or not (a send that timed out may still be), its transfers are unknown:
+          // balances are read from the chain next time.
+          this.#book.drop();
+          if (err instanceof ReceiptUnknownError) throw err.cause;
           this.#gasPriceCache = undefined;
           throw err;
         });

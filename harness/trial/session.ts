@@ -197,7 +197,7 @@ export class RigSession {
       (async () => {
         try {
           await labServices;
-          await this.bringUpModems(airDir, Promise.all([influx, auction]), modemsSpawned);
+          await this.bringUpModems(airDir, Promise.all([influx, auction]), modemsSpawned, radios);
         } finally {
           modemsSpawned();
         }
@@ -306,16 +306,16 @@ export class RigSession {
    * chosen their operator), opened, radio on, readings streamed to InfluxDB. They register by
    * themselves once their cell is on (automatic network selection).
    */
-  private async bringUpModems(airDir: string, ready: Promise<unknown>, spawned: () => void): Promise<void> {
+  private async bringUpModems(airDir: string, ready: Promise<unknown>, spawned: () => void, onAir: Promise<unknown>): Promise<void> {
     const modems = this.rig.ues.filter((u) => u.driver === 'at-modem');
     // Every twin modem's process is spawned within these calls, before their first await.
-    const up = modems.map((u) => this.bringUpModem(u, airDir, ready));
+    const up = modems.map((u) => this.bringUpModem(u, airDir, ready, onAir));
     spawned();
     await Promise.all(up);
     if (modems.length) this.say(`UEs ready: ${modems.map((u) => u.id).join(', ')}`);
   }
 
-  private async bringUpModem(u: RigUe, airDir: string, ready: Promise<unknown>): Promise<void> {
+  private async bringUpModem(u: RigUe, airDir: string, ready: Promise<unknown>, onAir: Promise<unknown>): Promise<void> {
     let port = u.port;
     this.checkBringUp();
     if (this.rig.mode === 'twin') {
@@ -336,11 +336,17 @@ export class RigSession {
       if (e.kind === 'failed' && e.required) this.fail(new ComponentError(u.id, `required UE failed: ${e.error.message}`, 'UE_FAILED'));
     });
     await ue.open();
+    // Teardown closes it from here on, even if a later step (or another component) fails.
+    this.ues.set(u.id, ue);
     await ue.setPower(true);
     // The UE market's winner: the modem registers only on that operator's cells.
     const plmn = this.ueMarket?.contracts.get(u.id)?.plmn;
-    if (plmn) await ue.selectOperator(plmn);
-    this.ues.set(u.id, ue);
+    if (plmn) {
+      // Manual selection needs the winner's network on air: after the base stations are up.
+      await onAir;
+      this.checkBringUp();
+      await ue.selectOperator(plmn);
+    }
   }
 
   /** Start every UE's serving-cell readings (the trial kind chooses the period). */
