@@ -2,20 +2,20 @@
 // before any control is sent), supervision (a child that dies fails the session with its
 // name), and a teardown that always runs: cells off, measurements flushed, children stopped.
 // Trial kinds (strategies, in labgrid's terms) run inside a session.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
-import { makeTrialCerts, readTlsFiles, type TlsFiles } from '../certs/index.js';
+import { join } from 'node:path';
+import { makeTrialCerts, readTlsFiles } from '../certs/index.js';
 import { ComponentError, ConfigError, InterruptedError, messageOf } from '../errors.js';
 import { childLog, log as rootLog } from '../log.js';
 import { Ledger, type OperatorKey } from '../ledger/index.js';
 import { destinationSpool, InfluxSink, removeIfEmpty, startEmbeddedInflux, type EmbeddedInflux, type Point } from '../measure/index.js';
 import { startGpuSampler, type GpuSampler } from '../../native/index.js';
-import { cliEntry, packageRoot } from '../paths.js';
+import { packageRoot } from '../paths.js';
 import { preflightError, preflightPassed, runPreflight } from '../preflight/index.js';
-import { freePort, Supervisor, withholdFromChildren } from '../proc/index.js';
-import { srsranAgentFile } from '../ran/agent/index.js';
+import { Supervisor, withholdFromChildren } from '../proc/index.js';
 import { runTeardown, type TeardownResult } from './teardown.js';
+import { startSrsranAgent, startTwinGnb, type AgentContext } from './agents.js';
 import { createBaseStation, type BaseStation, type SetupInfo } from '../ran/index.js';
 import type { Rig, RigBaseStation, RigUe } from '../rig/index.js';
 import { startTwinModem } from '../twin/modem.js';
@@ -277,7 +277,7 @@ export class RigSession {
     const certs = twins.length ? await makeTrialCerts(join(this.opts.resultsDir, 'certs'), twins) : null;
     // Every agent's process is spawned here, before the first await.
     const addresses = rig.basestations.map((bs) =>
-      !startsHere(bs) ? Promise.resolve(bs.address!) : bs.driver === 'twin' ? this.startTwinGnb(bs, airDir, certs!.agents.get(bs.id)!) : this.startSrsranAgent(bs, airDir, certs!.agents.get(bs.id)!),
+      !startsHere(bs) ? Promise.resolve(bs.address!) : bs.driver === 'twin' ? startTwinGnb(this.agentContext(), bs, airDir, certs!.agents.get(bs.id)!) : startSrsranAgent(this.agentContext(), bs, airDir, certs!.agents.get(bs.id)!),
     );
     spawned();
     await Promise.all(
@@ -301,10 +301,10 @@ export class RigSession {
   }
 
   /**
-   * 4. UEs with a driver of their own: twin modem processes started at once (they search until
-   * their cell is on air), then, once the sink can take their readings (and the UE market has
-   * chosen their operator), opened, radio on, readings streamed to InfluxDB. They register by
-   * themselves once their cell is on (automatic network selection).
+   * 4. UEs with a driver of their own: twin modem processes started at once, then, once the sink
+   * can take their readings (and the UE market has chosen their operator), opened; radio on once
+   * the base stations are up; readings streamed to InfluxDB. They register by themselves once
+   * their cell is on (automatic network selection).
    */
   private async bringUpModems(airDir: string, ready: Promise<unknown>, spawned: () => void, onAir: Promise<unknown>): Promise<void> {
     const modems = this.rig.ues.filter((u) => u.driver === 'at-modem');
@@ -338,15 +338,14 @@ export class RigSession {
     await ue.open();
     // Teardown closes it from here on, even if a later step (or another component) fails.
     this.ues.set(u.id, ue);
+    // Radio on once the base stations are on air: it attaches at once, as a UE switched on in
+    // coverage does (one switched on before would sit in its search back-off).
+    await onAir;
+    this.checkBringUp();
     await ue.setPower(true);
     // The UE market's winner: the modem registers only on that operator's cells.
     const plmn = this.ueMarket?.contracts.get(u.id)?.plmn;
-    if (plmn) {
-      // Manual selection needs the winner's network on air: after the base stations are up.
-      await onAir;
-      this.checkBringUp();
-      await ue.selectOperator(plmn);
-    }
+    if (plmn) await ue.selectOperator(plmn);
   }
 
   /** Start every UE's serving-cell readings (the trial kind chooses the period). */
@@ -354,65 +353,8 @@ export class RigSession {
     for (const ue of this.ues.values()) ue.startReadings(periodMs);
   }
 
-  private async startTwinGnb(bs: RigBaseStation, airDir: string, tls: TlsFiles): Promise<string> {
-    const cellId = bs.cells[0]!.id;
-    const plmn = this.rig.operators.find((o) => o.name === bs.operator)?.plmn;
-    // Served here: the UE market's winners at this station, else the rig's servingBs.
-    const servedBy = (u: RigUe) => this.ueMarket?.contracts.get(u.id)?.bs ?? u.servingBs;
-    const config = {
-      nodeId: bs.id,
-      operator: bs.operator,
-      ...(plmn ? { plmn } : {}),
-      listen: '127.0.0.1:0',
-      tls,
-      airDir,
-      cells: bs.cells,
-      ues: this.rig.ues
-        .filter((u) => servedBy(u) === bs.id)
-        .map((u) => ({ id: u.id, cellId, pathLossDb: u.twin!.pathLossDb, interferenceLossDb: u.twin!.interferenceLossDb ?? u.twin!.pathLossDb + 5, txPowerDbm: u.twin!.txPowerDbm })),
-    };
-    const dir = join(this.opts.resultsDir, 'twin');
-    mkdirSync(dir, { recursive: true });
-    const file = resolve(dir, `${bs.id}.json`);
-    writeFileSync(file, JSON.stringify(config, null, 2));
-    const child = await this.supervisor.start({
-      name: bs.id,
-      command: process.execPath,
-      args: [cliEntry, 'ran-agent', '--backend', 'twin', '--config', file],
-      readyLine: /listening on (\S+:\d+)/,
-      readyTimeoutMs: 15_000,
-      lifeline: true,
-    });
-    return child.ready![1]!;
-  }
-
-  /** An srsran-project agent on this host, managing the stand-in gNB whose cell is on the twin's air. */
-  private async startSrsranAgent(bs: RigBaseStation, airDir: string, tls: TlsFiles): Promise<string> {
-    const dir = join(this.opts.resultsDir, 'agents', bs.id);
-    mkdirSync(dir, { recursive: true });
-    const cell = bs.cells[0]!;
-    const twin = {
-      airDir,
-      cellId: cell.id,
-      operator: bs.operator,
-      txPowerDbm: cell.txPowerDbm,
-      ues: this.rig.ues
-        .filter((u) => u.servingBs === bs.id)
-        .map((u) => ({ id: u.id, pathLossDb: u.twin!.pathLossDb, interferenceLossDb: u.twin!.interferenceLossDb ?? u.twin!.pathLossDb + 5, txPowerDbm: u.twin!.txPowerDbm })),
-    };
-    writeFileSync(join(dir, 'twin.json'), JSON.stringify(twin, null, 2));
-    const file = resolve(dir, 'agent.json');
-    const cfg = srsranAgentFile(this.rig, bs, { listen: '127.0.0.1:0', tls, workDir: join(dir, 'gnb'), remoteControlPort: await freePort(), gnbExtraArgs: ['--twin', join(dir, 'twin.json')] });
-    writeFileSync(file, JSON.stringify(cfg, null, 2));
-    const child = await this.supervisor.start({
-      name: bs.id,
-      command: process.execPath,
-      args: [cliEntry, 'ran-agent', '--backend', bs.driver, '--config', file],
-      readyLine: /listening on (\S+:\d+)/,
-      readyTimeoutMs: 15_000,
-      lifeline: true,
-    });
-    return child.ready![1]!;
+  private agentContext(): AgentContext {
+    return { rig: this.rig, resultsDir: this.opts.resultsDir, supervisor: this.supervisor, ueMarket: this.ueMarket };
   }
 
   /**
