@@ -295,7 +295,8 @@ function segmentOf(lowEdgeMHz: number, unitMHz: number, operator: string, startU
  */
 export async function readFinalBalances(ledger: Ledger): Promise<{ finalBalancesMicro: Map<string, bigint>; finalSupplyMicro: bigint }> {
   const [finalBalancesMicro, escrow, ues] = await Promise.all([
-    ledger.balances(),
+    // From the chain, not the balances kept from receipts (which this read checks).
+    ledger.chainBalances(),
     ledger.escrowed(),
     ledger.market ? ledger.market.balancesOf(ledger.ueNames()) : Promise.resolve(new Map<string, bigint>()),
   ]);
