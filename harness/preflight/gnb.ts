@@ -5,7 +5,9 @@
 import { gnbBinaryOf } from '../ran/agent/index.js';
 import type { SetupInfo } from '../ran/index.js';
 import { describeGnbVersion, readGnbVersion, sameRelease } from '../ran/srsran/index.js';
-import type { RigBaseStation } from '../rig/index.js';
+import type { Rig, RigBaseStation } from '../rig/index.js';
+import { hostReport } from './agent.js';
+import type { Check } from './check.js';
 
 const declaredOf = (bs: RigBaseStation) => bs.agent?.version ?? '25.10';
 
@@ -31,4 +33,17 @@ export function gnbVersionOfAgent(bs: RigBaseStation, s: SetupInfo): string {
   if (!s.baseStationVersion) throw new Error(`agent ${bs.id} could not read its gNB's version: ${s.baseStation ?? 'no report (an agent older than the version check?)'}`);
   if (!sameRelease(s.baseStationVersion, declaredOf(bs))) throw mismatch(bs, binary, s.baseStationVersion);
   return `agent ${bs.id}: ${binary} reports srsRAN 5G gNB version ${s.baseStationVersion}, the rig's ${declaredOf(bs)}`;
+}
+
+/** The check for an srsRAN gNB the controller starts (none for one it attaches to). */
+export function gnbVersionCheck(rig: Rig, bs: RigBaseStation, timeoutMs: number): Check | null {
+  if (bs.driver !== 'srsran-project' || bs.agent?.mode === 'attach') return null;
+  if (rig.mode === 'twin') return { component: bs.id, check: 'gNB binary and version', run: () => gnbVersionHere(bs, timeoutMs) };
+  if (!bs.address) return null;
+  return {
+    component: bs.id,
+    check: 'gNB binary and version (on the gNB host)',
+    hardware: true,
+    run: async () => gnbVersionOfAgent(bs, await hostReport(rig, bs, timeoutMs)),
+  };
 }
