@@ -5,10 +5,11 @@
 //
 //   fanout   control to N = 2, 4, 16 twin agents vs a bare grpc-js fan-out (same proto, same TLS)
 //   ingest   InfluxSink vs raw 5,000-line POSTs to a real influxd (steady, and a 200,000-point burst)
-//   ledger   one ledger transaction vs a pre-signed raw send + receipt on the same chain
+//   ledger   one ledger transaction vs the same call pre-signed, sent raw, receipt read, same chain
 //   epoch    epoch period vs nominal: 200 ms epochs, 4 operators, real time (epochs with KPM, overruns)
 //   virtual  a 100-epoch 4-operator twin trial (1 s epochs) on virtual time vs its nominal 100 s (equal, ledger)
-//   startup  `ranlab trial rigs/twin.yaml --epochs 1` vs `node -e 0` (whole commands)
+//   startup  `ranlab trial rigs/twin.yaml --epochs 1` to its first epoch, vs the commit before
+//            parallel bring-up (built in a temporary worktree) and vs `node -e 0`
 //   uhd      libuhd find/open cycles (bench/uhd-find.bench.mjs; its own JSON, not in the default set;
 //            `npm run bench -- uhd 2000` for fewer cycles)
 import { spawnSync } from 'node:child_process';

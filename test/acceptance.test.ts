@@ -42,6 +42,10 @@ describe('acceptance criteria', () => {
       ['offload.maxP99Ms', true, '180.5 ms (planner, 240 requests)'],
       ['offload.metMinimums', false, 'short: all-local/ue-1'],
     ]);
+    // A run with --short-conditions: every condition is below the minimums, and the criterion says why.
+    const short = { ...off, shortConditions: true, conditions: off.conditions.map((c) => ({ ...c, metMinimums: false })) };
+    const [met] = evaluateAcceptance(short, { offload: { metMinimums: true } });
+    expect([met!.passed, met!.measured]).toEqual([false, 'short (run with --short-conditions): planner/ue-1, all-local/ue-1']);
     const local = evaluateAcceptance(off, { offload: { maxP99Ms: 200, condition: 'all-local' } });
     expect(acceptanceError(local)!.message).toContain('offload.maxP99Ms: measured 1300 ms (all-local, 240 requests), bound p99 <= 200 ms');
     // A spectrum section is not judged against an offload report, and the other way round.

@@ -22,11 +22,16 @@ afterAll(async () => {
   await env?.stop();
 });
 
-/** rigs/twin-offload.yaml, short: two conditions of at least 1.5 s and 20 requests per UE, points to the test's influxd. */
+/**
+ * rigs/twin-offload.yaml at LoadGen's full minimums (10 s, 1,000 queries) kept short: one UE at
+ * 100 queries/s and a fast UE (slowdown 2), two conditions; points to the test's influxd.
+ */
 function offloadRig(name: string): string {
-  const rig = parse(readFileSync('rigs/twin-offload.yaml', 'utf8')) as { name: string; offload: { loadgen: Record<string, unknown>; policies: string[] }; influx: unknown };
+  const rig = parse(readFileSync('rigs/twin-offload.yaml', 'utf8')) as { name: string; offload: Record<string, unknown> & { loadgen: Record<string, unknown>; policies: string[] }; influx: unknown };
   rig.name = name;
-  rig.offload.loadgen = { ...rig.offload.loadgen, minDurationMs: 1500, minQueries: 20 };
+  rig.offload.loadgen = { ...rig.offload.loadgen, rateHz: 100 };
+  rig.offload.ues = ['ue-1'];
+  rig.offload.ueSlowdown = 2;
   rig.offload.policies = ['planner', 'all-local'];
   rig.influx = { url: env.influx.url, database: 'ranlab' };
   const path = join(env.dir, `${name}.yaml`);

@@ -45,6 +45,22 @@ describe('load generator', () => {
     });
     for (let i = 1; i < results.length; i++) expect(results[i]!.due).toBeGreaterThanOrEqual(results[i - 1]!.end - 0.01);
   });
+
+  it('issuing stops at the minimums; outstanding queries complete, within the drain bound (twice the issuing time, at least 10 s) or the condition fails naming them', async () => {
+    // Slow but finite: every query completes after issuing stopped, and all are kept.
+    const slow = await runLoad({ scenario: 'server', rateHz: 100, minDurationMs: 200, minQueries: 10, seed: 5 }, async (i) => {
+      await new Promise((r) => setTimeout(r, 400));
+      return i;
+    });
+    expect(slow.results).toEqual(slow.results.map((_, i) => i));
+    expect(slow.durationMs).toBeGreaterThanOrEqual(600);
+    // One query that never completes: the condition fails after the 10 s bound, naming how many were left.
+    const t0 = nowMs();
+    await expect(runLoad({ scenario: 'server', rateHz: 100, minDurationMs: 100, minQueries: 5, seed: 5 }, (i) => (i === 2 ? new Promise<number>(() => {}) : Promise.resolve(i)))).rejects.toThrow(
+      /1 of \d+ queries still outstanding 10\.0 s after issuing stopped/,
+    );
+    expect(nowMs() - t0).toBeGreaterThanOrEqual(10_000);
+  }, 20_000);
 });
 
 const model: PlannerInputs = {

@@ -1,5 +1,23 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers/rigenv.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'ranlab-preflight-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+type Row = { component: string; check: string; result: string; detail: string };
+
+/** rigs/peer-srsran.yaml with gnb-a's `gnb: {...}` replaced. */
+function peerRigWith(name: string, gnb: string): string {
+  const text = readFileSync('rigs/peer-srsran.yaml', 'utf8');
+  const first = text.indexOf('gnb: { binary: bin/ranlab.js, args: [srsgnb-standin] }');
+  expect(first).toBeGreaterThan(0);
+  const file = join(tmp, `${name}.yaml`);
+  writeFileSync(file, text.slice(0, first) + `gnb: ${gnb}` + text.slice(first + 'gnb: { binary: bin/ranlab.js, args: [srsgnb-standin] }'.length));
+  return file;
+}
 
 describe('ranlab preflight', () => {
   it('passes on the twin rig', async () => {
@@ -30,6 +48,33 @@ describe('ranlab preflight', () => {
     }
     expect(row('ledger').detail).toMatch(/op-a.*key file/);
     expect(row('influx').result).toBe('fail');
+  });
+
+  it('checks each srsRAN agent\'s gNB binary and version on the peer rig', async () => {
+    const run = await runCli(['preflight', 'rigs/peer-srsran.yaml', '--json']);
+    expect(run.exitCode, run.all).toBe(0);
+    const rows = (JSON.parse(run.stdout) as { rows: Row[] }).rows.filter((r) => r.check === 'gNB binary and version');
+    expect(rows.map((r) => [r.component, r.result])).toEqual([
+      ['gnb-a', 'pass'],
+      ['gnb-b', 'pass'],
+    ]);
+    for (const r of rows) expect(r.detail).toMatch(/bin\/ranlab\.js srsgnb-standin reports srsRAN 5G gNB version 25\.10\.0 \(.*\), the rig's 25\.10$/);
+  });
+
+  it('fails a gNB binary of another release, naming the agent, the version found and the one expected', async () => {
+    const rig = peerRigWith('old-gnb', '{ binary: bin/ranlab.js, args: [srsgnb-standin, --report-version, 25.04.0] }');
+    const run = await runCli(['preflight', rig]);
+    expect(run.exitCode, run.all).toBe(3);
+    expect(run.stdout).toMatch(/gnb-a\s+gNB binary and version\s+FAIL\s+agent gnb-a: gNB binary \S+bin\/ranlab\.js reports version 25\.04\.0 \(.*\); the rig expects srsRAN Project 25\.10/);
+    expect(run.stdout).toMatch(/gnb-b\s+gNB binary and version\s+PASS/);
+  });
+
+  it('fails a missing gNB binary, naming its path', async () => {
+    const rig = peerRigWith('no-gnb', '{ binary: /opt/srsran/bin/gnb-missing }');
+    const run = await runCli(['preflight', rig, '--json']);
+    expect(run.exitCode, run.all).toBe(3);
+    const row = (JSON.parse(run.stdout) as { rows: Row[] }).rows.find((r) => r.component === 'gnb-a' && r.check === 'gNB binary and version')!;
+    expect(row).toMatchObject({ result: 'fail', detail: 'agent gnb-a: gNB binary /opt/srsran/bin/gnb-missing: no such file' });
   });
 
   it('prints a table by default', async () => {

@@ -10,7 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTrialCerts, readTlsFiles, type TlsPems, type TrialCerts } from '../harness/certs/index.js';
 import { cliEntry } from '../harness/paths.js';
 import { freePort, pidAlive } from '../harness/proc/index.js';
+import { gnbVersionOfAgent } from '../harness/preflight/gnb.js';
 import { createBaseStation, type BaseStation, type KpmIndication } from '../harness/ran/index.js';
+import type { RigBaseStation } from '../harness/rig/index.js';
+
+/** The rig entry preflight compares an agent's report with: managed, srsRAN Project 25.10. */
+const bsOfRig = (id: string) => ({ id, agent: { mode: 'managed', version: '25.10', gnb: { binary: 'gnb', args: [] } } }) as unknown as RigBaseStation;
 
 let tmp: string;
 let certs: TrialCerts;
@@ -21,7 +26,7 @@ const drivers: BaseStation[] = [];
 beforeAll(async () => {
   if (!existsSync(cliEntry)) throw new Error(`${cliEntry} is missing: build first`);
   tmp = mkdtempSync(join(tmpdir(), 'ranlab-srsran-'));
-  certs = await makeTrialCerts(join(tmp, 'certs'), ['gnb-s', 'gnb-q', 'gnb-l']);
+  certs = await makeTrialCerts(join(tmp, 'certs'), ['gnb-s', 'gnb-q', 'gnb-l', 'gnb-v', 'gnb-u']);
   ctl = readTlsFiles(certs.controller, 'controller');
 });
 
@@ -42,10 +47,10 @@ const until = async <T>(f: () => T | undefined | null | false, ms: number, what:
 };
 
 /** One agent (and its stand-in gNB, through the agent) for node `id`; resolves with its address and output. */
-async function agent(id: string, extra: { ignoreQuota?: boolean; leaseMs?: number } = {}) {
+async function agent(id: string, extra: { ignoreQuota?: boolean; leaseMs?: number; gnbArgs?: string[]; dlDemandKbps?: number } = {}) {
   const dir = join(tmp, id);
   const rc = await freePort();
-  const twin = { airDir: join(tmp, `air-${id}`), cellId: `${id}-c1`, operator: 'op-a', txPowerDbm: 30, ues: [{ id: `${id}-ue1`, pathLossDb: 95, interferenceLossDb: 100 }], ...(extra.ignoreQuota ? { ignoreQuota: true } : {}) };
+  const twin = { airDir: join(tmp, `air-${id}`), cellId: `${id}-c1`, operator: 'op-a', txPowerDbm: 30, ues: [{ id: `${id}-ue1`, pathLossDb: 95, interferenceLossDb: 100, ...(extra.dlDemandKbps ? { dlDemandKbps: extra.dlDemandKbps } : {}) }], ...(extra.ignoreQuota ? { ignoreQuota: true } : {}) };
   writeFileSync(join(tmp, `${id}-twin.json`), JSON.stringify(twin));
   const cfg = {
     nodeId: id,
@@ -55,7 +60,7 @@ async function agent(id: string, extra: { ignoreQuota?: boolean; leaseMs?: numbe
     leaseMs: extra.leaseMs ?? 5000,
     mode: 'managed',
     version: '25.10',
-    gnb: { binary: process.execPath, args: [cliEntry, 'srsgnb-standin'], extraArgs: ['--twin', join(tmp, `${id}-twin.json`)], workDir: dir, readyTimeoutMs: 15000 },
+    gnb: { binary: process.execPath, args: [cliEntry, 'srsgnb-standin', ...(extra.gnbArgs ?? [])], extraArgs: ['--twin', join(tmp, `${id}-twin.json`)], workDir: dir, readyTimeoutMs: 15000 },
     remoteControl: { address: `127.0.0.1:${rc}` },
     duReportPeriodMs: 200,
     plmn: '00101',
@@ -83,6 +88,7 @@ describe('srsran-project backend, managed, against the stand-in gNB', () => {
     const bs = createBaseStation('gnb-s', a.address, { tls: ctl });
     drivers.push(bs);
     const setup = await bs.setup();
+    expect(gnbVersionOfAgent(bsOfRig('gnb-s'), setup)).toMatch(/^agent gnb-s: \S+ reports srsRAN 5G gNB version 25\.10\.0 \(.*\), the rig's 25\.10$/);
     expect(setup.cells[0]).toMatchObject({ id: 'gnb-s-c1', grants: 'carrier-and-ratio', prbTotal: 51, on: false });
     await bs.control({ kind: 'cellState', cellId: 'gnb-s-c1', on: true });
     const yaml = readFileSync(join(a.dir, 'gnb.yaml'), 'utf8');
@@ -120,8 +126,40 @@ describe('srsran-project backend, managed, against the stand-in gNB', () => {
     await bs.setup();
     await bs.control({ kind: 'cellState', cellId: 'gnb-q-c1', on: true });
     await expect(bs.control({ kind: 'prbRatio', cellId: 'gnb-q-c1', maxRatioPct: 40, nPrb: 20 })).rejects.toThrow(
-      /gnb-q: control PRB ratio 40 % on cell gnb-q-c1 failed at the node: RADIO_FAILURE: PRB ratio 40 % not confirmed on cell gnb-q-c1 .*used 51 PRBs, above the 20 PRBs/,
+      /gnb-q: control PRB ratio 40 % on cell gnb-q-c1 failed at the node: RADIO_FAILURE: PRB ratio 40 % not confirmed on cell gnb-q-c1 .*used 51 PRBs while its UEs were backlogged, above the 20 PRBs/,
     );
+    a.child.kill('SIGTERM');
+  }, 30_000);
+
+  it('a cell whose UEs never saturate gets no acknowledgement of a quota, and the error says which cell and why', async () => {
+    // 500 kbit/s offered: a few PRBs carry it, the UE's buffer empties every report.
+    const a = await agent('gnb-u', { dlDemandKbps: 500 });
+    const bs = createBaseStation('gnb-u', a.address, { tls: ctl });
+    drivers.push(bs);
+    await bs.setup();
+    await bs.control({ kind: 'cellState', cellId: 'gnb-u-c1', on: true });
+    const got: KpmIndication[] = [];
+    bs.subscribe(200, (i) => got.push(i), () => undefined);
+    const light = await until(() => got.find((i) => i.thpDlKbps > 0 && i.prbUsedDl !== undefined), 5000, 'KPM with traffic');
+    expect(light.thpDlKbps).toBeCloseTo(500, 0);
+    expect(light.prbUsedDl).toBeLessThan(25);
+    // Its PRB use is under 50 % all along: without saturation that proves nothing.
+    await expect(bs.control({ kind: 'prbRatio', cellId: 'gnb-u-c1', maxRatioPct: 50, nPrb: 25 })).rejects.toThrow(
+      /gnb-u: control PRB ratio 50 % on cell gnb-u-c1 failed at the node: RADIO_FAILURE: PRB ratio 50 % not confirmed on cell gnb-u-c1 within 2500 ms: no saturating traffic: .*dl_bs 0/,
+    );
+    a.child.kill('SIGTERM');
+  }, 30_000);
+
+  it('a gNB binary of another release: the agent reports it in E2 Setup (preflight fails on it) and never starts it', async () => {
+    const a = await agent('gnb-v', { gnbArgs: ['--report-version', '25.04.0'] });
+    const bs = createBaseStation('gnb-v', a.address, { tls: ctl });
+    drivers.push(bs);
+    const setup = await bs.setup();
+    expect(setup.baseStationVersion).toMatch(/^25\.04\.0 /);
+    expect(setup.baseStation).toMatch(/reports version 25\.04\.0 .*, but this agent is configured for srsRAN Project 25\.10/);
+    expect(() => gnbVersionOfAgent(bsOfRig('gnb-v'), setup)).toThrow(/^agent gnb-v: gNB binary \S+ reports version 25\.04\.0 \(.*\); the rig expects srsRAN Project 25\.10/);
+    await expect(bs.control({ kind: 'cellState', cellId: 'gnb-v-c1', on: true })).rejects.toThrow(/cell on: gNB binary .* reports version 25\.04\.0/);
+    expect(existsSync(join(a.dir, 'gnb.log'))).toBe(false);
     a.child.kill('SIGTERM');
   }, 30_000);
 

@@ -27,9 +27,10 @@ const metMinimums: Criterion<boolean> = {
   check(r) {
     const conds = Array.isArray(r.conditions) ? (r.conditions as { condition: string; ue: string; metMinimums: boolean }[]) : [];
     const short = conds.filter((c) => !c.metMinimums).map((c) => `${c.condition}/${c.ue}`);
+    const why = r.shortConditions === true ? ' (run with --short-conditions)' : '';
     return {
       passed: conds.length > 0 && short.length === 0,
-      measured: !conds.length ? 'no condition ran' : short.length ? `short: ${short.join(', ')}` : `all ${conds.length} conditions`,
+      measured: !conds.length ? 'no condition ran' : short.length ? `short${why}: ${short.join(', ')}` : `all ${conds.length} conditions`,
       bound: 'every condition >= its minimum duration and query count',
     };
   },

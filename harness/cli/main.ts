@@ -23,9 +23,22 @@ function int(name: string, min: number, max: number) {
   };
 }
 
+/** `--short-conditions 2000/30`: each offload condition's minimum duration (ms) and query count. */
+function shortConditions(v: string): { minDurationMs: number; minQueries: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(v.trim());
+  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new InvalidArgumentError('expected <ms>/<queries>, two whole numbers from 1, e.g. 2000/30');
+  return { minDurationMs: Number(m[1]), minQueries: Number(m[2]) };
+}
+
 const say = (line: string) => process.stderr.write(`ranlab: ${line}\n`);
 
 async function main(argv: string[]): Promise<number> {
+  // The gNB stand-in takes the gnb's own command line (its `-v` / `--version` included), not ranlab's options.
+  if (argv[0] === 'srsgnb-standin') {
+    const { runStandinGnb } = await import('../twin/srsgnb/main.js');
+    await runStandinGnb(argv.slice(1));
+    return 0;
+  }
   const program = new Command('ranlab')
     .description('Hardware-in-the-loop harness for RAN trials: ledger-decided spectrum sharing on the digital twin or real radios.')
     .version(version, '-V, --version')
@@ -63,7 +76,12 @@ async function main(argv: string[]): Promise<number> {
     .option('--results <dir>', 'results folder (a sub-folder per trial id)', resolve(packageRoot, 'results'))
     .option('--state <dir>', 'state folder: the embedded influxd\'s data and the spools of unwritten points', resolve(packageRoot, '.ranlab'))
     .option('--json', 'print the report as JSON instead of a table')
-    .action(async (rigPath: string, o: { kind?: 'spectrum' | 'offload' | 'combined'; policy?: 'ledger' | 'random' | 'equal'; epochs?: number; epochMs?: number; seed?: number; clock?: 'real' | 'virtual'; results: string; state: string; json?: boolean; junit?: string }) => {
+    .option(
+      '--short-conditions <ms/queries>',
+      "for tests and smoke runs: below LoadGen minimums, the report marks every condition as not meeting them (offload kinds; each condition's minimum duration and query count, e.g. 2000/30)",
+      shortConditions,
+    )
+    .action(async (rigPath: string, o: { kind?: 'spectrum' | 'offload' | 'combined'; policy?: 'ledger' | 'random' | 'equal'; epochs?: number; epochMs?: number; seed?: number; clock?: 'real' | 'virtual'; results: string; state: string; json?: boolean; junit?: string; shortConditions?: { minDurationMs: number; minQueries: number } }) => {
       const { loadRig } = await import('../rig/index.js');
       const { runTrial } = await import('../trial/index.js');
       const { formatReport } = await import('../report/index.js');
@@ -82,6 +100,7 @@ async function main(argv: string[]): Promise<number> {
         stateDir: o.state,
         say,
         progress: (o.kind ?? rig.trial.kind) === 'spectrum' ? epochProgress() : undefined,
+        shortConditions: o.shortConditions,
       });
       process.stdout.write((o.json ? JSON.stringify(outcome.report, null, 2) : formatReport(outcome.report)) + '\n');
       say(`report written to ${outcome.reportPath}`);
@@ -172,6 +191,16 @@ async function main(argv: string[]): Promise<number> {
     });
 
   program
+    .command('ue-host', { hidden: true })
+    .description('(internal) one UE\'s host process in an offload trial: the head of the model and the UE\'s path to the edge, driven by the controller over a Unix socket')
+    .requiredOption('--id <ue>', 'the UE (as the rig names it)')
+    .requiredOption('--socket <path>', 'the Unix socket the controller connects to (in a private folder)')
+    .action(async (o: { id: string; socket: string }) => {
+      const { runUeHost } = await import('../offload/uehost/host.js');
+      await runUeHost(o.id, o.socket);
+    });
+
+  program
     .command('twin-gnb', { hidden: true })
     .description('(internal) the RAN agent with the twin backend (ran-agent --backend twin)')
     .requiredOption('--config <file>', 'agent configuration (JSON), written by the controller')
@@ -182,7 +211,7 @@ async function main(argv: string[]): Promise<number> {
 
   program
     .command('srsgnb-standin', { hidden: true })
-    .description('(internal) a stand-in for the srsRAN Project gnb binary: gnb -c <yaml> [--twin <json>]')
+    .description('(internal) a stand-in for the srsRAN Project gnb binary: gnb -c <yaml> [--twin <json>] | gnb --version [--report-version <x.y.z>]')
     .allowUnknownOption()
     .option('-c <file>', 'gNB configuration (YAML)')
     .option('--twin <file>', "the twin's side: air folder, cell id, UEs")
@@ -215,6 +244,6 @@ async function main(argv: string[]): Promise<number> {
 }
 
 const code = await main(process.argv.slice(2));
-// Agents (twin-gnb, twin-modem, edge-agent) keep running until told to stop; commands end here, and so
+// Agents (twin-gnb, twin-modem, edge-agent, ue-host) keep running until told to stop; commands end here, and so
 // does an agent that failed to start.
-if (code !== 0 || !['twin-gnb', 'twin-modem', 'edge-agent', 'ran-agent', 'srsgnb-standin'].includes(process.argv[2] ?? '')) process.exit(code);
+if (code !== 0 || !['twin-gnb', 'twin-modem', 'edge-agent', 'ran-agent', 'srsgnb-standin', 'ue-host'].includes(process.argv[2] ?? '')) process.exit(code);

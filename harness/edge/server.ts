@@ -21,8 +21,15 @@ export type EdgeAgentConfig = z.infer<typeof edgeAgentConfigSchema>;
 const CERT_REQUIRED = 'a client certificate from the lab CA is required';
 const status = (code: grpc.status, message: string): grpc.ServiceError => Object.assign(new Error(message), { code, details: message, metadata: new grpc.Metadata() });
 
-export async function serveEdge(cfg: EdgeAgentConfig): Promise<{ server: grpc.Server; port: number; service: EdgeService; telemetry: HostTelemetry }> {
+export interface EdgePeers {
+  /** Every peer an Infer stream came from ("ipv4:127.0.0.2:40000"): a lab shows its UEs' data-session addresses. */
+  readonly infer: string[];
+  onInfer?: (peer: string) => void;
+}
+
+export async function serveEdge(cfg: EdgeAgentConfig): Promise<{ server: grpc.Server; port: number; service: EdgeService; telemetry: HostTelemetry; peers: EdgePeers }> {
   const service = new EdgeService();
+  const peers: EdgePeers = { infer: [] };
   const telemetry = await openTelemetry();
   const server = new grpc.Server({ 'grpc.max_receive_message_length': MAX_EDGE_MESSAGE_BYTES, 'grpc.max_send_message_length': MAX_EDGE_MESSAGE_BYTES });
   const authed = (call: Parameters<typeof verifiedClient>[0]) => verifiedClient(call) !== null;
@@ -46,6 +53,8 @@ export async function serveEdge(cfg: EdgeAgentConfig): Promise<{ server: grpc.Se
         call.emit('error', status(grpc.status.UNAUTHENTICATED, CERT_REQUIRED));
         return;
       }
+      peers.infer.push(call.getPeer());
+      peers.onInfer?.(call.getPeer());
       let open = true;
       call.on('data', (req: WireInferRequest) => service.submit(req, (reply) => open && call.write(reply)));
       call.on('end', () => {
@@ -65,7 +74,7 @@ export async function serveEdge(cfg: EdgeAgentConfig): Promise<{ server: grpc.Se
   ).catch((err: unknown) => {
     throw new ComponentError(cfg.id, `cannot listen on ${cfg.listen}: ${messageOf(err)}`, 'LISTEN_FAILED', { cause: err });
   });
-  return { server, port, service, telemetry };
+  return { server, port, service, telemetry, peers };
 }
 
 /** The CLI's entry: read the config, serve, print the ready line, stop on SIGTERM/SIGINT. */
@@ -79,7 +88,8 @@ export async function runEdgeAgent(configFile: string): Promise<void> {
   const parsed = edgeAgentConfigSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(`edge agent config ${configFile}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, 'EDGE_CONFIG');
   const cfg = parsed.data;
-  const { server, port, service, telemetry } = await serveEdge(cfg);
+  const { server, port, service, telemetry, peers } = await serveEdge(cfg);
+  peers.onInfer = (peer) => process.stdout.write(`edge agent ${cfg.id}: inference stream from ${peer}\n`);
   const host = cfg.listen.replace(/:\d+$/, '');
   process.stdout.write(`edge agent ${cfg.id} listening on ${host}:${port}\n`);
   const cleanup = async () => {

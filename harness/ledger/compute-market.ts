@@ -1,12 +1,17 @@
 // The compute market (contracts/ComputeMarket.sol, seeds/003) from TypeScript: edge owners
 // register, update and withdraw services; a trial discovers the active ones for its model,
 // picks the cheapest whose predicted latency meets the QoAIS, opens a computing session with a
-// deposit, and the service owner settles it with the measured compute time.
-import { createPublicClient, createWalletClient, custom, decodeEventLog, erc20Abi, parseAbi, type Address, type Hex, type PublicClient } from 'viem';
-import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
+// deposit, and the service owner settles it with the measured compute time. In a trial it is
+// deployed with the ledger (same chain, same LabToken) and its callers are ledger operators.
+import { createPublicClient, createWalletClient, custom, decodeEventLog, encodeFunctionData, erc20Abi, parseAbi, type Address, type Hex, type PublicClient, type TransactionReceipt, type Transport } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { ConfigError } from '../errors.js';
 import { loadArtifact } from './artifact.js';
-import { describeRevert, isRevert, shortOf } from './revert.js';
+import type { ComputeCall } from './gas.js';
 import type { Eip1193 } from './inprocess.js';
+import type { Ledger } from './ledger.js';
+import { transportOf } from './link.js';
+import { describeRevert, isRevert, shortOf } from './revert.js';
 
 export const computeMarketAbi = parseAbi([
   'constructor(address token_)',
@@ -55,29 +60,67 @@ export function pickService(services: ComputeService[], model: string, predictMs
   return ok.reduce<ComputeService | null>((best, s) => (!best || s.priceMicroPerSecond < best.priceMicroPerSecond ? s : best), null);
 }
 
+/**
+ * Who signs a market call: a key of its own (a standalone chain, tests), or an operator of the
+ * ledger (a trial: same chain, same token, the ledger's nonces; the key never leaves it).
+ */
+export interface MarketSigner {
+  send(what: ComputeCall | 'approve', to: Address, data: Hex): Promise<TransactionReceipt>;
+}
+
+/** A signer holding its own key, on a chain reached through `provider`. */
+export function keySigner(provider: Eip1193, key: Hex): MarketSigner {
+  const account = privateKeyToAccount(key);
+  const w = createWalletClient({ account, transport: custom(provider) });
+  const pub = createPublicClient({ transport: custom(provider) });
+  return {
+    async send(_what, to, data) {
+      let hash: Hex;
+      try {
+        hash = await w.sendTransaction({ account, to, data, chain: null });
+      } catch (err) {
+        // A refusal by the contract, by its error's name (NotOwner(...), SessionClosed(...)).
+        throw new Error(`compute market: ${isRevert(err) ? describeRevert(err, computeMarketAbi, (a) => a) : shortOf(err)}`, { cause: err });
+      }
+      const r = await pub.waitForTransactionReceipt({ hash, pollingInterval: 5 });
+      if (r.status !== 'success') throw new Error(`compute market transaction ${r.transactionHash} reverted`);
+      return r;
+    },
+  };
+}
+
+/** Operator `name` of the ledger signs (the ledger's own account, nonces and gas). */
+export function ledgerSigner(ledger: Pick<Ledger, 'sendAs'>, name: string): MarketSigner {
+  return { send: (what, to, data) => ledger.sendAs(name, what, to, data) };
+}
+
+type SignerLike = Hex | MarketSigner;
+
 export class ComputeMarket {
   private readonly pub: PublicClient;
 
   constructor(
-    private readonly provider: Eip1193,
+    private readonly provider: Eip1193 | null,
     readonly address: Address,
+    transport: Transport = custom(provider!),
   ) {
-    this.pub = createPublicClient({ transport: custom(provider) });
+    this.pub = createPublicClient({ transport });
   }
 
-  private async send(key: Hex, write: (w: ReturnType<typeof createWalletClient>, a: PrivateKeyAccount) => Promise<Hex>) {
-    const account = privateKeyToAccount(key);
-    const w = createWalletClient({ account, transport: custom(this.provider) });
-    let hash: Hex;
-    try {
-      hash = await write(w, account);
-    } catch (err) {
-      // A refusal by the contract, by its error's name (NotOwner(...), SessionClosed(...)).
-      throw new Error(`compute market: ${isRevert(err) ? describeRevert(err, computeMarketAbi, (a) => a) : shortOf(err)}`, { cause: err });
-    }
-    const r = await this.pub.waitForTransactionReceipt({ hash, pollingInterval: 5 });
-    if (r.status !== 'success') throw new Error(`compute market transaction ${r.transactionHash} reverted`);
-    return r;
+  /** The market deployed with a ledger: read through the ledger's link, signed by its operators. */
+  static ofLedger(ledger: Pick<Ledger, 'link' | 'computeMarket'>): ComputeMarket {
+    if (!ledger.computeMarket) throw new ConfigError('compute market: the ledger was deployed without one', 'LEDGER_NO_COMPUTE_MARKET');
+    return new ComputeMarket(null, ledger.computeMarket, transportOf(ledger.link, 10_000));
+  }
+
+  private signer(s: SignerLike): MarketSigner {
+    if (typeof s !== 'string') return s;
+    if (!this.provider) throw new ConfigError('compute market: a ledger-backed market signs with ledger operators, not keys', 'LEDGER_BAD_ARGUMENT');
+    return keySigner(this.provider, s);
+  }
+
+  private write(by: SignerLike, what: ComputeCall, data: Hex) {
+    return this.signer(by).send(what, this.address, data);
   }
 
   static async deploy(provider: Eip1193, deployerKey: Hex, token: Address): Promise<ComputeMarket> {
@@ -89,19 +132,22 @@ export class ComputeMarket {
     return new ComputeMarket(provider, r.contractAddress!);
   }
 
-  async register(ownerKey: Hex, s: { endpoint: string; model: string; priceMicroPerSecond: bigint; capacity: number }): Promise<bigint> {
-    const r = await this.send(ownerKey, (w, account) =>
-      w.writeContract({ address: this.address, abi: computeMarketAbi, functionName: 'register', args: [s.endpoint, s.model, s.priceMicroPerSecond, s.capacity], account, chain: null }),
-    );
+  async register(owner: SignerLike, s: { endpoint: string; model: string; priceMicroPerSecond: bigint; capacity: number }): Promise<bigint> {
+    const r = await this.write(owner, 'computeRegister', encodeFunctionData({ abi: computeMarketAbi, functionName: 'register', args: [s.endpoint, s.model, s.priceMicroPerSecond, s.capacity] }));
     return this.eventArg(r.logs, 'ServiceRegistered', 'id');
   }
 
-  async update(ownerKey: Hex, id: bigint, s: { endpoint: string; priceMicroPerSecond: bigint; capacity: number }): Promise<void> {
-    await this.send(ownerKey, (w, account) => w.writeContract({ address: this.address, abi: computeMarketAbi, functionName: 'update', args: [id, s.endpoint, s.priceMicroPerSecond, s.capacity], account, chain: null }));
+  async update(owner: SignerLike, id: bigint, s: { endpoint: string; priceMicroPerSecond: bigint; capacity: number }): Promise<void> {
+    await this.write(owner, 'computeRegister', encodeFunctionData({ abi: computeMarketAbi, functionName: 'update', args: [id, s.endpoint, s.priceMicroPerSecond, s.capacity] }));
   }
 
-  async withdraw(ownerKey: Hex, id: bigint): Promise<void> {
-    await this.send(ownerKey, (w, account) => w.writeContract({ address: this.address, abi: computeMarketAbi, functionName: 'withdraw', args: [id], account, chain: null }));
+  async withdraw(owner: SignerLike, id: bigint): Promise<void> {
+    await this.write(owner, 'computeRegister', encodeFunctionData({ abi: computeMarketAbi, functionName: 'withdraw', args: [id] }));
+  }
+
+  /** An account's token balance (micro-tokens): the market's own is the deposits it holds. */
+  tokenBalance(token: Address, account: Address): Promise<bigint> {
+    return this.pub.readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [account] });
   }
 
   /** Every service on chain (discovery). */
@@ -113,14 +159,15 @@ export class ComputeMarket {
   }
 
   /** Approves the deposit and opens the session (payer signs both). */
-  async openSession(payerKey: Hex, token: Address, serviceId: bigint, depositMicro: bigint): Promise<bigint> {
-    await this.send(payerKey, (w, account) => w.writeContract({ address: token, abi: erc20Abi, functionName: 'approve', args: [this.address, depositMicro], account, chain: null }));
-    const r = await this.send(payerKey, (w, account) => w.writeContract({ address: this.address, abi: computeMarketAbi, functionName: 'openSession', args: [serviceId, depositMicro], account, chain: null }));
+  async openSession(payer: SignerLike, token: Address, serviceId: bigint, depositMicro: bigint): Promise<bigint> {
+    const p = this.signer(payer);
+    await p.send('approve', token, encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [this.address, depositMicro] }));
+    const r = await this.write(p, 'computeOpen', encodeFunctionData({ abi: computeMarketAbi, functionName: 'openSession', args: [serviceId, depositMicro] }));
     return this.eventArg(r.logs, 'SessionOpened', 'id');
   }
 
-  async settle(ownerKey: Hex, sessionId: bigint, computeMicros: bigint): Promise<Settled> {
-    const r = await this.send(ownerKey, (w, account) => w.writeContract({ address: this.address, abi: computeMarketAbi, functionName: 'settle', args: [sessionId, computeMicros], account, chain: null }));
+  async settle(owner: SignerLike, sessionId: bigint, computeMicros: bigint): Promise<Settled> {
+    const r = await this.write(owner, 'computeSettle', encodeFunctionData({ abi: computeMarketAbi, functionName: 'settle', args: [sessionId, computeMicros] }));
     for (const l of r.logs) {
       try {
         const e = decodeEventLog({ abi: computeMarketAbi, data: l.data, topics: l.topics });

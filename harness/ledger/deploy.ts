@@ -2,12 +2,14 @@
 // the SpectrumLedger bound to it, and the initial balances moved from the deployer to the
 // operators (equal, or the rig's initialBalances shares). With the UE market, also the UeMarket
 // bound to the same token, and each UE's funding moved first (the operators share the rest):
-// every account's tokens come out of the one fixed supply. Approvals are the account holders'
+// every account's tokens come out of the one fixed supply. With compute payments (offload
+// trials), the ComputeMarket bound to the same token. Approvals are the account holders'
 // own transactions (the client sends them at bring-up).
 import { createPublicClient, createWalletClient, type Address, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { ComponentError } from '../errors.js';
 import { labTokenAbi, spectrumLedgerAbi, ueMarketAbi } from './abi.js';
+import { computeMarketAbi } from './compute-market.js';
 import { loadArtifact } from './artifact.js';
 import { chainOf, transportOf, whereOf, type ChainLink } from './link.js';
 import { describeRevert, shortOf } from './revert.js';
@@ -18,6 +20,8 @@ export interface Deployed {
   token: Address;
   /** The UeMarket, when UEs were given. */
   market?: Address;
+  /** The ComputeMarket, when asked for. */
+  computeMarket?: Address;
   /** Gas used by each deployment transaction. */
   gas: { token: bigint; ledger: bigint };
 }
@@ -33,6 +37,7 @@ export async function deployContracts(
   spectrum: SpectrumConfig,
   pollingIntervalMs: number,
   ues: { address: Address; micro: bigint }[] = [],
+  computeMarket = false,
 ): Promise<Deployed> {
   const p = ledgerParamsOf(spectrum);
   const ueMicro = ues.reduce((a, u) => a + u.micro, 0n);
@@ -78,9 +83,12 @@ export async function deployContracts(
       market = r.contractAddress!;
       for (const u of ues) if (u.micro > 0n) await mined(await wallet.writeContract({ address: token, abi: labTokenAbi, functionName: 'transfer', args: [u.address, u.micro] }), 'UE funding');
     }
+    let compute: Address | undefined;
+    if (computeMarket)
+      compute = (await mined(await wallet.deployContract({ abi: computeMarketAbi, bytecode: loadArtifact('ComputeMarket').bytecode, args: [token] }), 'ComputeMarket deployment')).contractAddress!;
     for (const [i, op] of operators.entries())
       if (shares[i]! > 0n) await mined(await wallet.writeContract({ address: token, abi: labTokenAbi, functionName: 'transfer', args: [op, shares[i]!] }), 'initial balance');
-    return { contract: ledgerReceipt.contractAddress!, token, ...(market ? { market } : {}), gas: { token: tokenReceipt.gasUsed, ledger: ledgerReceipt.gasUsed } };
+    return { contract: ledgerReceipt.contractAddress!, token, ...(market ? { market } : {}), ...(compute ? { computeMarket: compute } : {}), gas: { token: tokenReceipt.gasUsed, ledger: ledgerReceipt.gasUsed } };
   } catch (err) {
     const why = describeRevert(err, spectrumLedgerAbi, (a) => a) || shortOf(err);
     throw new ComponentError('ledger', `deploying the ledger at ${whereOf(link)} failed: ${why.replaceAll(deployerKey.slice(2), '[redacted]')}`, 'LEDGER_DEPLOY_FAILED', { cause: err });

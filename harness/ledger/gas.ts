@@ -2,9 +2,11 @@
 // or one constant (wrong past a dozen operators: decide is O(n^2)). The coefficients come from
 // gas measured on the dev chain at 2, 8 and 64 operators (test/ledger.gas.test.ts prints those
 // figures and checks that every call stays under its limit across n), with a margin on top.
-export type LedgerCall = 'request' | 'decide' | 'settle' | 'settleOverdue' | 'approve' | MarketCall;
+export type LedgerCall = 'request' | 'decide' | 'settle' | 'settleOverdue' | 'approve' | MarketCall | ComputeCall;
 /** UeMarket's calls (award loops over the operators). */
 export type MarketCall = 'post' | 'offer' | 'award' | 'pay';
+/** ComputeMarket's calls (contracts/ComputeMarket.sol), signed by operators' accounts. */
+export type ComputeCall = 'computeRegister' | 'computeOpen' | 'computeSettle';
 
 // Measured (test/ledger.gas.test.ts, most per call over saturated and partial-use epochs):
 //   n=2: request 97,476  decide 180,229    settle 85,591   settleOverdue 72,570
@@ -25,6 +27,11 @@ const FORMULA: Record<LedgerCall, { base: number; perOp: number; perOp2: number 
   offer: { base: 130_000, perOp: 0, perOp2: 0 },
   award: { base: 110_000, perOp: 10_000, perOp2: 0 },
   pay: { base: 150_000, perOp: 0, perOp2: 0 },
+  // ComputeMarket (no loop over operators): register writes a five-slot service (two short
+  // strings), openSession a five-slot session and pulls the deposit, settle pays and refunds.
+  computeRegister: { base: 250_000, perOp: 0, perOp2: 0 },
+  computeOpen: { base: 250_000, perOp: 0, perOp2: 0 },
+  computeSettle: { base: 150_000, perOp: 0, perOp2: 0 },
 };
 
 /** The gas limit sent with `call` on a contract of n operators. */

@@ -5,19 +5,16 @@
 // logged, and every message this module builds is scrubbed of them as a second line of defence.
 import {
   createPublicClient,
-  createWalletClient,
   encodeFunctionData,
   getAddress,
   isAddress,
   maxUint256,
-  nonceManager,
   parseAbi,
   type Address,
   type Chain,
   type Hex,
   type PublicClient,
   type TransactionReceipt,
-  type WalletClient,
 } from 'viem';
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
 import { ComponentError, ConfigError } from '../errors.js';
@@ -25,8 +22,12 @@ import { childLog } from '../log.js';
 import type { Supervisor } from '../proc/index.js';
 import { labTokenAbi, spectrumLedgerAbi, ueMarketAbi } from './abi.js';
 import type { DevChain } from './chain.js';
+import { computeMarketAbi } from './compute-market.js';
 import { deployContracts } from './deploy.js';
-import { gasLimit, type LedgerCall } from './gas.js';
+import { BalanceBook } from './balances.js';
+import { gasLimit, type ComputeCall, type LedgerCall } from './gas.js';
+import { ReceiptUnknownError, TxSender, type RpcRequest } from './sender.js';
+import { TxSigner } from './signer.js';
 import { UeMarketClient } from './market.js';
 import { startInProcessChain, type InProcessChain } from './inprocess.js';
 import { normalizePrivateKey } from './keys.js';
@@ -45,7 +46,7 @@ interface Operator {
   name: string;
   address: Address;
   account: PrivateKeyAccount;
-  wallet: WalletClient;
+  signer: TxSigner;
 }
 
 /** Gas an operator should be able to pay for to count as able to transact (about one decide). */
@@ -55,12 +56,14 @@ const DEV_FUNDING_WEI = 10_000n * 10n ** 18n;
 
 const ZERO_DIGEST: Hex = `0x${'0'.repeat(64)}`;
 /** What a call is about, for messages: a UE market request, or an epoch. */
-const aboutOf = (what: LedgerCall, n: bigint) => (what === 'post' || what === 'offer' || what === 'award' ? `for request ${n}` : `for epoch ${n}`);
+const aboutOf = (what: LedgerCall, n: bigint) =>
+  what === 'post' || what === 'offer' || what === 'award' ? `for request ${n}` : what.startsWith('compute') ? 'on the compute market' : `for epoch ${n}`;
 
 /** Reverts of either contract decode against both. */
 const REVERT_ABI = [
   ...spectrumLedgerAbi,
   ...ueMarketAbi.filter((x) => x.type === 'error'),
+  ...computeMarketAbi.filter((x) => x.type === 'error'),
   // The token's own (OpenZeppelin ERC20), e.g. a UE whose account cannot pay its winner.
   ...parseAbi([
     'error ERC20InsufficientBalance(address sender, uint256 balance, uint256 needed)',
@@ -78,6 +81,8 @@ export class Ledger {
   /** UEs' accounts (the UE market's requesters and payers), by UE id. */
   readonly #ues = new Map<string, Operator>();
   #market: UeMarketClient | null = null;
+  /** The ComputeMarket on this chain and token (embedded ledger deployed with it), or null. */
+  #computeMarket: Address | null = null;
   readonly #byAddress = new Map<string, string>();
   readonly #secrets: string[];
   readonly #pub: PublicClient;
@@ -88,6 +93,9 @@ export class Ledger {
   #closed = false;
   #inFlight = new Set<Promise<unknown>>();
   #gasPriceCache: { wei: bigint; at: number } | undefined;
+  readonly #sender: TxSender;
+  /** Operators' balances kept from the receipts of this client's transactions. */
+  readonly #book: BalanceBook;
 
   private constructor(
     link: ChainLink,
@@ -108,24 +116,28 @@ export class Ledger {
     this.#secrets = operators.map((o) => o.privateKey.slice(2).toLowerCase());
     for (const o of operators) {
       if (this.#ops.has(o.name)) throw new ConfigError(`ledger: operator ${o.name} is listed twice`, 'LEDGER_BAD_ARGUMENT');
-      const account = privateKeyToAccount(o.privateKey, { nonceManager });
+      const account = privateKeyToAccount(o.privateKey);
       if (this.#byAddress.has(account.address.toLowerCase()))
         throw new ConfigError(`ledger: operators ${this.#byAddress.get(account.address.toLowerCase())} and ${o.name} have the same key`, 'LEDGER_BAD_ARGUMENT');
-      // Sends are not retried by the transport: a retried raw transaction reads as a failure.
-      const wallet = createWalletClient({ account, transport: transportOf(link, opts.requestTimeoutMs ?? 10_000, 0) });
-      this.#ops.set(o.name, { name: o.name, address: account.address, account, wallet });
+      this.#ops.set(o.name, { name: o.name, address: account.address, account, signer: new TxSigner(o.privateKey) });
       this.#byAddress.set(account.address.toLowerCase(), o.name);
     }
     this.operatorNames = operators.map((o) => o.name);
+    // Sends are not retried by the transport: a retried raw transaction reads as a failure.
+    // The embedded chain's provider is called directly (viem's request layer costs more than the call).
+    const sendVia = createPublicClient({ transport: transportOf(link, opts.requestTimeoutMs ?? 10_000, 0) });
+    const read: RpcRequest = link.kind === 'in-process' ? link.chain.provider.request : (args) => this.#pub.request(args as never);
+    const sendRaw: RpcRequest = link.kind === 'in-process' ? link.chain.provider.request : (args) => sendVia.request(args as never);
+    this.#sender = new TxSender(this.#pub, read, sendRaw, this.#pollingIntervalMs, this.#receiptTimeoutMs);
+    this.#book = new BalanceBook(new Set([...this.#ops.values()].map((o) => o.address.toLowerCase())));
   }
 
   /** The UE market's accounts (UE ids must not be operator names) and its client. */
   #openMarket(address: Address, token: Address, ues: { name: string; privateKey: Hex }[]): void {
     for (const u of ues) {
       if (this.#ops.has(u.name) || this.#ues.has(u.name)) throw new ConfigError(`ledger: UE ${u.name} has the name of another account`, 'LEDGER_BAD_ARGUMENT');
-      const account = privateKeyToAccount(u.privateKey, { nonceManager });
-      const wallet = createWalletClient({ account, transport: transportOf(this.link, 10_000, 0) });
-      this.#ues.set(u.name, { name: u.name, address: account.address, account, wallet });
+      const account = privateKeyToAccount(u.privateKey);
+      this.#ues.set(u.name, { name: u.name, address: account.address, account, signer: new TxSigner(u.privateKey) });
       this.#byAddress.set(account.address.toLowerCase(), u.name);
       this.#secrets.push(u.privateKey.slice(2).toLowerCase());
     }
@@ -150,6 +162,19 @@ export class Ledger {
     return this.#market;
   }
 
+  /** The ComputeMarket deployed with this ledger (same chain, same token), or null. */
+  get computeMarket(): Address | null {
+    return this.#computeMarket;
+  }
+
+  /**
+   * Operator `name` signs one call to another contract of this chain (the compute market, or
+   * the token to approve it), with the same nonces, gas and scrubbed errors as its own calls.
+   */
+  sendAs(name: string, what: ComputeCall | 'approve', to: Address, data: Hex): Promise<TransactionReceipt> {
+    return this.#transact(this.#op(name), what, 0n, data, to);
+  }
+
   // ------------------------------------------------------------------ construction
 
   /**
@@ -171,9 +196,10 @@ export class Ledger {
     const chain = await startInProcessChain([deployerKey, ...keys.map((k) => k.privateKey), ...ueKeys.map((k) => k.privateKey)], DEV_FUNDING_WEI);
     const link: ChainLink = { kind: 'in-process', chain };
     const ueFunding = ueKeys.map((u) => ({ address: privateKeyToAccount(u.privateKey).address, micro: u.micro }));
-    const deployed = await deployContracts(link, chain.chainId, deployerKey, keys.map((k) => privateKeyToAccount(k.privateKey).address), opts.spectrum, 5, ueFunding);
+    const deployed = await deployContracts(link, chain.chainId, deployerKey, keys.map((k) => privateKeyToAccount(k.privateKey).address), opts.spectrum, 5, ueFunding, opts.computeMarket);
     const ledger = new Ledger(link, deployed.contract, chain.chainId, keys, {});
     if (deployed.market) ledger.#openMarket(deployed.market, deployed.token, ueKeys);
+    ledger.#computeMarket = deployed.computeMarket ?? null;
     await ledger.#authorize();
     log.info({ contract: deployed.contract, token: deployed.token, operators: opts.operators }, 'ledger deployed on the embedded chain');
     return { ledger, chain };
@@ -374,16 +400,55 @@ export class Ledger {
 
   // ------------------------------------------------------------------ reads
 
-  /** Every operator's token balance in micro-tokens, all read at one block. */
+  /**
+   * Every operator's token balance in micro-tokens: read from the chain once (all at one block),
+   * then kept from the token's Transfer events in the receipts of this client's transactions, so
+   * an epoch's read costs no round trip. chainBalances() reads the chain and checks the two agree.
+   */
   async balances(): Promise<Map<string, bigint>> {
     return this.#guard(async () => {
-      const blockNumber = await this.#pub.getBlockNumber({ cacheTime: 0 });
-      const ops = [...this.#ops.values()];
-      const values = await Promise.all(
-        ops.map((o) => this.#pub.readContract({ address: this.contract, abi: spectrumLedgerAbi, functionName: 'balanceOf', args: [o.address], blockNumber })),
-      );
-      return new Map(ops.map((o, i) => [o.name, values[i]!]));
+      const kept = this.#book.current();
+      if (kept) return this.#byName(kept);
+      const generation = this.#book.generation;
+      const { block, values } = await this.#readBalances();
+      this.#book.seed(block, values, generation);
+      return this.#byName(values);
     }, 'reading balances');
+  }
+
+  /**
+   * Every operator's balance as the chain states it now (all at one block). When nothing is in
+   * flight, the balances kept from receipts are compared with it: a difference (tokens moved by a
+   * transaction this client did not send) is logged per operator, and the book starts again from
+   * this read.
+   */
+  async chainBalances(): Promise<Map<string, bigint>> {
+    return this.#guard(async () => {
+      const quiet = this.#inFlight.size === 0;
+      const generation = this.#book.generation;
+      const kept = this.#book.current();
+      const { block, values } = await this.#readBalances();
+      if (quiet && this.#inFlight.size === 0 && kept && block >= this.#book.lastBlock) {
+        const moved = [...values].filter(([a, v]) => kept.get(a) !== v).map(([a, v]) => `${this.#label(a)}: kept ${kept.get(a)}, chain ${v}`);
+        if (moved.length) log.warn({ block: String(block), moved }, 'operator balances moved outside this ledger client; using the chain\'s');
+        this.#book.drop();
+        this.#book.seed(block, values, this.#book.generation);
+      } else this.#book.seed(block, values, generation);
+      return this.#byName(values);
+    }, 'reading balances from the chain');
+  }
+
+  async #readBalances(): Promise<{ block: bigint; values: Map<string, bigint> }> {
+    const block = await this.#pub.getBlockNumber({ cacheTime: 0 });
+    const ops = [...this.#ops.values()];
+    const values = await Promise.all(
+      ops.map((o) => this.#pub.readContract({ address: this.contract, abi: spectrumLedgerAbi, functionName: 'balanceOf', args: [o.address], blockNumber: block })),
+    );
+    return { block, values: new Map(ops.map((o, i) => [o.address.toLowerCase(), values[i]!])) };
+  }
+
+  #byName(byAddress: Map<string, bigint>): Map<string, bigint> {
+    return new Map([...this.#ops.values()].map((o) => [o.name, byAddress.get(o.address.toLowerCase()) ?? 0n]));
   }
 
   /** The token's fixed total supply in micro-tokens. */
@@ -473,7 +538,7 @@ export class Ledger {
     return new ComponentError(COMPONENT, this.#scrub(message), reverted ? 'LEDGER_REVERTED' : 'LEDGER_TX_FAILED', { cause: err });
   }
 
-  /** Signs and sends one transaction as `op` (nonce from viem's nonce manager), waits for its receipt. */
+  /** Signs and sends one transaction as `op` (nonce counted by the sender), waits for its receipt. */
   #transact(op: Operator, what: LedgerCall, epoch: bigint, data: Hex, to: Address = this.contract): Promise<TransactionReceipt> {
     const run = async (): Promise<TransactionReceipt> => {
       if (this.#closed) throw new ComponentError(COMPONENT, `${what} by ${op.name} ${aboutOf(what, epoch)}: the ledger client is closed`, 'LEDGER_CLOSED');
@@ -483,12 +548,16 @@ export class Ledger {
         const gasPrice = await this.#gasPrice();
         const gas = gasLimit(what, this.operatorNames.length);
         // Legacy type: accepted by every EVM chain, London or not, zero-fee QBFT too.
-        const hash = await op.wallet.sendTransaction({ account: op.account, chain: this.#chain, to, data, gas, gasPrice, type: 'legacy' }).catch((err: unknown) => {
+        const receipt = await this.#sender.send(op.address, op.signer, { chainId: this.#chain.id, to, data, gas, gasPrice }, () => (stage = 'waiting for the receipt')).catch((err: unknown) => {
+          // Mined or not (a send that timed out may still be), its transfers are unknown:
+          // balances are read from the chain next time.
+          this.#book.drop();
+          if (err instanceof ReceiptUnknownError) throw err.cause;
           this.#gasPriceCache = undefined;
           throw err;
         });
-        stage = 'waiting for the receipt';
-        const receipt = await this.#pub.waitForTransactionReceipt({ hash, timeout: this.#receiptTimeoutMs, pollingInterval: this.#pollingIntervalMs });
+        const hash = receipt.transactionHash;
+        this.#book.record(receipt, this.#info?.token);
         if (receipt.status !== 'success') {
           let reason = receipt.gasUsed === gas ? `out of gas (limit ${gas})` : 'status 0 (reverted)';
           try {

@@ -28,6 +28,8 @@ export interface EmbeddedOptions {
   spectrum: SpectrumConfig;
   /** UEs of the UE market: each gets an account funded with `tokens` out of the supply (the operators share the rest). */
   ues?: { name: string; tokens: number }[];
+  /** Also deploy the ComputeMarket bound to the same token (offload trials' compute payments). */
+  computeMarket?: boolean;
 }
 
 export interface DeployOptions {

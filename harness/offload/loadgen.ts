@@ -2,9 +2,13 @@
 // from each query's scheduled time (a query issued late because the system was busy is still
 // timed from when it was due: no coordinated omission). Server scenario: Poisson arrivals at
 // a target rate, issued whether or not earlier queries finished. Single-stream: the next
-// query is due when the previous one completes. A run lasts at least minDurationMs and
-// minQueries (both).
+// query is due when the previous one completes. Issuing stops once both minimums are met
+// (minDurationMs and minQueries), then every outstanding query completes (nothing measured is
+// dropped). The drain is bounded: a condition whose outstanding queries have not all
+// completed within drainBoundMs (twice the issuing time, at least 10 s) of issuing stopping fails
+// with LOADGEN_DRAIN, naming how many were left: the rate is far beyond what the policy serves.
 
+import { ComponentError } from '../errors.js';
 import { nowNs } from '../measure/types.js';
 
 export interface LoadSettings {
@@ -58,6 +62,27 @@ export async function runLoad<T>(s: LoadSettings, issue: (index: number, schedul
       due = nowMs();
     }
   }
-  const settled = await Promise.all(results);
+  const issuedMs = nowMs() - start;
+  const settled = await drain(results, drainBoundMs(issuedMs));
   return { results: settled, durationMs: nowMs() - start };
+}
+
+/** How long outstanding queries may take to complete once issuing stopped: twice the issuing time, at least 10 s. */
+export const drainBoundMs = (issuingMs: number): number => Math.max(10_000, 2 * issuingMs);
+
+async function drain<T>(pending: Promise<T>[], boundMs: number): Promise<T[]> {
+  let left = pending.length;
+  for (const p of pending) void p.then(() => left--, () => left--);
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new ComponentError('loadgen', `${left} of ${pending.length} queries still outstanding ${(boundMs / 1000).toFixed(1)} s after issuing stopped (the drain bound: twice the issuing time, at least 10 s): the rate is far beyond what this policy serves; lower offload.loadgen.rateHz`, 'LOADGEN_DRAIN')),
+      boundMs,
+    );
+  });
+  try {
+    return await Promise.race([Promise.all(pending), bound]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -1,12 +1,11 @@
 // The compute market inside an offload trial (seed 003): the edge owner registers its service
 // on chain, the trial discovers the services, picks the cheapest whose predicted latency meets
-// the QoAIS, opens a computing session per condition with a LabToken deposit, and when the
-// condition ends the owner settles it with the edge's measured compute time. On the twin this
-// runs on its own in-process EVM chain (fresh keys per trial, never written down) with the
-// LabToken; the UE's operator pays the edge owner.
-import { createPublicClient, createWalletClient, custom, erc20Abi, type Address, type Hex } from 'viem';
-import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
-import { ComputeMarket, labTokenAbi, loadArtifact, pickService, startInProcessChain, type ComputeService } from '../ledger/index.js';
+// the QoAIS, opens a computing session per condition with a deposit, and when the condition
+// ends the owner settles it with the edge's measured compute time. The market runs on the
+// spectrum ledger's chain and pays in its LabToken (the one token): the UE's operator pays the
+// edge's owner, both operators of the ledger, which signs for them (their keys never leave it).
+import type { Address } from 'viem';
+import { ComputeMarket, ledgerSigner, pickService, type ComputeService, type Ledger } from '../ledger/index.js';
 
 export interface MarketSettlement {
   condition: string;
@@ -24,12 +23,19 @@ export interface TrialMarket {
   token: Address;
   chosen: ComputeService;
   services: number;
+  payer: string;
+  owner: string;
   /** Opens a session for one condition; `close(computeMicros)` settles it. */
   open(condition: string): Promise<{ close(computeMicros: bigint): Promise<MarketSettlement> }>;
-  balances(): Promise<{ payer: bigint; owner: bigint; supply: bigint }>;
+  /** The payer's and the owner's token balances, and deposits the market still holds (micro-tokens). */
+  balances(): Promise<{ payer: bigint; owner: bigint; escrow: bigint }>;
 }
 
 export async function startTrialMarket(opts: {
+  ledger: Ledger;
+  /** The UE's operator (pays) and the edge host's owner (is paid): ledger operators. */
+  payer: string;
+  owner: string;
   endpoint: string;
   model: string;
   priceMicroPerSecond: bigint;
@@ -38,24 +44,23 @@ export async function startTrialMarket(opts: {
   predictMs: (s: ComputeService) => number;
   p99Ms?: number;
 }): Promise<TrialMarket> {
-  const [deployer, payer, owner] = [generatePrivateKey(), generatePrivateKey(), generatePrivateKey()] as [Hex, Hex, Hex];
-  const chain = await startInProcessChain([deployer, payer, owner], 10n ** 21n);
-  const pub = createPublicClient({ transport: custom(chain.provider) });
-  const dep = privateKeyToAccount(deployer);
-  const w = createWalletClient({ account: dep, transport: custom(chain.provider) });
-  const supply = 13_320_000_000n;
-  const token = (await pub.waitForTransactionReceipt({ hash: await w.deployContract({ abi: labTokenAbi, bytecode: loadArtifact('LabToken').bytecode, args: [supply, privateKeyToAccount(payer).address], account: dep, chain: null }), pollingInterval: 5 })).contractAddress!;
-  const market = await ComputeMarket.deploy(chain.provider, deployer, token);
+  const { ledger } = opts;
+  const market = ComputeMarket.ofLedger(ledger);
+  const token = (await ledger.info()).token;
+  const [payer, owner] = [ledgerSigner(ledger, opts.payer), ledgerSigner(ledger, opts.owner)];
   await market.register(owner, { endpoint: opts.endpoint, model: opts.model, priceMicroPerSecond: opts.priceMicroPerSecond, capacity: opts.capacity });
   const services = await market.services();
   const chosen = pickService(services, opts.model, opts.predictMs, opts.p99Ms);
   if (!chosen) throw new Error(`compute market: no service for ${opts.model} meets the latency target`);
-  const balanceOf = (k: Hex) => pub.readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [privateKeyToAccount(k).address] });
+  const addresses = ledger.addresses();
+  const balanceOf = (a: Address) => market.tokenBalance(token, a);
   return {
     market,
     token,
     chosen,
     services: services.length,
+    payer: opts.payer,
+    owner: opts.owner,
     async open(condition) {
       const sessionId = await market.openSession(payer, token, chosen.id, opts.depositMicro);
       return {
@@ -75,7 +80,8 @@ export async function startTrialMarket(opts: {
       };
     },
     async balances() {
-      return { payer: await balanceOf(payer), owner: await balanceOf(owner), supply };
+      const [p, o, e] = await Promise.all([balanceOf(addresses.get(opts.payer)!), balanceOf(addresses.get(opts.owner)!), balanceOf(market.address)]);
+      return { payer: p, owner: o, escrow: e };
     },
   };
 }

@@ -42,6 +42,8 @@ export function decisionPoint(d: Decision, atMs: number, tags: OffloadTags): Poi
     measurement: 'offload_decision',
     tags: { ...tags },
     timestampNs: ns(atMs),
-    fields: { split: d.split, predictedMs: d.predictedMs, ulKbps: d.ulKbps, dlKbps: d.dlKbps, meetsTarget: d.meetsTarget },
+    // An overloaded split's prediction is Infinity (its queue grows without bound): the point
+    // then has no predictedMs (InfluxDB stores finite numbers only) and meetsTarget false.
+    fields: { split: d.split, ...(Number.isFinite(d.predictedMs) ? { predictedMs: d.predictedMs } : {}), ulKbps: d.ulKbps, dlKbps: d.dlKbps, meetsTarget: d.meetsTarget },
   };
 }

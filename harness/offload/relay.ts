@@ -2,8 +2,9 @@
 // paces bytes at the UE's current uplink and downlink throughput (from its KPM, so a grant
 // change moves it) plus a fixed air delay each way. Each direction is a link with one
 // transmitter: a chunk leaves after the ones before it, taking bytes x 8 / rate, and arrives
-// airDelayMs later, in order.
+// airDelayMs later, in order. A lab UE's path is BoundPath (below): its data session, unpaced.
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
+import { ComponentError, messageOf } from '../errors.js';
 
 export interface LinkRates {
   ulKbps: number;
@@ -105,6 +106,63 @@ export class PacedRelay {
 
   async close(): Promise<void> {
     for (const l of this.links) l.stop();
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+}
+
+/**
+ * A lab UE's path: no pacing (the real radio paces), every connection to the edge leaves from
+ * the modem's data-session address, so the bytes cross the modem, the gNB and the core. The
+ * UE's gRPC client connects to this forwarder on loopback (gRPC cannot bind its own sockets);
+ * TLS runs end to end through it.
+ */
+export class BoundPath {
+  private readonly sockets = new Set<Socket>();
+
+  private constructor(
+    private readonly server: Server,
+    readonly localAddress: string,
+  ) {}
+
+  /** Fails, naming the UE, when no socket can leave from `localAddress` towards the edge. */
+  static async start(ueId: string, target: string, localAddress: string): Promise<{ path: BoundPath; address: string }> {
+    const m = /^(.*):(\d+)$/.exec(target);
+    if (!m) throw new Error(`edge address ${target} is not host:port`);
+    const to = { host: m[1]!.replace(/^\[(.*)\]$/, '$1'), port: Number(m[2]), localAddress };
+    // One probe first, so a missing or foreign data-session address is a clear error here.
+    await new Promise<void>((resolve, reject) => {
+      const s = connect(to, () => {
+        s.destroy();
+        resolve();
+      });
+      s.once('error', (err) =>
+        reject(new ComponentError(ueId, `cannot reach the edge at ${target} from the data session's address ${localAddress}: ${messageOf(err)}`, 'UE_DATA_SESSION_UNUSABLE')),
+      );
+    });
+    let path: BoundPath;
+    const server = createServer((ue) => {
+      const edge = connect(to);
+      for (const s of [ue, edge]) {
+        s.setNoDelay(true);
+        path.sockets.add(s);
+      }
+      ue.pipe(edge).pipe(ue);
+      const close = () => {
+        ue.destroy();
+        edge.destroy();
+        path.sockets.delete(ue);
+        path.sockets.delete(edge);
+      };
+      ue.on('close', close).on('error', close);
+      edge.on('close', close).on('error', close);
+    });
+    path = new BoundPath(server, localAddress);
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+    return { path, address: `127.0.0.1:${(server.address() as AddressInfo).port}` };
+  }
+
+  async close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((r) => this.server.close(() => r()));
   }

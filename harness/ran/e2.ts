@@ -223,10 +223,12 @@ export class E2BaseStation implements BaseStation {
     this.cells = cells;
     this.watch ??= new CellStateWatch(cells);
     this.startLeaseRenewal();
-    const text = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v.slice(0, 200) : undefined);
+    const text = (v: unknown, max = 200) => (typeof v === 'string' && v.length > 0 ? v.slice(0, max) : undefined);
     const backend = text(res.backend);
-    const baseStation = text(res.baseStation);
-    return { nodeId, operator, cells, ranFunctions, ...(backend ? { backend } : {}), ...(baseStation ? { baseStation } : {}) };
+    // Room for what went wrong on the agent's host (a gNB binary's problem names its path).
+    const baseStation = text(res.baseStation, 600);
+    const baseStationVersion = text(res.baseStationVersion, 80);
+    return { nodeId, operator, cells, ranFunctions, ...(backend ? { backend } : {}), ...(baseStation ? { baseStation } : {}), ...(baseStationVersion ? { baseStationVersion } : {}) };
   }
 
   /** Keep the agent's lease: a cheap Setup call every leaseRenewMs (failures show up on the KPM stream). */

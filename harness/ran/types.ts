@@ -32,6 +32,8 @@ export interface SetupInfo {
   /** The agent's backend and the base station behind it, when the agent says (preflight shows them). */
   backend?: string;
   baseStation?: string;
+  /** What the base station's binary says its version is (srsRAN `gnb --version`), when the agent asked. */
+  baseStationVersion?: string;
 }
 
 /**

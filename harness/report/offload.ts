@@ -40,7 +40,12 @@ export interface OffloadReport extends TrialEnd {
   ueCpuLimit: string | null;
   edge: { id: string; provider: string; nvml: string; cpuCount: number; gpus: string[]; computeSeconds: number; served: number } | null;
   clocks: { ue: string; offsetMs: number; errorMs: number }[];
+  /** What the load generator ran to (the short conditions' minimums in a short run). */
   loadgen: { scenario: string; rateHz: number; minDurationMs: number; minQueries: number };
+  /** The minimums every condition is judged against: LoadGen's, or the rig's higher ones. */
+  minimums: { minDurationMs: number; minQueries: number };
+  /** Run with short conditions (tests, smoke runs): no condition counts as meeting the minimums. */
+  shortConditions: boolean;
   qoais: { p99Ms?: number; privacy: boolean };
   conditions: OffloadConditionReport[];
   /** p99 of e2e per condition over all its UEs' requests, fastest first. */
@@ -62,12 +67,14 @@ export interface OffloadReportMeta {
   error: string | null;
   policies: string[];
   loadgen: OffloadReport['loadgen'];
+  minimums: OffloadReport['minimums'];
+  shortConditions: boolean;
   qoais: OffloadReport['qoais'];
   influx: OffloadReport['influx'];
   startedAt: Date;
 }
 
-function conditionReport(r: UeConditionResult, min: { minDurationMs: number; minQueries: number }): OffloadConditionReport {
+function conditionReport(r: UeConditionResult, min: { minDurationMs: number; minQueries: number }, short: boolean): OffloadConditionReport {
   const s = r.samples;
   const splits: Record<string, number> = {};
   for (const x of s) splits[String(x.split)] = (splits[String(x.split)] ?? 0) + 1;
@@ -76,7 +83,7 @@ function conditionReport(r: UeConditionResult, min: { minDurationMs: number; min
     ue: r.ue,
     requests: s.length,
     durationMs: r.durationMs,
-    metMinimums: s.length >= min.minQueries && r.durationMs >= min.minDurationMs,
+    metMinimums: !short && s.length >= min.minQueries && r.durationMs >= min.minDurationMs,
     splits,
     stages: Object.fromEntries(STAGES.map((st) => [st, percentiles(s.map((x) => x[st]))])) as Record<Stage, Percentiles>,
     clockErrMs: s.length ? Math.max(...s.map((x) => x.clockErrMs)) : 0,
@@ -113,8 +120,10 @@ export function buildOffloadReport(result: Partial<OffloadTrialResult> & { condi
     clocks: result.clocks ?? [],
     market: result.market ?? null,
     loadgen: meta.loadgen,
+    minimums: meta.minimums,
+    shortConditions: meta.shortConditions,
     qoais: meta.qoais,
-    conditions: conds.flat().map((c) => conditionReport(c, meta.loadgen)),
+    conditions: conds.flat().map((c) => conditionReport(c, meta.minimums, meta.shortConditions)),
     comparison: conds
       .map((perUe) => {
         const e2e = perUe.flatMap((c) => c.samples.map((s) => s.e2eMs));
@@ -148,13 +157,15 @@ export function formatOffloadReport(r: OffloadReport): string {
   if (r.ueCpuLimit) out.push(`UE compute: ${r.ueCpuLimit}; blocks ${r.ueBlockMs.map((m) => f(m)).join('/')} ms; edge ${r.edgeBlockMs.map((m) => f(m)).join('/')} ms (${r.edge?.provider ?? '?'}; ${r.edge?.nvml ?? ''})`);
   out.push(`bytes up per split: ${r.splitBytes.join(' / ')}`);
   out.push(`load: ${r.loadgen.scenario} ${r.loadgen.scenario === 'server' ? `${r.loadgen.rateHz}/s ` : ''}min ${r.loadgen.minDurationMs} ms and ${r.loadgen.minQueries} queries per UE; QoAIS p99 ${r.qoais.p99Ms ?? '-'} ms${r.qoais.privacy ? ', raw input stays on the UE' : ''}`);
+  if (r.shortConditions)
+    out.push(`SHORT CONDITIONS (--short-conditions, for tests and smoke runs): below LoadGen's minimums of ${r.minimums.minDurationMs} ms and ${r.minimums.minQueries} queries; no condition meets them`);
   out.push('', 'condition      ue        n     stage          p50      p90      p99    p99.9');
   for (const c of r.conditions) {
     for (const st of STAGES) {
       const p = c.stages[st];
       out.push(`${c.condition.padEnd(14)} ${c.ue.padEnd(8)} ${String(c.requests).padStart(5)}  ${st.padEnd(13)} ${[p.p50, p.p90, p.p99, p['p99.9']].map((x) => f(x).padStart(8)).join(' ')}`);
     }
-    out.push(`${''.padEnd(29)}splits ${Object.entries(c.splits).map(([k, v]) => `k=${k}:${v}`).join(' ')}; clock error <= ${f(c.clockErrMs, 3)} ms${c.metMinimums ? '' : '; BELOW the minimum duration or count'}`);
+    out.push(`${''.padEnd(29)}splits ${Object.entries(c.splits).map(([k, v]) => `k=${k}:${v}`).join(' ')}; clock error <= ${f(c.clockErrMs, 3)} ms${c.metMinimums ? '' : `; BELOW the minimums (${r.minimums.minDurationMs} ms, ${r.minimums.minQueries} queries): ${c.durationMs.toFixed(0)} ms, ${c.requests} queries`}`);
   }
   out.push('', 'p99 end to end by condition (all UEs): ' + r.comparison.map((c) => `${c.condition} ${f(c.p99Ms)} ms`).join(', '));
   if (r.decisions.length) {
@@ -166,7 +177,13 @@ export function formatOffloadReport(r: OffloadReport): string {
     out.push('', `compute market: service #${r.market.serviceId} (contract ${r.market.contract}, LabToken ${r.market.token})`);
     for (const s of r.market.settlements)
       out.push(`  ${s.condition}: session ${s.sessionId}, ${(Number(s.computeMicros) / 1e6).toFixed(6)} compute s x ${s.priceMicroPerSecond} µtokens/s = ${s.paidMicro} µtokens to the edge owner, ${s.refundMicro} refunded`);
-    out.push(`  balances after: UE operator ${r.market.payerMicro}, edge owner ${r.market.ownerMicro} µtokens (supply ${r.market.supplyMicro})`);
+    out.push(`  balances after: ${r.market.payer} (UE operator) ${r.market.payerMicro}, ${r.market.owner} (edge owner) ${r.market.ownerMicro} µtokens; deposits still held ${r.market.escrowMicro}`);
+    const s = r.market.supply;
+    out.push(
+      s
+        ? `  token supply ${s.initialMicro} µtokens; every account + spectrum escrow + compute deposits sum to ${s.finalMicro} (${s.conserved ? 'conserved' : 'NOT conserved'}${r.spectrum ? ': spectrum and compute payments together' : ''})`
+        : '  token supply: not read (the trial stopped before its end)',
+    );
   }
   if (r.spectrum) out.push('', 'spectrum sharing meanwhile (combined run):', formatSpectrumReport(r.spectrum));
   if (r.error) out.push(`stopped early: ${r.error}`);

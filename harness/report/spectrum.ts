@@ -207,7 +207,7 @@ export function formatSpectrumReport(r: SpectrumReport): string {
     out.push(`time to effect per epoch: ${Math.min(...ms)}-${Math.max(...ms)} ms (no retunes)`);
   }
   for (const u of r.usedFromCarrier ?? [])
-    out.push(`${u.operator}: no PRB use reported in ${u.epochs} epoch(s): settled use is the PRBs of the carrier it had on air`);
+    out.push(`${u.operator}: PRB use missing from its reports in ${u.epochs} epoch(s) (srsRAN reports it per TDD slot only, while its gNB runs: never on an FDD band, not while stopped or before its first report after a restart); there its settled use is the PRBs of the carrier it had on air, its occupancy of the band`);
   if (r.error) out.push(`stopped early: ${r.error}`);
   return out.join('\n');
 }

@@ -151,6 +151,12 @@ export const ueSchema = z.strictObject({
    */
   model: z.string().optional(),
   apn: z.string().optional(),
+  /**
+   * Lab offload: the network namespace holding this modem's data interface (`ip netns`). Its
+   * UE host runs in it; without one, the UE host's sockets are bound to the data session's
+   * address (AT+CGPADDR), which must then be an address of this host.
+   */
+  netns: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a network namespace name (ip netns)').optional(),
   /** A required UE failing ends the trial; others are marked failed and the trial goes on. */
   required: z.boolean().default(false),
   /** UE market (trial.ueMarket): the QoS target, minimum downlink throughput, kbit/s. */
@@ -164,12 +170,19 @@ export const edgeSchema = z.strictObject({
   /** The edge agent's address (`ranlab edge-agent`); a twin rig starts its own on loopback. */
   address: hostPort.optional(),
   gpus: z.number().int().min(0).default(0),
+  /** The operator that owns the host and sells its compute on the compute market (offload.market). */
+  owner: id.optional(),
 });
+
+/** LoadGen's minimums per condition (MLPerf): a rig may raise them, never lower them. */
+export const LOADGEN_MIN_DURATION_MS = 10_000;
+export const LOADGEN_MIN_QUERIES = 1000;
 
 /**
  * Offload-latency trials (issue 11): a model split between each UE and an edge host, measured
- * with a LoadGen-style load generator. Minimums default to MLPerf's 10 s / 1,000 queries; a
- * rig may set its own.
+ * with a LoadGen-style load generator. Each condition runs at least MLPerf's 10 s and 1,000
+ * queries; a rig may raise them. Shorter conditions exist only through the runner's
+ * short-conditions option (tests, smoke runs), and the report marks them.
  */
 export const offloadSchema = z.strictObject({
   model: z.enum(['patchnet-128']).default('patchnet-128'),
@@ -187,8 +200,18 @@ export const offloadSchema = z.strictObject({
     scenario: z.enum(['server', 'single-stream']).default('server'),
     /** Server scenario: Poisson arrivals per second, per UE. */
     rateHz: z.number().positive().max(10_000).default(10),
-    minDurationMs: z.number().int().min(100).max(86_400_000).default(10_000),
-    minQueries: z.number().int().min(1).max(10_000_000).default(1000),
+    minDurationMs: z
+      .number()
+      .int()
+      .min(LOADGEN_MIN_DURATION_MS, `at least ${LOADGEN_MIN_DURATION_MS} ms (LoadGen's minimum; a rig may raise it, never lower it: shorter runs use --short-conditions)`)
+      .max(86_400_000)
+      .default(LOADGEN_MIN_DURATION_MS),
+    minQueries: z
+      .number()
+      .int()
+      .min(LOADGEN_MIN_QUERIES, `at least ${LOADGEN_MIN_QUERIES} queries (LoadGen's minimum; a rig may raise it, never lower it: shorter runs use --short-conditions)`)
+      .max(10_000_000)
+      .default(LOADGEN_MIN_QUERIES),
     seed: z.number().int().min(0).default(1),
   }).default({ scenario: 'server', rateHz: 10, minDurationMs: 10_000, minQueries: 1000, seed: 1 }),
   /** Quality of AI service targets the planner must meet. */
@@ -318,8 +341,7 @@ export const rigSchema = z.strictObject({
   if (kind !== 'spectrum' && !rig.offload) ctx.addIssue({ code: 'custom', path: ['offload'], message: `a ${kind} trial needs an offload section (model, edge, loadgen, policies)` });
   if (kind !== 'spectrum' && rig.trial.clock === 'virtual')
     ctx.addIssue({ code: 'custom', path: ['trial', 'clock'], message: `the ${kind} trial kind runs in real time only: its inference is real compute on real clocks, which a virtual clock cannot stand for (set trial.clock: real)` });
-  if (kind !== 'spectrum' && rig.mode === 'lab')
-    ctx.addIssue({ code: 'custom', path: ['trial', 'kind'], message: `the ${kind} trial kind runs on twin rigs only for now: a lab UE's tensors must cross its modem's data session, which is not bound yet` });
+  if (kind !== 'spectrum' && rig.mode === 'lab') for (const i of labOffloadIssues(rig)) ctx.addIssue({ code: 'custom', ...i });
   if (kind === 'spectrum' && rig.trial.clock === 'virtual') {
     const why = virtualClockRefusal(rig);
     if (why) ctx.addIssue({ code: 'custom', path: ['trial', 'clock'], message: `${why} (set trial.clock: real)` });
@@ -333,6 +355,21 @@ export const rigSchema = z.strictObject({
     if (!startedHere && !rig.tls) ctx.addIssue({ code: 'custom', path: ['basestations', i, 'driver'], message: `the ${b.driver} agent needs mutual TLS: add tls {caFile, certFile, keyFile} (ranlab certs init <dir>)` });
   });
 });
+
+/**
+ * Offload on a lab rig: each offloading UE is a modem whose data session carries its tensors
+ * (the UE host binds to its address), and the edge agent is reached over the lab's mutual TLS.
+ */
+export function labOffloadIssues(rig: { ues: { id: string; driver: string }[]; offload?: { ues?: string[] }; tls?: unknown }): { path: (string | number)[]; message: string }[] {
+  const out: { path: (string | number)[]; message: string }[] = [];
+  const offloading = rig.offload?.ues ?? rig.ues.map((u) => u.id);
+  if (!offloading.length) out.push({ path: ['ues'], message: 'offload on a lab rig needs at least one at-modem UE (its data session carries the tensors)' });
+  rig.ues.forEach((u, i) => {
+    if (offloading.includes(u.id) && u.driver !== 'at-modem') out.push({ path: ['ues', i, 'driver'], message: `UE ${u.id} offloads on a lab rig: it must be an at-modem UE, whose data session carries its tensors` });
+  });
+  if (!rig.tls) out.push({ path: ['tls'], message: 'offload on a lab rig reaches the edge agent over mutual TLS: add tls {caFile, certFile, keyFile} (ranlab certs init <dir>)' });
+  return out;
+}
 
 export type Rig = z.infer<typeof rigSchema>;
 export type RigOperator = Rig['operators'][number];

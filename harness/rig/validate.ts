@@ -35,7 +35,9 @@ export function crossCheck(rig: Rig): RigProblem[] {
   rig.operators.forEach((o, i) => {
     if ('generate' in o.account && !embedded)
       out.push({ path: ['operators', i, 'account'], message: 'generated keys only exist on the embedded ledger: give keyFile or keyEnv for a lab chain' });
-    if (!rig.basestations.some((b) => b.operator === o.name))
+    // An offload-only rig's edge owner may run no cell: it sells compute, it shares no band.
+    const edgeOnly = rig.trial.kind === 'offload' && rig.edge.some((e) => e.owner === o.name);
+    if (!rig.basestations.some((b) => b.operator === o.name) && !edgeOnly)
       out.push({ path: ['operators', i, 'name'], message: `operator "${o.name}" has no base station` });
   });
 
@@ -92,6 +94,7 @@ export function crossCheck(rig: Rig): RigProblem[] {
     off.grantSchedule.forEach((g, i) => {
       if (!cellIds.has(g.cell)) out.push({ path: ['offload', 'grantSchedule', i, 'cell'], message: `unknown cell "${g.cell}"` });
     });
+    if (off.market) computeMarketProblems(rig, off, out);
   }
   return out;
 }
@@ -138,4 +141,22 @@ function marketProblems(rig: Rig, out: RigProblem[]): void {
   const ueTokens = rig.ues.reduce((a, u) => a + u.tokens, 0);
   if (ueTokens >= rig.spectrum.supplyTokens)
     out.push({ path: ['ues'], message: `the UEs' tokens (${ueTokens}) leave nothing of spectrum.supplyTokens (${rig.spectrum.supplyTokens}) for the operators` });
+}
+
+/**
+ * The compute market pays in the ledger's token, from the UE's operator to the edge host's
+ * owner: both operators of the (embedded) ledger, and not the same one.
+ */
+function computeMarketProblems(rig: Rig, off: NonNullable<Rig['offload']>, out: RigProblem[]): void {
+  const ei = rig.edge.findIndex((e) => e.id === off.edge);
+  if (ei < 0) return;
+  const owner = rig.edge[ei]!.owner;
+  const ops = rig.operators.map((o) => o.name);
+  if (!rig.ledger.embedded) out.push({ path: ['offload', 'market'], message: 'the compute market is deployed with the embedded ledger (on a lab chain it is not supported yet)' });
+  if (!owner) return void out.push({ path: ['edge', ei, 'owner'], message: 'the compute market pays the edge host\'s owner: name it (an operator of the ledger)' });
+  if (!ops.includes(owner)) return void out.push({ path: ['edge', ei, 'owner'], message: `unknown operator "${owner}" (operators: ${ops.join(', ')})` });
+  const ids = off.ues ?? rig.ues.map((u) => u.id);
+  const payers = [...new Set(rig.ues.filter((u) => ids.includes(u.id)).map((u) => u.operator))];
+  if (payers.length > 1) out.push({ path: ['offload', 'ues'], message: `the compute market has one payer: the offloading UEs belong to ${payers.join(', ')}` });
+  else if (payers[0] === owner) out.push({ path: ['edge', ei, 'owner'], message: `operator ${owner} would pay itself: the edge owner must be another operator than the UEs' (${owner})` });
 }

@@ -1,25 +1,23 @@
 // The offload-latency trial kind (issue 11): the edge agent is brought up and the model
-// deployed and profiled on both sides; each UE's cell is on, its KPM paces the UE's relay; then
+// deployed and profiled on both sides (each UE's side in its own host process, offload-ues.ts);
+// each UE's cell is on, its KPM paces the UE's relay (twin); then
 // each policy runs as a condition on the same rig, every UE loaded at once by its own load
 // generator. What each request measured goes to InfluxDB as it completes.
 import { join } from 'node:path';
 import { makeTrialCerts, type TlsFiles } from '../certs/index.js';
-import { EdgeClient, startEdgeAgent, type ClockOffset, type InferStream, type WireStatus } from '../edge/index.js';
+import { EdgeClient, startEdgeAgent, type WireStatus } from '../edge/index.js';
 import { ConfigError } from '../errors.js';
 import {
-  BlockRunner,
+  describeUeHosts,
   nowMs,
-  OffloadUe,
   PacedRelay,
   PATCHNET,
   parsePolicy,
   policyName,
   predictSplits,
   runUeCondition,
-  sampleInput,
   splitBytes,
   startTrialMarket,
-  ueCpuLimit,
   type MarketSettlement,
   type TrialMarket,
   type UeConditionResult,
@@ -29,6 +27,7 @@ import type { RigOffload } from '../rig/index.js';
 import type { TrialKind } from './kinds.js';
 import { followRadio } from './offload-radio.js';
 import { restoreGrants, scheduleGrants } from './offload-grants.js';
+import { startOffloadUes } from './offload-ues.js';
 
 export interface OffloadTrialOptions {
   offload: RigOffload;
@@ -43,7 +42,7 @@ export interface OffloadTrialOptions {
 export interface OffloadTrialResult {
   model: string;
   splitBytes: number[];
-  /** Per-block compute measured at bring-up: the UE's as it runs them (slowdown included), the edge's. */
+  /** Per-block compute measured at bring-up: the UEs' as they run them (the slowest UE's per block), the edge's. */
   ueBlockMs: number[];
   edgeBlockMs: number[];
   cpuLimit: UeCpuLimit;
@@ -51,8 +50,21 @@ export interface OffloadTrialResult {
   edgeStatus: Pick<WireStatus, 'hostId' | 'provider' | 'nvmlNote' | 'cpuCount' | 'gpus'> & { computeNs: string; served: string };
   clocks: { ue: string; offsetMs: number; errorMs: number }[];
   conditions: UeConditionResult[][];
-  /** The compute market's sessions and settlements (null when the rig has no market). */
-  market: { token: string; contract: string; serviceId: string; settlements: MarketSettlement[]; payerMicro: string; ownerMicro: string; supplyMicro: string } | null;
+  /** The compute market's sessions and settlements (null when the rig has no market), on the ledger's chain in its token. */
+  market: {
+    token: string;
+    contract: string;
+    serviceId: string;
+    payer: string;
+    owner: string;
+    settlements: MarketSettlement[];
+    /** Balances after the last settlement, and deposits the market still holds (micro-tokens). */
+    payerMicro: string;
+    ownerMicro: string;
+    escrowMicro: string;
+    /** The one token's supply: every account the ledger knows plus both contracts' escrow, after the trial (run-offload fills it). */
+    supply?: { initialMicro: string; finalMicro: string; conserved: boolean };
+  } | null;
 }
 
 export const offloadLatency: TrialKind<OffloadTrialOptions, OffloadTrialResult> = {
@@ -74,22 +86,15 @@ export const offloadLatency: TrialKind<OffloadTrialOptions, OffloadTrialResult> 
         address = await session.race(startEdgeAgent(session.supervisor, edgeRig.id, certs.agents.get(edgeRig.id)!, join(session.opts.resultsDir, 'edge')));
         tls = certs.controller;
       } else {
-        // A lab UE's tensors must cross its modem's data session (bound to its address or
-        // namespace); until that binding exists, refuse rather than measure the lab's LAN.
-        throw new ConfigError(`edge host ${edgeRig.id}: offload over a lab modem's data session is not implemented yet (twin rigs only)`, 'OFFLOAD_LAB_UNSUPPORTED');
+        // The lab's edge agent, over the lab's mutual TLS; each UE reaches it through its data session.
+        if (!edgeRig.address || !rig.tls) throw new ConfigError(`edge host ${edgeRig.id}: a lab rig needs the edge agent's address and tls {caFile, certFile, keyFile}`, 'OFFLOAD_LAB_CONFIG');
+        address = edgeRig.address;
+        tls = rig.tls;
       }
       const direct = new EdgeClient(edgeRig.id, address, tls);
       closers.push(() => direct.close());
       const deployed = await session.race(direct.deploy(off.model, off.seed));
       opts.say?.(`edge ${edgeRig.id} at ${address}: ${off.model} deployed (${deployed.provider}), blocks ${deployed.blockMs.map((m) => m.toFixed(2)).join('/')} ms`);
-
-      // 2. The UE side's model and its per-block times, as the UE runs them.
-      const runner = await BlockRunner.load(spec, off.seed, 0, n);
-      closers.push(() => runner.release());
-      const input = sampleInput(spec, off.seed);
-      const cpuLimit = ueCpuLimit(rig.mode === 'twin' ? off.ueSlowdown : 1);
-      const calibratedMs = await runner.profile(0, n, 7, input);
-      const ueBlockMs = calibratedMs.map((ms) => ms * cpuLimit.factor);
 
       // 3. Radio: every serving cell on with its whole carrier (unless spectrum sharing owns the
       // grants); KPM paces each UE's relay.
@@ -98,31 +103,25 @@ export const offloadLatency: TrialKind<OffloadTrialOptions, OffloadTrialResult> 
       closers.push(() => radio.close());
       const rates = radio.rates;
 
-      // 4. Each UE's path to the edge (a paced relay on the twin) and its clock against the edge's.
-      const ues = new Map<string, OffloadUe>();
-      const clocks: OffloadTrialResult['clocks'] = [];
-      for (const id of ueIds) {
-        let path = address;
-        if (rig.mode === 'twin') {
-          const { relay, address: a } = await PacedRelay.start(id, address, rates.get(id)!, off.airDelayMs);
-          relays.set(id, relay);
-          closers.push(() => relay.close());
-          path = a;
-        }
-        const client = new EdgeClient(edgeRig.id, path, tls);
-        closers.push(() => client.close());
-        const clock: ClockOffset = await session.race(direct.syncClock(8));
-        clocks.push({ ue: id, offsetMs: clock.offsetNs / 1e6, errorMs: clock.errorNs / 1e6 });
-        const stream: InferStream = client.openStream();
-        closers.push(() => stream.end());
-        ues.set(id, new OffloadUe(id, runner, cpuLimit.factor, stream, clock, input, calibratedMs));
-      }
+      // 4. Each UE's host process (the head, its per-block times measured in it at bring-up, its
+      // clock against the edge's) and its path to the edge: a paced relay on the twin, the
+      // modem's data session on a lab rig.
+      // The edge's clock is read once from here, unthrottled; each UE host derives its own from it.
+      const clock = await session.race(direct.syncClock(8));
+      const ues = await startOffloadUes(session, { ueIds, edge: { id: edgeRig.id, address, tls }, offload: off, clock, rates, relays, closers });
+      const clocks: OffloadTrialResult['clocks'] = [...ues.values()].map((u) => ({ ue: u.id, offsetMs: u.clock.offsetNs / 1e6, errorMs: u.clock.errorNs / 1e6 }));
+      const cpuLimit: UeCpuLimit = describeUeHosts([...ues.values()]);
+      // The slowest UE's, block by block (each UE's own plans with its own).
+      const ueBlockMs = spec.blocks.map((_, i) => Math.max(...[...ues.values()].map((u) => u.blockMs[i]!)));
 
       // 5. The compute market: the edge's service on chain, discovered and chosen by price and predicted latency.
       const bytes = splitBytes(spec);
       const market = off.market
         ? await session.race(
             startTrialMarket({
+              ledger: session.ledger,
+              payer: rig.ues.find((u) => u.id === ueIds[0])!.operator,
+              owner: edgeRig.owner!,
               endpoint: `${edgeRig.id}@${address}`,
               model: off.model,
               priceMicroPerSecond: BigInt(Math.round(off.market.pricePerComputeSecond * 1e6)),
@@ -134,7 +133,7 @@ export const offloadLatency: TrialKind<OffloadTrialOptions, OffloadTrialResult> 
             }),
           )
         : null;
-      if (market) opts.say?.(`compute market: ${market.services} service(s) on chain; chose #${market.chosen.id} at ${market.chosen.priceMicroPerSecond} µtokens per compute-second`);
+      if (market) opts.say?.(`compute market ${market.market.address} (the ledger's chain and token): ${market.services} service(s); chose #${market.chosen.id} at ${market.chosen.priceMicroPerSecond} µtokens per compute-second; ${market.payer} pays ${market.owner}`);
       const settlements: MarketSettlement[] = [];
 
       // 6. Warm-up (not measured, as LoadGen's): every UE's path and both sides' runtimes at each split.
@@ -163,7 +162,7 @@ export const offloadLatency: TrialKind<OffloadTrialOptions, OffloadTrialResult> 
                     policy,
                     qoais: off.qoais,
                     load: { ...off.loadgen, seed: off.loadgen.seed + ui * 7919 + ci },
-                    model: { ueBlockMs, edgeBlockMs: deployed.blockMs, splitBytes: bytes, airDelayMs: rig.mode === 'twin' ? off.airDelayMs : 0 },
+                    model: { ueBlockMs: ues.get(id)!.blockMs, edgeBlockMs: deployed.blockMs, splitBytes: bytes, airDelayMs: rig.mode === 'twin' ? off.airDelayMs : 0 },
                     rates: () => rates.get(id)!,
                     redecidePct: off.redecidePct,
                     write: (p) => session.write(p),
@@ -207,5 +206,15 @@ export const offloadLatency: TrialKind<OffloadTrialOptions, OffloadTrialResult> 
 
 async function marketSummary(market: TrialMarket, settlements: MarketSettlement[]): Promise<NonNullable<OffloadTrialResult['market']>> {
   const b = await market.balances();
-  return { token: market.token, contract: market.market.address, serviceId: String(market.chosen.id), settlements, payerMicro: String(b.payer), ownerMicro: String(b.owner), supplyMicro: String(b.supply) };
+  return {
+    token: market.token,
+    contract: market.market.address,
+    serviceId: String(market.chosen.id),
+    payer: market.payer,
+    owner: market.owner,
+    settlements,
+    payerMicro: String(b.payer),
+    ownerMicro: String(b.owner),
+    escrowMicro: String(b.escrow),
+  };
 }

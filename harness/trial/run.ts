@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { ConfigError, InterruptedError, messageOf, RanlabError } from '../errors.js';
 import type { TrialEnd } from '../report/common.js';
 import type { TrialReport } from '../report/index.js';
-import { virtualClockRefusal, type Policy, type Rig, type TrialKindName } from '../rig/index.js';
+import { labOffloadIssues, virtualClockRefusal, type Policy, type Rig, type TrialKindName } from '../rig/index.js';
 import type { ClockKind } from '../measure/index.js';
 import type { Progress } from './kinds.js';
 import type { SpectrumTrialResult } from './spectrum.js';
@@ -30,6 +30,11 @@ export interface TrialOptions {
   records?: SpectrumTrialResult['epochs'];
   /** Teardown's one deadline, ms from its start (default 10 s); a second SIGINT cuts it to 2 s. */
   teardownMs?: number;
+  /**
+   * Offload kinds, for tests and smoke runs only: each condition's minimums, below LoadGen's
+   * (which the rig cannot lower). The report marks every condition as not meeting them.
+   */
+  shortConditions?: { minDurationMs: number; minQueries: number };
 }
 
 export interface TrialOutcome<R extends TrialReport = TrialReport> {
@@ -71,7 +76,9 @@ export function withKind(rig: Rig, kind: TrialKindName | undefined): Rig {
   if (!kind || kind === rig.trial.kind) return rig;
   if (kind !== 'spectrum' && !rig.offload) throw new ConfigError(`--kind ${kind}: rig ${rig.name} has no offload section (model, edge, loadgen, policies)`, 'KIND_UNSUPPORTED');
   if (kind !== 'offload' && rig.operators.length < 2) throw new ConfigError(`--kind ${kind}: rig ${rig.name} has one operator; spectrum sharing needs at least 2`, 'KIND_UNSUPPORTED');
-  if (kind !== 'spectrum' && rig.mode === 'lab') throw new ConfigError(`--kind ${kind}: runs on twin rigs only for now (a lab UE's tensors must cross its modem's data session, which is not bound yet)`, 'KIND_UNSUPPORTED');
+  // A lab UE's tensors cross its modem's data session: every offloading UE must be a modem.
+  const lab = kind !== 'spectrum' && rig.mode === 'lab' ? labOffloadIssues(rig)[0] : undefined;
+  if (lab) throw new ConfigError(`--kind ${kind}: rig ${rig.name}: ${lab.path.join('.')}: ${lab.message}`, 'KIND_UNSUPPORTED');
   return { ...rig, trial: { ...rig.trial, kind } };
 }
 

@@ -2,20 +2,20 @@
 // before any control is sent), supervision (a child that dies fails the session with its
 // name), and a teardown that always runs: cells off, measurements flushed, children stopped.
 // Trial kinds (strategies, in labgrid's terms) run inside a session.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
-import { makeTrialCerts, readTlsFiles, type TlsFiles } from '../certs/index.js';
+import { join } from 'node:path';
+import { makeTrialCerts, readTlsFiles } from '../certs/index.js';
 import { ComponentError, ConfigError, InterruptedError, messageOf } from '../errors.js';
 import { childLog, log as rootLog } from '../log.js';
 import { Ledger, type OperatorKey } from '../ledger/index.js';
 import { destinationSpool, hostClock, InfluxSink, VirtualTime, type Clock, type ClockKind, removeIfEmpty, startEmbeddedInflux, type EmbeddedInflux, type Point } from '../measure/index.js';
 import { startGpuSampler, type GpuSampler } from '../../native/index.js';
-import { cliEntry, packageRoot } from '../paths.js';
+import { packageRoot } from '../paths.js';
 import { preflightError, preflightPassed, runPreflight } from '../preflight/index.js';
-import { freePort, Supervisor, withholdFromChildren } from '../proc/index.js';
-import { srsranAgentFile } from '../ran/agent/index.js';
+import { Supervisor, withholdFromChildren } from '../proc/index.js';
 import { runTeardown, type TeardownResult } from './teardown.js';
+import { startSrsranAgent, startTwinGnb, type AgentContext } from './agents.js';
 import { createBaseStation, type BaseStation, type SetupInfo } from '../ran/index.js';
 import type { Rig, RigBaseStation, RigUe } from '../rig/index.js';
 import { startTwinModem } from '../twin/modem.js';
@@ -70,6 +70,12 @@ export class RigSession {
   private tornDown = false;
   /** The trial's time: the host's, or virtual time the trial advances (twin agents follow it). */
   readonly clock: Clock;
+  /** Every bring-up branch, settled (teardown waits for it, so nothing starts after it). */
+  private bringing: Promise<unknown> | null = null;
+  /** Bring-up finished. */
+  private up = false;
+  /** The first failure of a bring-up branch. */
+  private bringUpError: Error | null = null;
 
   constructor(
     readonly rig: Rig,
@@ -85,7 +91,7 @@ export class RigSession {
       // which the UE driver reports; only a required UE's loss ends the trial.
       const ue = name.startsWith('twin-modem-') ? rig.ues.find((u) => `twin-modem-${u.id}` === name) : undefined;
       if (ue && !ue.required) return;
-      this.fail(new ComponentError(ue?.id ?? name, `process ${detail} mid-trial`, 'PROCESS_DIED'));
+      this.fail(new ComponentError(ue?.id ?? name, `process ${detail} ${this.up ? 'mid-trial' : 'during bring-up'}`, 'PROCESS_DIED'));
     });
   }
 
@@ -126,6 +132,14 @@ export class RigSession {
     this.sink.write(points);
   }
 
+  /**
+   * Starts every component at once; only real dependencies wait: the sink for the influxd it
+   * writes to, the UE market's auction for the ledger (and the agents and modems that serve its
+   * winners for the auction), and a lab's own influx and ledger, when the rig names them, are
+   * checked reachable before any radio or modem is started. The first failure (naming its
+   * component) is the error, thrown only once every branch has settled, so teardown finds
+   * everything that was started; the other branches stop at their next step.
+   */
   async bringUp(): Promise<void> {
     const { rig } = this;
     mkdirSync(this.opts.resultsDir, { recursive: true });
@@ -137,13 +151,77 @@ export class RigSession {
     for (const u of rig.ues)
       if (u.driver === 'srsue') throw new ConfigError(`UE ${u.id}: driver "srsue" is not implemented yet (use at-modem or twin)`, 'DRIVER_UNAVAILABLE');
     // The controller's certificate for lab agents: a missing or exposed file fails before anything starts.
-    const labTls = rig.tls ? readTlsFiles(rig.tls, 'controller') : null;
+    if (rig.tls) readTlsFiles(rig.tls, 'controller');
     // The hardware preflight checks (radios, modems, edge hosts): nothing starts if one fails.
     const hw = await runPreflight(rig, { hardwareOnly: true });
     if (!preflightPassed(hw)) throw preflightError(hw);
     const stateDir = this.opts.stateDir ?? join(packageRoot, '.ranlab');
+    const airDir = join(this.opts.resultsDir, 'air');
 
-    // 1. The measurement store first: nothing is measured before it is known reachable.
+    const branch = <T>(p: Promise<T>): Promise<T> => {
+      void p.catch((err: unknown) => {
+        this.bringUpError ??= err as Error;
+      });
+      return p;
+    };
+    // Children first: the agents' and modems' processes are spawned before the embedded ledger's
+    // in-process work (loading the EVM, deploying) takes this thread, so they boot meanwhile.
+    let radiosSpawned!: () => void;
+    let modemsSpawned!: () => void;
+    const spawned = Promise.all([new Promise<void>((r) => (radiosSpawned = r)), new Promise<void>((r) => (modemsSpawned = r))]);
+    // 1. The measurement store (nothing is measured before it is known reachable) and 2. the ledger.
+    const influx = branch(this.bringUpInflux(stateDir));
+    const withLedger = this.opts.ledger !== false;
+    // The radios wait for a lab ledger, and for the UE market's auction: then it cannot wait for them.
+    const ledgerFirst = !rig.ledger.embedded || !!rig.trial.ueMarket;
+    const ledger = withLedger
+      ? branch(
+          (async () => {
+            if (!ledgerFirst) await spawned;
+            await this.bringUpLedger();
+          })(),
+        )
+      : Promise.resolve();
+    // A lab's own services are a quick answer: no radio is powered for a trial that could neither record nor decide.
+    const labServices = Promise.all([rig.influx.embedded ? null : influx, withLedger && !rig.ledger.embedded ? ledger : null]);
+    // The UE market's winners decide which station serves a UE and which PLMN it selects.
+    const auction = withLedger && rig.trial.ueMarket ? ledger : Promise.resolve();
+    // 3. Base stations and 4. modems.
+    const radios = branch(
+      (async () => {
+        try {
+          await labServices;
+          await auction;
+          await this.bringUpRadios(airDir, radiosSpawned);
+        } finally {
+          radiosSpawned();
+        }
+      })(),
+    );
+    const modems = branch(
+      (async () => {
+        try {
+          await labServices;
+          await this.bringUpModems(airDir, Promise.all([influx, auction]), modemsSpawned, radios);
+        } finally {
+          modemsSpawned();
+        }
+      })(),
+    );
+    this.bringing = Promise.allSettled([influx, ledger, radios, modems]);
+    await this.bringing;
+    if (this.bringUpError) throw this.bringUpError;
+    this.up = true;
+  }
+
+  /** Thrown between bring-up steps once another branch failed (or a child died): stop starting things. */
+  private checkBringUp(): void {
+    const err = this.bringUpError ?? this.failure;
+    if (err) throw err;
+  }
+
+  private async bringUpInflux(stateDir: string): Promise<void> {
+    const { rig } = this;
     if (rig.influx.embedded) {
       this.say('starting embedded influxd ...');
       this.influx = await startEmbeddedInflux(this.supervisor, {
@@ -154,6 +232,7 @@ export class RigSession {
       });
       this.influxUrl = this.influx.url;
     } else this.influxUrl = rig.influx.url!;
+    this.checkBringUp();
     // The spool is the destination's, under the state folder: what an earlier run could not
     // write there is delivered now, and what this one cannot is delivered by the next.
     const spool = destinationSpool(stateDir, { url: this.influxUrl, database: rig.influx.database, embedded: rig.influx.embedded === true }, this.trialId);
@@ -161,56 +240,61 @@ export class RigSession {
     this.sink = new InfluxSink({ url: this.influxUrl, database: rig.influx.database, spoolDir: spool.dir });
     await this.sink.checkReachable();
     this.say(`influx ready at ${this.influxUrl} (database ${rig.influx.database})`);
+    this.checkBringUp();
     // GPU telemetry of this host, when it has NVIDIA GPUs; without NVML it says so once and the trial goes on.
     this.gpu = await startGpuSampler({ periodMs: 1000, sink: this.sink, tags: { ...this.baseTags(), host: hostname() }, logger: quiet });
     this.say(this.gpu.available ? `sampling ${this.gpu.gpus.length} GPU(s) through NVML` : `NVML not available: ${this.gpu.reason} (GPU telemetry off)`);
+  }
 
-    // 2. The ledger.
-    if (this.opts.ledger === false) return this.bringUpRadios();
+  private async bringUpLedger(): Promise<void> {
+    const { rig } = this;
     const operators = rig.operators.map((o) => o.name);
     if (rig.ledger.embedded) {
       this.say('starting embedded ledger (dev EVM chain) and deploying the contract ...');
       const ues = rig.trial.ueMarket ? rig.ues.map((u) => ({ name: u.id, tokens: u.tokens })) : undefined;
-      this.ledger = await Ledger.embedded(this.supervisor, { operators, dataDir: join(this.opts.resultsDir, 'chain'), spectrum: rig.spectrum, ues });
+      // Offload kinds' compute market: deployed with the ledger, on its chain, in its token.
+      const computeMarket = rig.trial.kind !== 'spectrum' && rig.offload?.market !== undefined;
+      this.ledger = await Ledger.embedded(this.supervisor, { operators, dataDir: join(this.opts.resultsDir, 'chain'), spectrum: rig.spectrum, ues, computeMarket });
     } else {
       const keys: OperatorKey[] = rig.operators.map((o) => ({ name: o.name, account: o.account }));
-      this.ledger = await Ledger.attach({ rpcUrl: rig.ledger.rpc!, contract: rig.ledger.contract! as `0x${string}`, operators: keys });
+      this.ledger = Ledger.attach({ rpcUrl: rig.ledger.rpc!, contract: rig.ledger.contract! as `0x${string}`, operators: keys });
     }
     await this.ledger.checkReachable();
     this.say(`ledger ready (${this.ledger.describe()})`);
     // 2b. The UE market: each UE's contract decides which base station serves it.
     if (rig.trial.ueMarket) {
+      this.checkBringUp();
       this.ueMarket = await runUeAuction(rig, this.ledger);
       for (const c of this.ueMarket.contracts.values())
         this.say(c.winner ? `UE ${c.ue}: ${c.winner} wins (${c.minDlKbps} kbit/s target), served by ${c.bs}` : `UE ${c.ue}: no offer meets ${c.minDlKbps} kbit/s; stays on ${c.bs}, unpaid`);
     }
-    await this.bringUpRadios();
   }
 
-  private async bringUpRadios(): Promise<void> {
+  private async bringUpRadios(airDir: string, spawned: () => void): Promise<void> {
     const { rig } = this;
+    this.checkBringUp();
     const labTls = rig.tls ? readTlsFiles(rig.tls, 'controller') : null;
 
-    // 3. Base stations: start twin agents, then E2 setup with each (reachability) before any control.
+    // 3. Base stations: every agent started at once, then E2 setup with each (reachability) before any control.
     // Every agent requires the controller's client certificate: the twin's are made for this
     // trial (results/<trial>/certs, 0700), a lab's come from the rig (ranlab certs init).
-    const airDir = join(this.opts.resultsDir, 'air');
     // On a twin rig the controller starts every agent itself (srsran-project ones drive the stand-in gNB).
     const startsHere = (b: RigBaseStation) => b.driver === 'twin' || (rig.mode === 'twin' && b.driver === 'srsran-project');
     const twins = rig.basestations.filter(startsHere).map((b) => b.id);
     const certs = twins.length ? await makeTrialCerts(join(this.opts.resultsDir, 'certs'), twins) : null;
-    const addresses = new Map<string, string>();
-    for (const bs of rig.basestations)
-      addresses.set(
-        bs.id,
-        !startsHere(bs) ? bs.address! : bs.driver === 'twin' ? await this.startTwinGnb(bs, airDir, certs!.agents.get(bs.id)!) : await this.startSrsranAgent(bs, airDir, certs!.agents.get(bs.id)!),
-      );
+    // Every agent's process is spawned here, before the first await.
+    const addresses = rig.basestations.map((bs) =>
+      !startsHere(bs) ? Promise.resolve(bs.address!) : bs.driver === 'twin' ? startTwinGnb(this.agentContext(), bs, airDir, certs!.agents.get(bs.id)!) : startSrsranAgent(this.agentContext(), bs, airDir, certs!.agents.get(bs.id)!),
+    );
+    spawned();
     await Promise.all(
-      rig.basestations.map(async (bs) => {
+      rig.basestations.map(async (bs, i) => {
+        const address = await addresses[i]!;
+        this.checkBringUp();
         const tls = startsHere(bs) ? readTlsFiles(certs!.controller, 'controller') : labTls!;
         // An srsRAN retune restarts the gNB and a quota waits for the metrics: controls take that long.
         const slow = bs.driver === 'srsran-project' ? { deadlineMs: (bs.agent?.readyTimeoutMs ?? 30_000) + 15_000, shutdownTimeoutMs: 10_000 } : {};
-        const driver = createBaseStation(bs.id, addresses.get(bs.id)!, {
+        const driver = createBaseStation(bs.id, address, {
           ...slow,
           tls,
           expect: { nodeId: bs.id, operator: bs.operator, cells: bs.cells },
@@ -222,16 +306,26 @@ export class RigSession {
       }),
     );
     this.say(`base stations ready: ${rig.basestations.map((b) => b.id).join(', ')}`);
+  }
 
-    // 4. UEs with a driver of their own: open, radio on, readings streamed to InfluxDB. They
-    // register by themselves once their cell is on (automatic network selection).
-    const modems = rig.ues.filter((u) => u.driver === 'at-modem');
-    await Promise.all(modems.map((u) => this.bringUpModem(u, airDir)));
+  /**
+   * 4. UEs with a driver of their own: twin modem processes started at once, then, once the sink
+   * can take their readings (and the UE market has chosen their operator), opened; radio on once
+   * the base stations are up; readings streamed to InfluxDB. They register by themselves once
+   * their cell is on (automatic network selection).
+   */
+  private async bringUpModems(airDir: string, ready: Promise<unknown>, spawned: () => void, onAir: Promise<unknown>): Promise<void> {
+    const modems = this.rig.ues.filter((u) => u.driver === 'at-modem');
+    // Every twin modem's process is spawned within these calls, before their first await.
+    const up = modems.map((u) => this.bringUpModem(u, airDir, ready, onAir));
+    spawned();
+    await Promise.all(up);
     if (modems.length) this.say(`UEs ready: ${modems.map((u) => u.id).join(', ')}`);
   }
 
-  private async bringUpModem(u: RigUe, airDir: string): Promise<void> {
+  private async bringUpModem(u: RigUe, airDir: string, ready: Promise<unknown>, onAir: Promise<unknown>): Promise<void> {
     let port = u.port;
+    this.checkBringUp();
     if (this.rig.mode === 'twin') {
       const modem = await startTwinModem(
         this.supervisor,
@@ -240,6 +334,8 @@ export class RigSession {
       );
       port = modem.port;
     }
+    await ready;
+    this.checkBringUp();
     const ue = new AtModemUe({ id: u.id, operator: u.operator, port: port!, baudRate: u.baudRate, required: u.required, model: u.model, apn: u.apn });
     const tags = { ...this.baseTags(), operator: u.operator };
     ue.on((e) => {
@@ -248,11 +344,16 @@ export class RigSession {
       if (e.kind === 'failed' && e.required) this.fail(new ComponentError(u.id, `required UE failed: ${e.error.message}`, 'UE_FAILED'));
     });
     await ue.open();
+    // Teardown closes it from here on, even if a later step (or another component) fails.
+    this.ues.set(u.id, ue);
+    // Radio on once the base stations are on air: it attaches at once, as a UE switched on in
+    // coverage does (one switched on before would sit in its search back-off).
+    await onAir;
+    this.checkBringUp();
     await ue.setPower(true);
     // The UE market's winner: the modem registers only on that operator's cells.
     const plmn = this.ueMarket?.contracts.get(u.id)?.plmn;
     if (plmn) await ue.selectOperator(plmn);
-    this.ues.set(u.id, ue);
   }
 
   /** Start every UE's serving-cell readings (the trial kind chooses the period). */
@@ -275,66 +376,8 @@ export class RigSession {
     );
   }
 
-  private async startTwinGnb(bs: RigBaseStation, airDir: string, tls: TlsFiles): Promise<string> {
-    const cellId = bs.cells[0]!.id;
-    const plmn = this.rig.operators.find((o) => o.name === bs.operator)?.plmn;
-    // Served here: the UE market's winners at this station, else the rig's servingBs.
-    const servedBy = (u: RigUe) => this.ueMarket?.contracts.get(u.id)?.bs ?? u.servingBs;
-    const config = {
-      nodeId: bs.id,
-      operator: bs.operator,
-      ...(plmn ? { plmn } : {}),
-      listen: '127.0.0.1:0',
-      tls,
-      airDir,
-      ...(this.clock.kind === 'virtual' ? { clock: 'virtual' } : {}),
-      cells: bs.cells,
-      ues: this.rig.ues
-        .filter((u) => servedBy(u) === bs.id)
-        .map((u) => ({ id: u.id, cellId, pathLossDb: u.twin!.pathLossDb, interferenceLossDb: u.twin!.interferenceLossDb ?? u.twin!.pathLossDb + 5, txPowerDbm: u.twin!.txPowerDbm })),
-    };
-    const dir = join(this.opts.resultsDir, 'twin');
-    mkdirSync(dir, { recursive: true });
-    const file = resolve(dir, `${bs.id}.json`);
-    writeFileSync(file, JSON.stringify(config, null, 2));
-    const child = await this.supervisor.start({
-      name: bs.id,
-      command: process.execPath,
-      args: [cliEntry, 'ran-agent', '--backend', 'twin', '--config', file],
-      readyLine: /listening on (\S+:\d+)/,
-      readyTimeoutMs: 15_000,
-      lifeline: true,
-    });
-    return child.ready![1]!;
-  }
-
-  /** An srsran-project agent on this host, managing the stand-in gNB whose cell is on the twin's air. */
-  private async startSrsranAgent(bs: RigBaseStation, airDir: string, tls: TlsFiles): Promise<string> {
-    const dir = join(this.opts.resultsDir, 'agents', bs.id);
-    mkdirSync(dir, { recursive: true });
-    const cell = bs.cells[0]!;
-    const twin = {
-      airDir,
-      cellId: cell.id,
-      operator: bs.operator,
-      txPowerDbm: cell.txPowerDbm,
-      ues: this.rig.ues
-        .filter((u) => u.servingBs === bs.id)
-        .map((u) => ({ id: u.id, pathLossDb: u.twin!.pathLossDb, interferenceLossDb: u.twin!.interferenceLossDb ?? u.twin!.pathLossDb + 5, txPowerDbm: u.twin!.txPowerDbm })),
-    };
-    writeFileSync(join(dir, 'twin.json'), JSON.stringify(twin, null, 2));
-    const file = resolve(dir, 'agent.json');
-    const cfg = srsranAgentFile(this.rig, bs, { listen: '127.0.0.1:0', tls, workDir: join(dir, 'gnb'), remoteControlPort: await freePort(), gnbExtraArgs: ['--twin', join(dir, 'twin.json')] });
-    writeFileSync(file, JSON.stringify(cfg, null, 2));
-    const child = await this.supervisor.start({
-      name: bs.id,
-      command: process.execPath,
-      args: [cliEntry, 'ran-agent', '--backend', bs.driver, '--config', file],
-      readyLine: /listening on (\S+:\d+)/,
-      readyTimeoutMs: 15_000,
-      lifeline: true,
-    });
-    return child.ready![1]!;
+  private agentContext(): AgentContext {
+    return { rig: this.rig, resultsDir: this.opts.resultsDir, supervisor: this.supervisor, ueMarket: this.ueMarket, clock: this.clock.kind };
   }
 
   /**
@@ -345,19 +388,31 @@ export class RigSession {
    */
   async teardown(deadline: number): Promise<TeardownResult> {
     if (this.tornDown) {
+      this.pendingDeadline = Math.min(this.pendingDeadline, deadline);
       this.shorten?.(deadline);
       return this.tearing!;
     }
     this.tornDown = true;
-    const run = runTeardown(this, deadline);
-    this.shorten = run.shorten;
-    this.tearing = run.result.then((r) => {
+    this.pendingDeadline = deadline;
+    this.tearing = (async () => {
+      // A bring-up still starting things (a child died, or Ctrl-C, meanwhile): its branches stop at
+      // their next step; wait for them (within the devices' share of the deadline) so that what
+      // they started is stopped too.
+      if (this.bringing) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([this.bringing, new Promise((r) => (timer = setTimeout(r, Math.max(0, this.pendingDeadline - 7000 - Date.now()))))]);
+        clearTimeout(timer);
+      }
+      const run = runTeardown(this, this.pendingDeadline);
+      this.shorten = run.shorten;
+      const r = await run.result;
       if (this.sink && r.spooledPoints === 0 && r.lostPoints === 0) removeIfEmpty(this.sink.spoolDir);
       return r;
-    });
+    })();
     return this.tearing;
   }
 
+  private pendingDeadline = Infinity;
   private shorten: ((deadline: number) => void) | null = null;
   private tearing: Promise<TeardownResult> | null = null;
 }

@@ -152,7 +152,8 @@ export const spectrumSharing: TrialKind<SpectrumTrialOptions, SpectrumTrialResul
  */
 export async function readFinalBalances(ledger: Ledger): Promise<{ finalBalancesMicro: Map<string, bigint>; finalSupplyMicro: bigint }> {
   const [finalBalancesMicro, escrow, ues] = await Promise.all([
-    ledger.balances(),
+    // From the chain, not the balances kept from receipts (which this read checks).
+    ledger.chainBalances(),
     ledger.escrowed(),
     ledger.market ? ledger.market.balancesOf(ledger.ueNames()) : Promise.resolve(new Map<string, bigint>()),
   ]);

@@ -67,6 +67,7 @@ export interface WireSetupResponse {
   nodeTimeNs: string;
   backend?: string;
   baseStation?: string;
+  baseStationVersion?: string;
 }
 export interface WireRecord {
   name: string;

@@ -5,4 +5,4 @@ export { RanAgent } from './agent.js';
 export { BACKENDS, BASESTATION_DRIVERS } from './registry.js';
 export { backendNamed, runRanAgent } from './run.js';
 export { DEFAULT_LEASE_MS, loadAgentFile } from './config.js';
-export { srsranAgentFile, type AgentFileOptions } from './rig-config.js';
+export { gnbBinaryOf, srsranAgentFile, type AgentFileOptions } from './rig-config.js';

@@ -15,11 +15,17 @@ export interface AgentFileOptions {
   gnbExtraArgs?: string[];
 }
 
+/** The gnb binary a rig's base station names, as its agent runs it: a relative path is inside the ranlab package. */
+export function gnbBinaryOf(bs: RigBaseStation): { binary: string; args: string[] } | undefined {
+  const g = bs.agent?.gnb;
+  return g ? { binary: isAbsolute(g.binary) ? g.binary : join(packageRoot, g.binary), args: g.args } : undefined;
+}
+
 export function srsranAgentFile(rig: Rig, bs: RigBaseStation, o: AgentFileOptions): Record<string, unknown> {
   const a = bs.agent ?? { mode: 'managed' as const, version: '25.10', leaseMs: 5000, duReportPeriodMs: 1000, readyTimeoutMs: 30_000 };
   const cell = bs.cells[0]!;
   const op = rig.operators.find((x) => x.name === bs.operator)!;
-  const binary = a.gnb ? (isAbsolute(a.gnb.binary) ? a.gnb.binary : join(packageRoot, a.gnb.binary)) : undefined;
+  const binary = gnbBinaryOf(bs)?.binary;
   return {
     nodeId: bs.id,
     operator: bs.operator,

@@ -4,8 +4,8 @@
 // reads metrics over its remote control, and refuses a carrier change. A PRB ratio quota is
 // acknowledged only once the scheduler's metrics show the cell keeping within it.
 import { createSocket, type Socket } from 'node:dgram';
-import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
-import { ConfigError, messageOf } from '../../errors.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { messageOf } from '../../errors.js';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { childLog } from '../../log.js';
@@ -19,6 +19,7 @@ import { streamSrsranKpm } from './kpm.js';
 import { checkUsrp } from './radio.js';
 import { endGnb, startGnb, type GnbProcess } from './process.js';
 import { RemoteControlClient } from './remote.js';
+import { checkGnbBinary, describeGnbVersion, type GnbVersion } from './version.js';
 import { gnbYaml, splitHostPort, type Carrier } from './yaml.js';
 
 const log = childLog('ran.srsran');
@@ -40,6 +41,9 @@ export class SrsranProjectBackend implements RanBackend {
   private stopped = false;
   /** What the radio check on this host found (managed UHD radios, before the gNB owns the USRP). */
   radioStatus = '';
+  /** What the gnb binary says it is (managed mode), and why it may not be started when it is not what the configuration says. */
+  gnbVersion: GnbVersion | null = null;
+  gnbProblem = '';
 
   constructor(
     readonly cfg: SrsranConfig,
@@ -65,11 +69,12 @@ export class SrsranProjectBackend implements RanBackend {
 
   async start(): Promise<void> {
     if (this.cfg.gnb && this.cfg.mode === 'managed') {
-      try {
-        accessSync(this.cfg.gnb.binary, constants.X_OK);
-      } catch (err) {
-        throw new ConfigError(`gnb.binary: ${this.cfg.gnb.binary} is not an executable file here (${messageOf(err)})`, 'GNB_MISSING');
-      }
+      // A gnb that is missing, mute or of another release is reported through E2 Setup (preflight fails on it) and never started.
+      const c = await checkGnbBinary(this.cfg.gnb, this.cfg.version);
+      this.gnbVersion = c.version;
+      this.gnbProblem = c.problem;
+      if (c.problem) log.error({ node: this.settings.nodeId, problem: c.problem }, 'gNB binary check failed');
+      else log.info({ node: this.settings.nodeId, binary: this.cfg.gnb.binary, version: c.version!.line }, 'gNB binary checked');
     }
     if (this.cfg.mode === 'managed' && this.cfg.radio.deviceDriver === 'uhd') this.radioStatus = await checkUsrp(this.settings.nodeId, this.cfg.radio.deviceArgs, this.cfg.radio.requireRefLock);
     if (this.cfg.version === '25.04') await this.listenUdp();
@@ -141,6 +146,7 @@ export class SrsranProjectBackend implements RanBackend {
 
   private async launch(): Promise<void> {
     const g = this.cfg.gnb!;
+    if (this.gnbProblem) throw new Error(this.gnbProblem);
     mkdirSync(g.workDir, { recursive: true });
     const yamlPath = join(g.workDir, 'gnb.yaml');
     writeFileSync(yamlPath, gnbYaml(this.cfg, this.carrier, this.ratioPct));
@@ -195,7 +201,8 @@ export class SrsranProjectBackend implements RanBackend {
       ],
       ranFunctions: [KPM_RAN_FUNCTION, RC_RAN_FUNCTION],
       nodeTimeNs: nowNs().toString(),
-      baseStation: `srsRAN Project ${this.cfg.version}, ${this.cfg.mode}${this.cfg.gnb ? `, ${this.cfg.gnb.binary}` : ''} (${this.on ? 'running' : 'stopped'})${this.radioStatus ? `; ${this.radioStatus}` : ''}${this.unknownCount() ? `; ${this.unknownCount()} metrics messages of an unknown shape ignored` : ''}`,
+      baseStation: `srsRAN Project ${this.cfg.version}, ${this.cfg.mode}${this.cfg.gnb ? `, ${this.cfg.gnb.binary}` : ''} (${this.on ? 'running' : 'stopped'})${this.gnbProblem ? `; ${this.gnbProblem}` : ''}${this.radioStatus ? `; ${this.radioStatus}` : ''}${this.unknownCount() ? `; ${this.unknownCount()} metrics messages of an unknown shape ignored` : ''}`,
+      ...(this.gnbVersion ? { baseStationVersion: describeGnbVersion(this.gnbVersion) } : {}),
     };
   }
 

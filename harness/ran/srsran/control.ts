@@ -1,13 +1,15 @@
 // E2 RC control on an srsRAN Project gNB: cell on/off (start it, or `quit` it), a carrier
 // change (a retune: new YAML, restart, acknowledged when the cell is up), and a PRB ratio
 // quota (rrm_policy_ratio_set), acknowledged only when the scheduler's metrics show the cell
-// within it while its UEs are loaded: the gNB answers success even when no slice matched.
+// within it while its UEs are saturated (confirm.ts): the gNB answers success even when no
+// slice matched.
 import * as grpc from '@grpc/grpc-js';
 import { childLog } from '../../log.js';
 import { messageOf } from '../../errors.js';
 import { prbCount } from '../../nr/index.js';
 import { RpcError, type WireControlAck, type WireControlRequest } from '../../wire/index.js';
 import type { SrsranProjectBackend } from './backend.js';
+import { ConfirmWatch } from './confirm.js';
 
 const log = childLog('ran.srsran');
 
@@ -78,26 +80,16 @@ export async function applyControl(b: SrsranProjectBackend, req: WireControlRequ
   throw new RpcError(grpc.status.INVALID_ARGUMENT, 'control request has no action (expected cell_state, carrier or prb_ratio)');
 }
 
-/** Wait for a report of the loaded cell within the quota; a success reply alone proves nothing. */
+/** Wait for a saturated report of the cell within the quota (confirm.ts); a success reply alone proves nothing. */
 async function confirmQuota(b: SrsranProjectBackend, id: string, pct: number, r: Reply): Promise<WireControlAck> {
   const quota = b.quotaPrb;
-  const slack = b.cfg.quotaConfirm.slackPrb;
-  let last: number | undefined;
-  let carried = false;
-  const seen = await b.waitSample((c) => {
-    if (c.prbUsedDl === undefined) return false;
-    carried = true;
-    const loaded = c.ues.some((u) => u.dlKbps > 0);
-    last = c.prbUsedDl;
-    return loaded && c.prbUsedDl <= quota + slack;
-  }, b.cfg.quotaConfirm.timeoutMs);
+  const watch = new ConfirmWatch();
+  const seen = await b.waitSample((c) => watch.confirms(c, quota + b.cfg.quotaConfirm.slackPrb), b.cfg.quotaConfirm.timeoutMs);
   if (seen) {
-    log.info({ node: b.settings.nodeId, cell: id, pct, quota, used: seen.prbUsedDl }, 'PRB ratio confirmed in the scheduler metrics');
+    log.info({ node: b.settings.nodeId, cell: id, pct, quota, used: seen.prbUsedDl }, 'PRB ratio confirmed in the scheduler metrics of a saturated cell');
     return r.done(id);
   }
-  const why = !carried
-    ? 'its metrics carry no PRB use (pdsch_prbs_used_per_tdd_slot_idx), so the quota cannot be confirmed'
-    : `the scheduler still used ${last} PRBs, above the ${quota} PRBs of ${pct} % of ${b.prbTotal}`;
-  log.warn({ node: b.settings.nodeId, cell: id, pct, quota, last }, 'PRB ratio not confirmed');
+  const why = watch.why(quota, pct, b.prbTotal);
+  log.warn({ node: b.settings.nodeId, cell: id, pct, quota, why }, 'PRB ratio not confirmed');
   return r.failure(id, `PRB ratio ${pct} % not confirmed on cell ${id} within ${b.cfg.quotaConfirm.timeoutMs} ms: ${why} (the gNB answered success, as it does even when no slice matches)`);
 }

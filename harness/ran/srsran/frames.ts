@@ -11,6 +11,8 @@ export interface UeSample {
   cqi?: number;
   /** pusch_snr_db: an uplink SNR, never an RSRP. */
   puschSnrDb?: number;
+  /** dl_bs: bytes waiting in the UE's downlink buffer after the scheduler ran; absent when not carried. */
+  dlBufferBytes?: number;
 }
 
 export interface CellSample {
@@ -48,6 +50,7 @@ function ueOf(raw: unknown): UeSample | null {
   if (rnti === undefined) return null;
   const cqi = num(u.cqi);
   const snr = num(u.pusch_snr_db);
+  const dlBs = num(u.dl_bs);
   return {
     rnti,
     dlKbps: (num(u.dl_brate) ?? 0) / 1000,
@@ -55,6 +58,7 @@ function ueOf(raw: unknown): UeSample | null {
     // 25.04 prints cqi 0 when there were no reports: no report, not CQI 0.
     ...(cqi !== undefined && cqi > 0 ? { cqi: Math.round(cqi) } : {}),
     ...(snr !== undefined && snr !== 0 ? { puschSnrDb: snr } : {}),
+    ...(dlBs !== undefined && dlBs >= 0 ? { dlBufferBytes: dlBs } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 // Offload trials' charts, drawn from the report alone (it holds every condition's exact
 // percentiles and its e2e distribution): the e2e latency distribution per condition, each
-// stage's p99 per condition, and the split planner's decisions over time with the latency it
+// stage's p99 per condition, and the split planner's decisions over time (the split in force) with the latency it
 // predicted against what was measured.
 import type { OffloadReport } from '../offload.js';
 import { PALETTE, registerCharts, registerRecordsSeries, type ChartDataset, type ChartSpec, type TrialData } from './types.js';
@@ -47,12 +47,30 @@ function stagesChart(r: OffloadReport): ChartSpec {
 
 function decisionCharts(r: OffloadReport): ChartSpec[] {
   if (!r.decisions.length) return [];
-  const times = [...new Set(r.decisions.map((d) => Math.round(d.atMs)))].sort((a, b) => a - b);
-  const series = [...new Set(r.decisions.map((d) => `${d.condition} ${d.ue}`))];
+  const keyOf = (x: { condition: string; ue: string }) => `${x.condition} ${x.ue}`;
+  const series = [...new Set(r.decisions.map(keyOf))];
+  // Each series' span: from its first decision to its condition's end, so a split held for a
+  // whole condition draws as a line, not a lone point.
+  const span = new Map(
+    series.map((k) => {
+      const from = Math.round(Math.min(...r.decisions.filter((d) => keyOf(d) === k).map((d) => d.atMs)));
+      const c = r.conditions.find((x) => keyOf(x) === k);
+      return [k, { from, to: c ? from + Math.round(c.durationMs) : from }];
+    }),
+  );
+  const times = [...new Set([...r.decisions.map((d) => Math.round(d.atMs)), ...[...span.values()].map((s) => s.to)])].sort((a, b) => a - b);
   const at = (key: string, f: (d: OffloadReport['decisions'][number]) => number | null) =>
     times.map((t) => {
-      const d = r.decisions.find((x) => `${x.condition} ${x.ue}` === key && Math.round(x.atMs) === t);
+      const d = r.decisions.find((x) => keyOf(x) === key && Math.round(x.atMs) === t);
       return d ? f(d) : null;
+    });
+  // The split in force at each time: the series' latest decision, within its span.
+  const inForce = (key: string) =>
+    times.map((t) => {
+      const s = span.get(key)!;
+      if (t < s.from || t > s.to) return null;
+      const ds = r.decisions.filter((x) => keyOf(x) === key && Math.round(x.atMs) <= t);
+      return ds.length ? ds[ds.length - 1]!.split : null;
     });
   return [
     {
@@ -62,7 +80,7 @@ function decisionCharts(r: OffloadReport): ChartSpec[] {
       xTitle: 'ms into the condition',
       yMin: 0,
       labels: times,
-      datasets: series.map((k, i) => ({ label: k, color: colour(i), data: at(k, (d) => d.split) })),
+      datasets: series.map((k, i) => ({ label: k, color: colour(i), data: inForce(k) })),
     },
     {
       id: 'offloadPredicted',

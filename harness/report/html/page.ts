@@ -21,6 +21,13 @@ const scriptSafe = (s: string) => s.replace(/<\/(script)/gi, '<\\/$1').replace(/
 
 const num = (v: unknown, d = 4) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(d)) : v === null || v === undefined ? '-' : String(v));
 
+/** An offload report's minimums, and whether the run was short (below LoadGen's): never silently. */
+function offloadMinimums(r: Record<string, unknown>): string {
+  const m = r.minimums as { minDurationMs?: number; minQueries?: number } | undefined;
+  const min = m ? `${num(m.minDurationMs)} ms and ${num(m.minQueries)} queries` : '-';
+  return r.shortConditions === true ? `SHORT (--short-conditions): below the minimums of ${min}; no condition meets them` : `at least ${min} each`;
+}
+
 function summary(t: TrialData): string {
   const r = t.report;
   const spectrum = r.kind === 'spectrum-sharing';
@@ -35,7 +42,10 @@ function summary(t: TrialData): string {
           ["Jain's fairness (last quarter)", num(r.fairness)],
           ['converged at epoch', r.convergedAtEpoch ?? 'never'],
         ] as [string, unknown][])
-      : ([['model', r.model ?? '-']] as [string, unknown][])),
+      : ([
+          ['model', r.model ?? '-'],
+          ['conditions', offloadMinimums(r)],
+        ] as [string, unknown][])),
     ['stopped early', r.error ?? 'no'],
   ];
   const ops = Array.isArray(r.operators) ? (r.operators as Record<string, unknown>[]) : [];

@@ -5,13 +5,22 @@
 import { Air, type AirTransmission } from '../air.js';
 import { evaluateCell, psdPer180kHzDbm, type Carrier, type CellRadio, type Interferer } from '../radio.js';
 import { nrbOf, type StandinConfig } from './config.js';
+import { DownlinkQueues, type UeLoad } from './queues.js';
 
 export interface TwinSide {
   airDir: string;
   cellId: string;
   operator: string;
   txPowerDbm: number;
-  ues: { id: string; pathLossDb: number; interferenceLossDb: number; txPowerDbm?: number }[];
+  /** dlDemandKbps: the UE's offered downlink load; absent: saturated (queues.ts). */
+  ues: { id: string; pathLossDb: number; interferenceLossDb: number; txPowerDbm?: number; dlDemandKbps?: number }[];
+}
+
+/** One report period of the cell: the radio model's view and what the UEs' buffers made of it. */
+export interface CellReport {
+  radio: CellRadio;
+  ues: UeLoad[];
+  prbUsedDl: number;
 }
 
 const STALE_AFTER_MS = 5000;
@@ -19,6 +28,7 @@ const STALE_AFTER_MS = 5000;
 export class StandinCell {
   readonly carrier: Carrier;
   private readonly air: Air;
+  private readonly queues: DownlinkQueues;
   on = false;
   /** PRBs the slice may use (its max ratio of the carrier). */
   quotaPrb: number;
@@ -31,6 +41,7 @@ export class StandinCell {
     const prbTotal = nrbOf(cfg.bandwidthMHz, cfg.scsKHz);
     this.carrier = { rat: 'NR', carrierMHz: cfg.dlFreqMHz, bandwidthMHz: cfg.bandwidthMHz, scsKHz: cfg.scsKHz, prbTotal, txPowerDbm: twin.txPowerDbm };
     this.quotaPrb = prbTotal;
+    this.queues = new DownlinkQueues(twin.ues.map((u) => u.dlDemandKbps));
   }
 
   setMaxRatio(pct: number): void {
@@ -52,7 +63,8 @@ export class StandinCell {
     this.air.publishTransmission(t);
   }
 
-  evaluate(): CellRadio {
+  /** One report period of periodMs: the UEs' readings go on the air with the rates their grants carried. */
+  evaluate(periodMs: number): CellReport {
     const fresh = BigInt(Date.now() - STALE_AFTER_MS) * 1_000_000n;
     const air = this.air.transmissions().filter((t): t is Interferer & AirTransmission => t.cellId !== this.twin.cellId && /^\d+$/.test(String(t.updatedNs)) && BigInt(t.updatedNs) >= fresh);
     const r = evaluateCell({
@@ -64,8 +76,9 @@ export class StandinCell {
       ues: this.twin.ues.map((u) => ({ id: u.id, pathLossDb: u.pathLossDb, interferenceLossDb: u.interferenceLossDb, txPowerDbm: u.txPowerDbm })),
       air,
     });
+    const load = this.queues.step(r, periodMs);
     const now = (BigInt(Date.now()) * 1_000_000n).toString();
-    for (const u of r.ues) {
+    for (const [i, u] of r.ues.entries()) {
       this.air.publishUe({
         ueId: u.ueId,
         cellId: this.twin.cellId,
@@ -83,13 +96,13 @@ export class StandinCell {
         rsrqDb: u.rsrqDb,
         sinrDb: u.sinrDb,
         cqi: u.cqi,
-        throughputKbps: u.thpDlKbps,
+        throughputKbps: load.ues[i]!.carriedKbps,
         ulThroughputKbps: u.thpUlKbps,
         ulSinrDb: u.sinrUlDb,
         txPowerDbm: u.puschPowerDbm,
         updatedNs: now,
       });
     }
-    return r;
+    return { radio: r, ...load };
   }
 }

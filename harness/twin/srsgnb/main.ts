@@ -5,6 +5,8 @@
 // in the twin's air (twin.json: air folder, cell id, UEs' link budgets), so twin modems camp
 // on it. Written from facts/RAN.md; it imports no driver or backend.
 //
+// `gnb --version` answers as the real one does (version.ts).
+//
 // `ignoreQuota: true` in twin.json makes a faulty gNB: it answers rrm_policy_ratio_set with
 // success and changes nothing (as the real one does for an unknown slice).
 import { readFileSync } from 'node:fs';
@@ -12,6 +14,7 @@ import { parseStandinYaml, StandinConfigError, type StandinConfig } from './conf
 import { StandinCell, type TwinSide } from './cell.js';
 import { cellsFrame, duFrame, FIRST_RNTI } from './metrics.js';
 import { RemoteControl } from './remote.js';
+import { BANNER, versionText, wantsVersion } from './version.js';
 
 function fail(msg: string): never {
   process.stderr.write(`Error: ${msg}\n`);
@@ -23,6 +26,10 @@ export async function runStandinGnb(argv: string[]): Promise<void> {
     const i = argv.indexOf(flag);
     return i >= 0 ? argv[i + 1] : undefined;
   };
+  if (wantsVersion(argv)) {
+    process.stdout.write(versionText(argv));
+    process.exit(0);
+  }
   const cfgPath = arg('-c') ?? fail('expected -c <config.yaml>');
   let cfg: StandinConfig;
   try {
@@ -44,7 +51,7 @@ export async function runStandinGnb(argv: string[]): Promise<void> {
     if (cell) {
       cell.on = false;
       cell.publish();
-      cell.evaluate();
+      cell.evaluate(cfg.duReportPeriodMs);
     }
     clearInterval(timer);
     await remote?.close();
@@ -52,7 +59,7 @@ export async function runStandinGnb(argv: string[]): Promise<void> {
     process.exit(0);
   };
 
-  out('--== srsRAN gNB (stand-in, 25.10 formats) ==--');
+  process.stdout.write(BANNER);
   if (cfg.enableJson && !cfg.remote.enabled) out('NOTE: No JSON metrics will be generated as the remote server is disabled');
   let remote: RemoteControl | null = null;
   if (cfg.remote.enabled) {
@@ -92,9 +99,9 @@ export async function runStandinGnb(argv: string[]): Promise<void> {
   const timer = setInterval(() => {
     if (!cell || stopping) return;
     cell.publish();
-    const r = cell.evaluate();
+    const r = cell.evaluate(cfg.duReportPeriodMs);
     slots += cfg.duReportPeriodMs;
-    const events = created ? [] : r.ues.map((_, i) => ({ rnti: FIRST_RNTI + i, type: 'ue_create' as const }));
+    const events = created ? [] : r.radio.ues.map((_, i) => ({ rnti: FIRST_RNTI + i, type: 'ue_create' as const }));
     created = true;
     if (remote && cfg.enableJson) {
       remote.broadcast(duFrame());

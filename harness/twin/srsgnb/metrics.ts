@@ -1,8 +1,9 @@
 // The stand-in's 25.10 metrics (facts/RAN.md §1.2 and §5): each DU period a `du` frame, then
 // the scheduler's `cells` frame with `cell_metrics`, the flat `ue_list` and `event_list`.
 // Rates are bit/s; PUSCH SNR is omitted when 0; PRB use is carried only where srsRAN carries
-// it (per TDD slot index, TDD bands only).
-import type { CellRadio } from '../radio.js';
+// it (per TDD slot index, TDD bands only). dl_brate is what each UE's grant carried and dl_bs
+// its buffer after scheduling (queues.ts): backlogged while its demand exceeds the grant.
+import type { CellReport } from './cell.js';
 import type { StandinConfig } from './config.js';
 import { cfloat, srsTimestamp } from './json.js';
 
@@ -16,7 +17,8 @@ export function duFrame(): Record<string, unknown> {
   return { du: { du_high: null }, timestamp: srsTimestamp() };
 }
 
-export function cellsFrame(cfg: StandinConfig, r: CellRadio, events: { rnti: number; type: 'ue_create' | 'ue_rem' }[], slotCounter: number): Record<string, unknown> {
+export function cellsFrame(cfg: StandinConfig, report: CellReport, events: { rnti: number; type: 'ue_create' | 'ue_rem' }[], slotCounter: number): Record<string, unknown> {
+  const r = report.radio;
   const tdd = TDD_BANDS.has(cfg.band);
   const cellMetrics: Record<string, unknown> = {
     pci: cfg.pci,
@@ -34,7 +36,7 @@ export function cellsFrame(cfg: StandinConfig, r: CellRadio, events: { rnti: num
     pucch_tot_rb_usage_avg: 0.0,
   };
   if (tdd) {
-    cellMetrics.pdsch_prbs_used_per_tdd_slot_idx = DL_SLOTS.map((d) => (d ? r.prbUsedDl : 0));
+    cellMetrics.pdsch_prbs_used_per_tdd_slot_idx = DL_SLOTS.map((d) => (d ? report.prbUsedDl : 0));
     cellMetrics.pusch_prbs_used_per_tdd_slot_idx = DL_SLOTS.map((d) => (d ? 0 : r.prbUsedUl));
   }
   const ueList = r.on
@@ -47,13 +49,13 @@ export function cellsFrame(cfg: StandinConfig, r: CellRadio, events: { rnti: num
           ul_ri: 1.0,
           dl_mcs: Math.min(27, Math.round(u.cqi * 1.8)),
           ul_mcs: Math.min(27, Math.round(u.cqiUl * 1.8)),
-          dl_brate: Math.round(u.thpDlKbps * 1000),
+          dl_brate: Math.round(report.ues[i]!.carriedKbps * 1000),
           ul_brate: Math.round(u.thpUlKbps * 1000),
           dl_nof_ok: 800,
           dl_nof_nok: 8,
           ul_nof_ok: 400,
           ul_nof_nok: 4,
-          dl_bs: 150000,
+          dl_bs: report.ues[i]!.bufferBytes,
           bsr: 90000,
           pucch_snr_db: cfloat(u.sinrUlDb),
           ta_ns: 0.0,

@@ -2,8 +2,8 @@
 // once; a large one (a burst) is formatted one batch at a time between turns of the event
 // loop, so the first requests are on their way while the rest is still being formatted.
 // Points are formatted in the order they were written, whatever their size.
-import type { LineFormatter } from './formatter.js';
-import type { Point } from './types.js';
+import type { LineFormatter } from '../formatter.js';
+import type { Point } from '../types.js';
 
 export interface IntakeHandlers {
   /** Lines formatted, in order. */
