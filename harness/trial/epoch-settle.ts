@@ -70,6 +70,7 @@ export async function settleEpoch(
     startNs: window.startNs,
     jain: jain(rows.map((r) => r.grantUnits)),
     ...(window.overrunMs !== undefined ? { overrunMs: window.overrunMs } : {}),
+    kpmIndications: kpm.inds.length,
     operators: rows,
   };
   return { record, balances };

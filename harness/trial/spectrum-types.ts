@@ -60,6 +60,8 @@ export interface EpochRecord {
    * ended on schedule.
    */
   overrunMs?: number;
+  /** KPM indications collected in the epoch's window (all cells). */
+  kpmIndications?: number;
   operators: OperatorEpoch[];
 }
 
