@@ -127,8 +127,11 @@ export const spectrumSharing: TrialKind<SpectrumTrialOptions, SpectrumTrialResul
         if (applied.lastEffectiveNs > 0n) applyTimes.push(performance.now() - applyStarted);
         if (applyTimes.length > 10) applyTimes.shift();
         decision = next;
-        const lateNs = applied.lastEffectiveNs - endNs;
-        overrunMs = lateNs > 0n || (!decidedInTime && clock.kind === 'real') ? Math.max(0, Number(lateNs) / 1e6) : undefined;
+        // Late: the last control took effect after the window started, or (real time) the
+        // decision itself came after it had started, until the controls were done.
+        const doneNs = decidedInTime || clock.kind === 'virtual' ? 0n : clock.nowNs();
+        const lateNs = (applied.lastEffectiveNs > doneNs ? applied.lastEffectiveNs : doneNs) - endNs;
+        overrunMs = lateNs > 0n ? Number(lateNs) / 1e6 : undefined;
         if (overrunMs !== undefined)
           log.warn({ epoch: k + 1, lateMs: Number(overrunMs.toFixed(3)), decidedInTime }, 'epoch overran: its grants took effect after its window started (the window was not moved)');
       }
