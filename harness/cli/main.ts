@@ -81,6 +81,8 @@ async function main(argv: string[]): Promise<number> {
       shortConditions,
     )
     .action(async (rigPath: string, o: { kind?: 'spectrum' | 'offload' | 'combined'; policy?: 'ledger' | 'random' | 'equal'; epochs?: number; epochMs?: number; seed?: number; results: string; state: string; json?: boolean; junit?: string; shortConditions?: { minDurationMs: number; minQueries: number } }) => {
+      // A twin's agents need this trial's certificates: their issuer warms up on its own thread meanwhile.
+      (await import('../certs/issuer.js')).startTrialIssuer();
       const { loadRig } = await import('../rig/index.js');
       const { runTrial } = await import('../trial/index.js');
       const { formatReport } = await import('../report/index.js');
