@@ -84,7 +84,7 @@ async function main(argv: string[]): Promise<number> {
       // A twin's agents need this trial's certificates: their issuer warms up on its own thread meanwhile.
       (await import('../certs/issuer.js')).startTrialIssuer();
       const { loadRig } = await import('../rig/index.js');
-      const { runTrial } = await import('../trial/index.js');
+      const { runTrial } = await import('../trial/run-trial.js');
       const { formatReport } = await import('../report/index.js');
       const [startedAt, records]: [Date, import('../trial/spectrum.js').EpochRecord[]] = [new Date(), []];
       const { epochProgress } = await import('./progress.js');
