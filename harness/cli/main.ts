@@ -89,6 +89,8 @@ async function main(argv: string[]): Promise<number> {
       const [startedAt, records]: [Date, import('../trial/spectrum.js').EpochRecord[]] = [new Date(), []];
       const { epochProgress } = await import('./progress.js');
       const rig = loadRig(rigPath, { checkKeyFiles: true });
+      // The embedded chain's thread loads Hardhat while this one loads the trial's modules.
+      if (rig.ledger.embedded) (await import('../ledger/chain-thread-client.js')).startChainThread();
       const outcome = await runTrial(rig, {
         kind: o.kind,
         records,
