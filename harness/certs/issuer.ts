@@ -19,7 +19,8 @@ export function startTrialIssuer(): void {
   if (worker) return;
   const file = new URL('./issuer-worker.js', import.meta.url);
   if (!existsSync(fileURLToPath(file))) return;
-  const w = new Worker(file);
+  // Not the command line's node options (some are refused in a worker, e.g. --input-type).
+  const w = new Worker(file, { execArgv: [] });
   w.unref();
   w.on('message', (r: Reply) => {
     const p = pending.get(r.seq);

@@ -18,7 +18,8 @@ export function startChainThread(): void {
   if (worker) return;
   const file = new URL('./chain-thread.js', import.meta.url);
   if (!existsSync(fileURLToPath(file))) return;
-  worker = new Worker(file);
+  // Not the command line's node options (some are refused in a worker, e.g. --input-type).
+  worker = new Worker(file, { execArgv: [] });
   worker.unref();
 }
 
@@ -57,6 +58,10 @@ export async function chainThreadProvider(fundedKeys: readonly Hex[], weiEach: b
   w.postMessage({ kind: 'start', fundedKeys: [...fundedKeys], weiEach } satisfies ChainThreadRequest);
   try {
     await started;
+  } catch (err) {
+    // A thread that could not run at all: the chain runs on the caller's thread instead.
+    if (err === dead) return null;
+    throw err;
   } finally {
     w.unref();
   }
