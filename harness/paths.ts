@@ -19,6 +19,9 @@ export const packageRoot = findRoot();
 /** The compiled CLI entry; child processes (twin agents) are started through it. */
 export const cliEntry = join(packageRoot, 'dist', 'harness', 'cli', 'main.js');
 
+/** The entry the controller starts agents and twin modems through (cli/child.ts: same commands, lighter start). */
+export const childEntry = join(packageRoot, 'dist', 'harness', 'cli', 'child.js');
+
 export const protoDir = join(packageRoot, 'proto');
 
 /** Compiled contract artifacts (abi + bytecode), written by scripts/compile-contracts.mjs at build time. */

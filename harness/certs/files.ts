@@ -9,6 +9,7 @@ import { chmodSync, closeSync, constants, fstatSync, mkdirSync, openSync, readFi
 import { join } from 'node:path';
 import { ConfigError, messageOf } from '../errors.js';
 import { AGENT_ID, createLabCa, issueCert, loadLabCa, type LabCa } from './issue.js';
+import { issueTrialCerts } from './issuer.js';
 
 /** The three files one side of a TLS connection needs. */
 export interface TlsFiles {
@@ -159,7 +160,15 @@ export async function makeTrialCerts(dir: string, agentIds: readonly string[]): 
   const agents = agentIds.map((id) => ({ id }));
   checkAgentIds(agents);
   makePrivateDir(dir);
-  const ca = await createLabCa('ranlab trial CA', 30);
-  await writeSet(dir, ca, agents, 'ranlab-controller', false);
+  const set = await issueTrialCerts(agentIds);
+  writePrivateFile(join(dir, CA_FILE), set.caPem);
+  const cf = controllerFiles(dir);
+  writePrivateFile(cf.certFile, set.controller.certPem);
+  writePrivateFile(cf.keyFile, set.controller.keyPem);
+  agentIds.forEach((id, i) => {
+    const af = agentFiles(dir, id);
+    writePrivateFile(af.certFile, set.agents[i]!.certPem);
+    writePrivateFile(af.keyFile, set.agents[i]!.keyPem);
+  });
   return { dir, controller: controllerFiles(dir), agents: new Map(agentIds.map((id) => [id, agentFiles(dir, id)])) };
 }

@@ -17,5 +17,6 @@ export {
   type TlsPems,
   type TrialCerts,
 } from './files.js';
+export { startTrialIssuer } from './issuer.js';
 export { probeAgentTls } from './probe.js';
 export { agentServerCredentials, certificateNames, verifiedClient, controllerCredentials, explainTlsFailure, WRONG_AGENT, type ControllerTls } from './grpc.js';

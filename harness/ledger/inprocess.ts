@@ -26,17 +26,21 @@ export interface InProcessChain {
 
 const ADMIN = /^(hardhat_|evm_|debug_|anvil_|personal_|eth_sign$|eth_signTransaction$|eth_sendTransaction$)/;
 
-interface RawProvider {
+export interface RawProvider {
   request(args: { method: string; params?: unknown[] }): Promise<unknown>;
 }
 type CreateProvider = (config: Record<string, unknown>, logger: Record<string, unknown>) => Promise<RawProvider>;
 
 const require = createRequire(import.meta.url);
 
-/** Starts an in-process chain whose genesis funds the given keys with `weiEach`. */
-export async function startInProcessChain(fundedKeys: Hex[], weiEach: bigint): Promise<InProcessChain> {
-  const { createHardhatNetworkProvider } = require('hardhat/internal/hardhat-network/provider/provider') as { createHardhatNetworkProvider: CreateProvider };
-  const raw = await createHardhatNetworkProvider(
+/** Hardhat's network provider module (a few hundred ms to load: chain-thread.ts loads it ahead). */
+export function loadHardhatProvider(): CreateProvider {
+  return (require('hardhat/internal/hardhat-network/provider/provider') as { createHardhatNetworkProvider: CreateProvider }).createHardhatNetworkProvider;
+}
+
+/** The unguarded EDR provider of a new chain whose genesis funds the given keys with `weiEach`. */
+export async function createChainProvider(fundedKeys: readonly Hex[], weiEach: bigint): Promise<RawProvider> {
+  return loadHardhatProvider()(
     {
       hardfork: 'prague',
       chainId: IN_PROCESS_CHAIN_ID,
@@ -57,6 +61,15 @@ export async function startInProcessChain(fundedKeys: Hex[], weiEach: bigint): P
     },
     { enabled: false, printLineFn: () => {}, replaceLastLineFn: () => {} },
   );
+}
+
+/**
+ * Starts an in-process chain whose genesis funds the given keys with `weiEach`: on the chain
+ * thread when one was started (the CLI's trials), else on this thread.
+ */
+export async function startInProcessChain(fundedKeys: Hex[], weiEach: bigint): Promise<InProcessChain> {
+  const { chainThreadProvider } = await import('./chain-thread-client.js');
+  const raw = (await chainThreadProvider(fundedKeys, weiEach)) ?? (await createChainProvider(fundedKeys, weiEach));
   const admin = { request: ((args: { method: string; params?: unknown[] }) => raw.request(args)) as EIP1193RequestFn };
   const provider = {
     request: ((args: { method: string; params?: unknown[] }) => {

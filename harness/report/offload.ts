@@ -2,7 +2,9 @@
 // p99 and p99.9 of every stage over all requests (the same samples written to InfluxDB), the
 // e2e latency distribution, the planner's decisions against what was measured, and the
 // policies compared on p99.
-import { distribution, percentiles, type Percentiles, type UeConditionResult } from '../offload/index.js';
+// The statistics alone: the offload machinery (ONNX Runtime, edge clients) is not loaded to write a report.
+import { distribution, percentiles, type Percentiles } from '../offload/stats.js';
+import type { UeConditionResult } from '../offload/index.js';
 import type { OffloadTrialResult } from '../trial/offload.js';
 import type { TrialEnd } from './common.js';
 import { formatSpectrumReport, type SpectrumReport } from './spectrum.js';

@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { TlsFiles } from '../certs/index.js';
-import { cliEntry } from '../paths.js';
+import { childEntry } from '../paths.js';
 import { freePort, type Supervisor } from '../proc/index.js';
 import { srsranAgentFile } from '../ran/agent/index.js';
 import type { Rig, RigBaseStation, RigUe } from '../rig/index.js';
@@ -47,7 +47,7 @@ export async function startTwinGnb(ctx: AgentContext, bs: RigBaseStation, airDir
   const child = await ctx.supervisor.start({
     name: bs.id,
     command: process.execPath,
-    args: [cliEntry, 'ran-agent', '--backend', 'twin', '--config', file],
+    args: [childEntry, 'ran-agent', '--backend', 'twin', '--config', file],
     readyLine: /listening on (\S+:\d+)/,
     readyTimeoutMs: 15_000,
     lifeline: true,
@@ -76,7 +76,7 @@ export async function startSrsranAgent(ctx: AgentContext, bs: RigBaseStation, ai
   const child = await ctx.supervisor.start({
     name: bs.id,
     command: process.execPath,
-    args: [cliEntry, 'ran-agent', '--backend', bs.driver, '--config', file],
+    args: [childEntry, 'ran-agent', '--backend', bs.driver, '--config', file],
     readyLine: /listening on (\S+:\d+)/,
     readyTimeoutMs: 15_000,
     lifeline: true,

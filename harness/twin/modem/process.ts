@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { exitCodeOf, messageOf } from '../../errors.js';
 import { childLog } from '../../log.js';
-import { cliEntry } from '../../paths.js';
+import { childEntry } from '../../paths.js';
 import { exitWithParent, type Child, type Supervisor } from '../../proc/index.js';
 import { loadTwinModemConfig, parseTwinModemConfig, type TwinModemConfig } from './config.js';
 import { TwinModem } from './modem.js';
@@ -92,7 +92,7 @@ export async function startTwinModem(sup: Supervisor, config: TwinModemConfig, c
   const child = await sup.start({
     name: `twin-modem-${cfg.ueId}`,
     command: process.execPath,
-    args: [cliEntry, 'twin-modem', '--config', configPath],
+    args: [childEntry, 'twin-modem', '--config', configPath],
     readyLine: new RegExp(`^twin modem ${esc} on (\\S+)$`),
     lifeline: true,
     readyTimeoutMs: 15_000,
