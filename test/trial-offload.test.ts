@@ -166,7 +166,9 @@ describe('ranlab trial (combined kind: offload while spectrum sharing moves the 
     const rig = parse(readFileSync('rigs/twin-offload-sharing.yaml', 'utf8')) as RigDoc;
     Object.assign(rig, { name: 'comb-a', influx: { url: env.influx.url, database: 'ranlab' } });
     rig.offload.ues = ['ue-1'];
-    rig.offload.loadgen = { scenario: 'server', rateHz: 6, seed: 1 };
+    // The rig's own rate: its ueSlowdown centres all-local between split 1 at the full and the
+    // halved grant for 15/s (the queueing terms move with the rate); LoadGen's minimums shortened.
+    rig.offload.loadgen = { scenario: 'server', rateHz: 15, seed: 1 };
     const path = join(env.dir, 'comb-a.yaml');
     writeFileSync(path, stringify(rig));
     const run = await runCli(['trial', path, '--results', results, '--json', '--short-conditions', '8000/40']);

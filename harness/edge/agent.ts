@@ -2,7 +2,7 @@
 // stream in arrival order. Each request is stamped on receipt, at compute start and end, and
 // when its reply is handed to the transport; the model is built from its seed, not shipped.
 import { nowNs } from '../measure/types.js';
-import { BlockRunner, PATCHNET, sampleInput, type ModelSpec } from '../offload/model/index.js';
+import { BlockRunner, CALIBRATION_RUNS, PATCHNET, sampleInput, type ModelSpec } from '../offload/model/index.js';
 import type { WireDeployReply, WireInferReply, WireInferRequest } from './wire.js';
 
 const MODELS: Record<string, ModelSpec> = { [PATCHNET.name]: PATCHNET };
@@ -41,7 +41,7 @@ export class EdgeService {
       input = (await head.run(0, minSplit, input)).output;
       await head.release();
     }
-    const ms = await runner.profile(minSplit, spec.blocks.length, 7, input);
+    const ms = await runner.profile(minSplit, spec.blocks.length, CALIBRATION_RUNS, input);
     this.runner = runner;
     this.modelName = model;
     await old?.release();

@@ -144,11 +144,16 @@ export class OffloadUe {
         }
       }
       if (quota) {
-        ue.blockMs = await ue.underQuota(quota, o.correctQuota === false ? null : o.slowdown!, up.calibratedMs, o.reps ?? 7);
+        const measured = await ue.underQuota(quota, o.correctQuota === false ? null : o.slowdown!, up.calibratedMs, o.reps ?? 7);
+        // Held, a head takes the hold (its floor, and what the quota also aims at): the planner
+        // uses that, from this host's fastest runs, so load on this host cannot move it. The
+        // quota's sustained time is what the report shows; on a busy host it adds the host's own
+        // contention (a phone has none) and would make the planner's choice follow that noise.
+        ue.blockMs = hold > 1 ? up.calibratedMs.map((ms) => ms * hold) : measured;
         const q = quota;
         ue.limit = {
           ...limit,
-          note: `cgroup ${q.version} CPU quota ${+q.cores.toFixed(4)} cores (${q.quotaUs} of every ${q.periodUs} µs) for a UE ${o.slowdown}x slower than this host: measured ${(sum(ue.blockMs) / sum(up.calibratedMs)).toFixed(1)}x its ${up.calibratedMs.map((m) => m.toFixed(2)).join('/')} ms${hold > 1 ? `; each head also held to at least ${hold}x this host's time (CFS gives CPU in bursts of 1 ms or more, longer than these blocks)` : ''}`,
+          note: `cgroup ${q.version} CPU quota ${+q.cores.toFixed(4)} cores (${q.quotaUs} of every ${q.periodUs} µs) for a UE ${o.slowdown}x slower than this host: measured ${(sum(measured) / sum(up.calibratedMs)).toFixed(1)}x its ${up.calibratedMs.map((m) => m.toFixed(2)).join('/')} ms${hold > 1 ? `; each head also held to at least ${hold}x this host's time (CFS gives CPU in bursts of 1 ms or more, longer than these blocks)` : ''}`,
         };
       }
       return ue;

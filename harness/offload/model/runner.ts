@@ -5,6 +5,10 @@ import * as ort from 'onnxruntime-node';
 import { buildBlocks } from './build.js';
 import { splitShapes, type ModelSpec } from './spec.js';
 
+/** Runs a bring-up calibration takes at least (the whole model is about 1.5 ms here): the more
+ * runs, the likelier each block has one that nothing else on a busy host slowed. */
+export const CALIBRATION_RUNS = 50;
+
 export interface BlockRun {
   output: Float32Array;
   /** Wall time of each block run, ms, in order. */
@@ -48,15 +52,16 @@ export class BlockRunner {
     return { output: x, blockMs };
   }
 
-  /** Median per-block time over `reps` runs (after one warm-up): the planner's profile. */
+  /**
+   * Per-block time over `reps` runs (after one warm-up), the fastest of them: the planner's
+   * profile. Contention on this host (other processes, a busy test run) can only add to a run's
+   * time, so the minimum is the block's own cost; a median or mean inflates with load.
+   */
   async profile(from: number, to: number, reps: number, input: Float32Array): Promise<number[]> {
     await this.run(from, to, input);
     const runs: number[][] = [];
     for (let r = 0; r < reps; r++) runs.push((await this.run(from, to, input)).blockMs);
-    return runs[0]!.map((_, i) => {
-      const xs = runs.map((b) => b[i]!).sort((a, b) => a - b);
-      return xs[Math.floor(xs.length / 2)]!;
-    });
+    return runs[0]!.map((_, i) => Math.min(...runs.map((b) => b[i]!)));
   }
 
   async release(): Promise<void> {

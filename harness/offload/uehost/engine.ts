@@ -70,7 +70,9 @@ export class HeadEngine {
  * Under a CFS quota the CPU comes in bursts (at least 1 ms every period), so in one run of the
  * head a short block may run at full speed and the next wait out the period. Each block is
  * therefore run alone, back to back, over many periods: its mean time is what the quota gives
- * a UE under load, block by block.
+ * a UE under load, block by block. The mean is taken over three windows of half `minMs` each and
+ * the fastest window kept: other processes on this host can only lengthen a window (the quota is
+ * a ceiling, not a guarantee), and half of `minMs` still spans ten periods or more.
  */
 async function sustainedProfile(runner: BlockRunner, input: Float32Array, reps: number, minMs: number): Promise<number[]> {
   const n = runner.spec.blocks.length;
@@ -78,14 +80,18 @@ async function sustainedProfile(runner: BlockRunner, input: Float32Array, reps: 
   for (let i = 0; i < n - 1; i++) inputs.push((await runner.run(i, i + 1, inputs[i]!)).output);
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
-    let total = 0;
-    let runs = 0;
-    const t0 = performance.now();
-    while (runs < reps || performance.now() - t0 < minMs) {
-      total += (await runner.run(i, i + 1, inputs[i]!)).blockMs[0]!;
-      runs++;
+    let fastest = Infinity;
+    for (let w = 0; w < 3; w++) {
+      let total = 0;
+      let runs = 0;
+      const t0 = performance.now();
+      while (runs < reps || performance.now() - t0 < minMs / 2) {
+        total += (await runner.run(i, i + 1, inputs[i]!)).blockMs[0]!;
+        runs++;
+      }
+      fastest = Math.min(fastest, total / runs);
     }
-    out.push(total / runs);
+    out.push(fastest);
   }
   return out;
 }

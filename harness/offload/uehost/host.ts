@@ -9,7 +9,7 @@ import { EdgeClient, type InferStream } from '../../edge/index.js';
 import { ConfigError, messageOf } from '../../errors.js';
 import { nowNs } from '../../measure/types.js';
 import { exitWithParent } from '../../proc/index.js';
-import { PATCHNET } from '../model/index.js';
+import { CALIBRATION_RUNS, PATCHNET } from '../model/index.js';
 import { BoundPath } from '../relay.js';
 import { HeadEngine } from './engine.js';
 import { UeHead } from './head.js';
@@ -84,7 +84,7 @@ async function bringUp(id: string, m: BringUp, held: Held): Promise<{ head: UeHe
   const n = spec.blocks.length;
   held.engine = await HeadEngine.start(m.seed);
   // This host's own per-block times (the engine joins a cgroup, if any, only after this).
-  const calibratedMs = await held.engine.profile(m.reps, 0);
+  const calibratedMs = await held.engine.profile(Math.max(m.reps, CALIBRATION_RUNS), 0);
   let clockAddress = m.edge.address;
   let pathAddress = m.edge.pathAddress;
   if (m.bind) {
