@@ -28,8 +28,13 @@ it('keyEnv keys are not in /proc/PID/environ of influxd, its guard, the agents o
   const results = join(dir, 'results');
   const run = cli(['trial', rigPath, '--epochs', '12', '--epoch-ms', '400', '--results', results, '--state', join(dir, 'state')], prepared.env, { detached: true });
   // influxd (and its guard), 2 agents, 4 modems: 8 processes of this trial's own.
+  // A process still showing the controller's own command line is one of its forks caught
+  // between fork and exec: it holds the parent's memory (environ included) until it execs into
+  // the child it becomes. Only children after exec count (what they were given).
   const procs = await until('the trial\'s children', () => {
-    const p = procsUnder(dir).filter((x) => x.pid !== run.pid);
+    // Read each time: right after the spawn the controller itself may not have exec'd yet.
+    const controllerCmd = readFileSync(`/proc/${run.pid}/cmdline`, 'utf8').split('\0').join(' ');
+    const p = procsUnder(dir).filter((x) => x.pid !== run.pid && x.cmd !== controllerCmd);
     return p.length >= 8 ? p : null;
   }, 90_000);
   const names = Object.keys(prepared.env);
