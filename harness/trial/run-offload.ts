@@ -2,14 +2,14 @@
 import { join } from 'node:path';
 import { ConfigError, InterruptedError, messageOf } from '../errors.js';
 import type { UeConditionResult } from '../offload/index.js';
-import { buildOffloadReport, buildSpectrumReport, writeReport, type OffloadReport } from '../report/index.js';
-import { bandUnits, type Rig } from '../rig/index.js';
+import { buildOffloadReport, buildSpectrumReport, type OffloadReport } from '../report/index.js';
+import type { Rig } from '../rig/index.js';
 import { packageRoot } from '../paths.js';
 import { trialExitCode } from './exitcode.js';
 import { offloadLatency, type OffloadTrialResult } from './offload.js';
 import { readTokenSupply, type TokenSupply } from './offload-supply.js';
 import { checkBeforeStart } from './prestart.js';
-import { newTrialId, silentProgress, trialEnd, watchInterrupts, type TrialOptions, type TrialOutcome } from './run.js';
+import { finishTrial, newTrialId, silentProgress, spectrumRigMeta, watchInterrupts, type TrialOptions, type TrialOutcome } from './run.js';
 import { RigSession } from './session.js';
 import { spectrumSharing, type SpectrumTrialResult } from './spectrum.js';
 
@@ -68,7 +68,6 @@ export async function runOffloadTrial(rig: Rig, opts: TrialOptions = {}): Promis
     const teardown = await session.teardown(Date.now() + (opts.teardownMs ?? 10_000));
     if (interrupts.signal && !(error instanceof InterruptedError)) error = new InterruptedError(interrupts.signal);
     const exitCode = trialExitCode(error, teardown);
-    const teardownProblems = teardown.problems;
     const report = buildOffloadReport(result, {
       trialId,
       rig: rig.name,
@@ -86,22 +85,15 @@ export async function runOffloadTrial(rig: Rig, opts: TrialOptions = {}): Promis
     if (combined)
       report.spectrum = buildSpectrumReport(supply ? { epochs, initialSupplyMicro: supply.initialMicro, finalSupplyMicro: supply.finalMicro, finalBalancesMicro: supply.finalBalancesMicro } : { epochs }, {
         trialId,
-        rig: rig.name,
+        ...spectrumRigMeta(rig),
         policy,
         epochsRequested: epochs.length,
         epochMs: rig.spectrum.epochMs,
-        bandMHz: rig.spectrum.bandMHz,
-        bandUnits: bandUnits(rig.spectrum),
-        unitMHz: rig.spectrum.tokenUnitKHz / 1000,
-        operators: rig.operators.map((o) => o.name),
         error: null,
         influx: report.influx,
         startedAt,
       });
-    const { completedTeardown, ...end } = trialEnd(session, teardown, error, exitCode, interrupts.signal);
-    Object.assign(report, { completed: report.completed && completedTeardown, ...end });
-    const reportPath = writeReport(resultsDir, report);
-    return { report, reportPath, error, teardownProblems, teardown, exitCode };
+    return finishTrial(session, report, { teardown, error, exitCode, interruptedBy: interrupts.signal, resultsDir });
   } finally {
     interrupts.release();
   }

@@ -4,11 +4,11 @@ import { ComponentError, InterruptedError, messageOf } from '../errors.js';
 import { checkBeforeStart } from './prestart.js';
 import { trialExitCode } from './exitcode.js';
 import type { TeardownResult } from './teardown.js';
-import { buildSpectrumReport, writeReport, type SpectrumReport } from '../report/index.js';
-import { bandUnits, type Rig } from '../rig/index.js';
+import { buildSpectrumReport, type SpectrumReport } from '../report/index.js';
+import type { Rig } from '../rig/index.js';
 import { packageRoot } from '../paths.js';
 import { withTimeout } from '../proc/index.js';
-import { newTrialId, silentProgress, trialEnd, watchInterrupts, withClock, type TrialOptions, type TrialOutcome } from './run.js';
+import { finishTrial, newTrialId, silentProgress, spectrumRigMeta, watchInterrupts, withClock, type TrialOptions, type TrialOutcome } from './run.js';
 import { RigSession } from './session.js';
 import { readFinalBalances, spectrumSharing, type SpectrumTrialResult } from './spectrum.js';
 import { ueMarketReport } from './uemarket.js';
@@ -68,26 +68,18 @@ export async function runSpectrumTrial(rigFile: Rig, opts: TrialOptions = {}): P
     teardown = await session.teardown(Date.now() + (opts.teardownMs ?? 10_000));
     if (interrupts.signal && !(error instanceof InterruptedError)) error = new InterruptedError(interrupts.signal);
     const exitCode = trialExitCode(error, teardown);
-    const teardownProblems = teardown.problems;
     const report = buildSpectrumReport(result, {
       trialId,
-      rig: rig.name,
+      ...spectrumRigMeta(rig),
       policy,
       clock,
       epochsRequested: epochs,
       epochMs,
-      bandMHz: rig.spectrum.bandMHz,
-      bandUnits: bandUnits(rig.spectrum),
-      unitMHz: rig.spectrum.tokenUnitKHz / 1000,
-      operators: rig.operators.map((o) => o.name),
       error: error ? messageOf(error) : null,
       influx: { url: session.influxUrl, database: rig.influx.database },
       startedAt,
     });
-    const { completedTeardown, ...end } = trialEnd(session, teardown, error, exitCode, interrupts.signal);
-    Object.assign(report, { completed: report.completed && completedTeardown, ...end });
-    const reportPath = writeReport(resultsDir, report);
-    return { report, reportPath, error, teardownProblems, teardown, exitCode };
+    return finishTrial(session, report, { teardown, error, exitCode, interruptedBy: interrupts.signal, resultsDir });
   } finally {
     interrupts.release();
   }

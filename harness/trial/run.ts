@@ -4,8 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { ConfigError, InterruptedError, messageOf, RanlabError } from '../errors.js';
 import type { TrialEnd } from '../report/common.js';
-import type { TrialReport } from '../report/index.js';
-import { labOffloadIssues, virtualClockRefusal, type Policy, type Rig, type TrialKindName } from '../rig/index.js';
+import { writeReport, type TrialReport } from '../report/index.js';
+import { bandUnits, labOffloadIssues, virtualClockRefusal, type Policy, type Rig, type TrialKindName } from '../rig/index.js';
 import type { ClockKind } from '../measure/index.js';
 import type { Progress } from './kinds.js';
 import type { SpectrumTrialResult } from './spectrum.js';
@@ -126,4 +126,24 @@ export function watchInterrupts(session: RigSession, abort: AbortController, say
       for (const s of signals) process.off(s, onSignal);
     },
   };
+}
+
+/**
+ * A runner's last step, whatever the kind: the report gets how the trial ended (teardown,
+ * exit code, KPM counts), is written to the results folder, and becomes the outcome.
+ */
+export function finishTrial<R extends TrialReport>(
+  session: RigSession,
+  report: R,
+  end: { teardown: TeardownResult; error: Error | null; exitCode: number; interruptedBy: string | null; resultsDir: string },
+): TrialOutcome<R> {
+  const { completedTeardown, ...ended } = trialEnd(session, end.teardown, end.error, end.exitCode, end.interruptedBy);
+  Object.assign(report, { completed: report.completed && completedTeardown, ...ended });
+  const reportPath = writeReport(end.resultsDir, report);
+  return { report, reportPath, error: end.error, teardownProblems: end.teardown.problems, teardown: end.teardown, exitCode: end.exitCode };
+}
+
+/** The spectrum report's figures that come from the rig itself (band, token unit, operators). */
+export function spectrumRigMeta(rig: Rig): { rig: string; bandMHz: number; bandUnits: number; unitMHz: number; operators: string[] } {
+  return { rig: rig.name, bandMHz: rig.spectrum.bandMHz, bandUnits: bandUnits(rig.spectrum), unitMHz: rig.spectrum.tokenUnitKHz / 1000, operators: rig.operators.map((o) => o.name) };
 }
