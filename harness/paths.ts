@@ -16,11 +16,20 @@ function findRoot(): string {
 /** The ranlab package root (holds package.json, proto/, rigs/, dist/). */
 export const packageRoot = findRoot();
 
-/** The compiled CLI entry; child processes (twin agents) are started through it. */
-export const cliEntry = join(packageRoot, 'dist', 'harness', 'cli', 'main.js');
+/** Process entries, bundled by scripts/bundle.mjs (a few files to load each, not hundreds). */
+const bundleDir = join(packageRoot, 'dist', 'bundle');
+
+/** The CLI; child processes (edge agents, UE hosts, preflight's agents) are started through it. */
+export const cliEntry = join(bundleDir, 'main.js');
 
 /** The entry the controller starts agents and twin modems through (cli/child.ts: same commands, lighter start). */
-export const childEntry = join(packageRoot, 'dist', 'harness', 'cli', 'child.js');
+export const childEntry = join(bundleDir, 'child.js');
+
+/** The guard that runs programs that are not ours (proc/guard.ts). */
+export const guardEntry = join(bundleDir, 'guard.js');
+
+/** A UE host's inference engine (offload/uehost/engine-main.ts). */
+export const engineEntry = join(bundleDir, 'engine.js');
 
 export const protoDir = join(packageRoot, 'proto');
 

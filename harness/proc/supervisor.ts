@@ -8,10 +8,10 @@
 // wait is on the process's exit, never on its pipes (an orphan could hold them open).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { ComponentError } from '../errors.js';
 import { childLog } from '../log.js';
-import { cliEntry } from '../paths.js';
+import { guardEntry } from '../paths.js';
 import { childEnv } from './env.js';
 import { GUARD_GRACE_MS, GUARD_PID_PREFIX, GUARD_SIGNAL_PREFIX } from './guard-protocol.js';
 import { stopGroup, type StopOutcome } from './stop.js';
@@ -38,8 +38,6 @@ export interface StartOptions {
    */
   lifeline?: boolean;
 }
-
-const guardEntry = join(dirname(cliEntry), '..', 'proc', 'guard.js');
 
 export type { StopOutcome } from './stop.js';
 

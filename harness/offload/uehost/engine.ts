@@ -3,8 +3,8 @@
 // so the quota slows the phone's compute and not the UE's network side, whose timing is the
 // radio's (a throttled TLS stack would otherwise show up as uplink time).
 import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { messageOf } from '../../errors.js';
+import { engineEntry } from '../../paths.js';
 import { BlockRunner, PATCHNET, sampleInput } from '../model/index.js';
 
 type EngineCall = { op: 'load'; seed: number } | { op: 'run'; split: number } | { op: 'profile'; reps: number; sustainMs: number };
@@ -32,7 +32,7 @@ export class HeadEngine {
   }
 
   static async start(seed: number): Promise<HeadEngine> {
-    const proc = fork(fileURLToPath(import.meta.url), ['--engine'], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const proc = fork(engineEntry, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const e = new HeadEngine(proc);
     await e.call({ op: 'load', seed });
     return e;
@@ -96,7 +96,8 @@ async function sustainedProfile(runner: BlockRunner, input: Float32Array, reps: 
   return out;
 }
 
-function serveEngine(): void {
+/** The engine process's side (engine-main.ts): answers its UE host's calls until the host goes. */
+export function serveEngine(): void {
   let runner: BlockRunner | null = null;
   let input: Float32Array = new Float32Array(0);
   const n = PATCHNET.blocks.length;
@@ -120,4 +121,3 @@ function serveEngine(): void {
   process.on('disconnect', () => process.exit(0));
 }
 
-if (process.argv[2] === '--engine' && process.send) serveEngine();
