@@ -23,6 +23,11 @@ function x509lib(): Promise<typeof X509> {
   return lib;
 }
 
+/** Loads the X.509 library now (the issuer thread does, before the first request comes). */
+export async function loadX509(): Promise<void> {
+  await x509lib();
+}
+
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
 const DAY_MS = 86_400_000;
 

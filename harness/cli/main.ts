@@ -82,16 +82,20 @@ async function main(argv: string[]): Promise<number> {
       shortConditions,
     )
     .action(async (rigPath: string, o: { kind?: 'spectrum' | 'offload' | 'combined'; policy?: 'ledger' | 'random' | 'equal'; epochs?: number; epochMs?: number; seed?: number; clock?: 'real' | 'virtual'; results: string; state: string; json?: boolean; junit?: string; shortConditions?: { minDurationMs: number; minQueries: number } }) => {
-      // A twin's agents need this trial's certificates: their issuer warms up on its own thread meanwhile.
-      (await import('../certs/issuer.js')).startTrialIssuer();
-      const { loadRig } = await import('../rig/index.js');
+      // A twin's agents need this trial's certificates: their issuer loads on its own thread
+      // meanwhile, and issues the set as soon as the rig names the agents.
+      const issuer = await import('../certs/issuer.js');
+      issuer.startTrialIssuer();
+      const { agentStartedHere, loadRig } = await import('../rig/index.js');
+      const [startedAt, records]: [Date, import('../trial/spectrum.js').EpochRecord[]] = [new Date(), []];
+      const rig = loadRig(rigPath, { checkKeyFiles: true });
+      // The embedded chain's thread loads Hardhat, and the certificates are issued, while this
+      // thread loads the trial's modules.
+      if (rig.ledger.embedded) (await import('../ledger/chain-thread-client.js')).startChainThread();
+      issuer.prefetchTrialCerts(rig.basestations.filter((b) => agentStartedHere(rig, b)).map((b) => b.id));
       const { runTrial } = await import('../trial/run-trial.js');
       const { formatReport } = await import('../report/index.js');
-      const [startedAt, records]: [Date, import('../trial/spectrum.js').EpochRecord[]] = [new Date(), []];
       const { epochProgress } = await import('./progress.js');
-      const rig = loadRig(rigPath, { checkKeyFiles: true });
-      // The embedded chain's thread loads Hardhat while this one loads the trial's modules.
-      if (rig.ledger.embedded) (await import('../ledger/chain-thread-client.js')).startChainThread();
       const outcome = await runTrial(rig, {
         kind: o.kind,
         records,

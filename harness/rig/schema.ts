@@ -350,11 +350,17 @@ export const rigSchema = z.strictObject({
     if (rig.mode === 'lab' && !e.address) ctx.addIssue({ code: 'custom', path: ['edge', i, 'address'], message: 'a lab edge host needs the address of its edge agent (host:port)' });
   });
   rig.basestations.forEach((b, i) => {
-    // Agents the controller starts itself (a twin rig) get certificates made per trial.
-    const startedHere = b.driver === 'twin' || (rig.mode === 'twin' && b.driver !== 'e2');
-    if (!startedHere && !rig.tls) ctx.addIssue({ code: 'custom', path: ['basestations', i, 'driver'], message: `the ${b.driver} agent needs mutual TLS: add tls {caFile, certFile, keyFile} (ranlab certs init <dir>)` });
+    if (!agentStartedHere(rig, b) && !rig.tls) ctx.addIssue({ code: 'custom', path: ['basestations', i, 'driver'], message: `the ${b.driver} agent needs mutual TLS: add tls {caFile, certFile, keyFile} (ranlab certs init <dir>)` });
   });
 });
+
+/**
+ * Whether the controller starts this base station's agent itself (twin agents, and on a twin rig
+ * the srsRAN agent with its stand-in gNB): such agents get certificates made per trial.
+ */
+export function agentStartedHere(rig: { mode: string }, b: { driver: string }): boolean {
+  return b.driver === 'twin' || (rig.mode === 'twin' && b.driver !== 'e2');
+}
 
 /**
  * Offload on a lab rig: each offloading UE is a modem whose data session carries its tensors

@@ -17,7 +17,7 @@ import { Supervisor, withholdFromChildren } from '../proc/index.js';
 import { runTeardown, type TeardownResult } from './teardown.js';
 import { startSrsranAgent, startTwinGnb, type AgentContext } from './agents.js';
 import { createBaseStation, type BaseStation, type SetupInfo } from '../ran/index.js';
-import type { Rig, RigBaseStation, RigUe } from '../rig/index.js';
+import { agentStartedHere, type Rig, type RigBaseStation, type RigUe } from '../rig/index.js';
 import { startTwinModem } from '../twin/modem.js';
 import { AtModemUe, eventPoints, toPoints, type Ue } from '../ue/index.js';
 import { runUeAuction, type UeMarketState } from './uemarket.js';
@@ -128,8 +128,12 @@ export class RigSession {
     return { rig: this.rig.name, trial: this.trialId };
   }
 
+  /** Points written before the sink exists (a modem's events while influxd starts): written once it does. */
+  private early: Point[] = [];
+
   write(points: Point[]): void {
-    this.sink.write(points);
+    if (this.sink) this.sink.write(points);
+    else this.early.push(...points);
   }
 
   /**
@@ -237,7 +241,9 @@ export class RigSession {
     // write there is delivered now, and what this one cannot is delivered by the next.
     const spool = destinationSpool(stateDir, { url: this.influxUrl, database: rig.influx.database, embedded: rig.influx.embedded === true }, this.trialId);
     if (spool.adopted > 0) this.say(`delivering ${spool.adopted} spool segment(s) left by earlier runs for this InfluxDB`);
-    this.sink = new InfluxSink({ url: this.influxUrl, database: rig.influx.database, spoolDir: spool.dir });
+    const sink = new InfluxSink({ url: this.influxUrl, database: rig.influx.database, spoolDir: spool.dir });
+    sink.write(this.early.splice(0));
+    this.sink = sink;
     await this.sink.checkReachable();
     this.say(`influx ready at ${this.influxUrl} (database ${rig.influx.database})`);
     this.checkBringUp();
@@ -279,7 +285,7 @@ export class RigSession {
     // Every agent requires the controller's client certificate: the twin's are made for this
     // trial (results/<trial>/certs, 0700), a lab's come from the rig (ranlab certs init).
     // On a twin rig the controller starts every agent itself (srsran-project ones drive the stand-in gNB).
-    const startsHere = (b: RigBaseStation) => b.driver === 'twin' || (rig.mode === 'twin' && b.driver === 'srsran-project');
+    const startsHere = (b: RigBaseStation) => agentStartedHere(rig, b);
     const twins = rig.basestations.filter(startsHere).map((b) => b.id);
     const certs = twins.length ? await makeTrialCerts(join(this.opts.resultsDir, 'certs'), twins) : null;
     // Every agent's process is spawned here, before the first await.
@@ -309,8 +315,8 @@ export class RigSession {
   }
 
   /**
-   * 4. UEs with a driver of their own: twin modem processes started at once, then, once the sink
-   * can take their readings (and the UE market has chosen their operator), opened; radio on once
+   * 4. UEs with a driver of their own: twin modem processes started at once and opened; once the
+   * sink can take their readings (and the UE market has chosen their operator), radio on once
    * the base stations are up; readings streamed to InfluxDB. They register by themselves once
    * their cell is on (automatic network selection).
    */
@@ -334,7 +340,6 @@ export class RigSession {
       );
       port = modem.port;
     }
-    await ready;
     this.checkBringUp();
     const ue = new AtModemUe({ id: u.id, operator: u.operator, port: port!, baudRate: u.baudRate, required: u.required, model: u.model, apn: u.apn });
     const tags = { ...this.baseTags(), operator: u.operator };
@@ -343,9 +348,14 @@ export class RigSession {
       else this.write(eventPoints(u.id, e, tags));
       if (e.kind === 'failed' && e.required) this.fail(new ComponentError(u.id, `required UE failed: ${e.error.message}`, 'UE_FAILED'));
     });
+    // Opened while the sink and the base stations come up: the port's first quiet period (the
+    // driver waits out late output before its first command) overlaps theirs. Its events wait
+    // in this.early until the sink exists.
     await ue.open();
     // Teardown closes it from here on, even if a later step (or another component) fails.
     this.ues.set(u.id, ue);
+    await ready;
+    this.checkBringUp();
     // Radio on once the base stations are on air: it attaches at once, as a UE switched on in
     // coverage does (one switched on before would sit in its search back-off).
     await onAir;
