@@ -3,8 +3,8 @@
 // threads and the UE's inference engine. A process then loads a few files instead of some
 // hundreds (viem, zod, grpc-js and ours, each a file): module loading was most of the start-up
 // to the first epoch. dist/ keeps the module-per-file build, which tests and benches import.
-// Packages that load native code, start workers from their own files or eval `require` stay
-// external and are loaded from node_modules as before.
+// Packages that load native code or start workers from their own files stay external and are
+// loaded from node_modules as before.
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'rolldown';
@@ -30,7 +30,6 @@ const external = [
   'serialport',
   /^@serialport\//,
   'pino', // starts transport workers from its own files
-  'hdr-histogram-js', // evals require("zlib")
 ];
 
 rmSync(out, { recursive: true, force: true });

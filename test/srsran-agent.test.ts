@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTrialCerts, readTlsFiles, type TlsPems, type TrialCerts } from '../harness/certs/index.js';
-import { cliEntry } from '../harness/paths.js';
+import { cliEntry, packageRoot } from '../harness/paths.js';
 import { freePort, pidAlive } from '../harness/proc/index.js';
 import { gnbVersionOfAgent } from '../harness/preflight/gnb.js';
 import { createBaseStation, type BaseStation, type KpmIndication } from '../harness/ran/index.js';
@@ -167,8 +167,8 @@ describe('srsran-project backend, managed, against the stand-in gNB', () => {
     const a = await agent('gnb-l', { leaseMs: 1500 });
     // The controller: its own process, renewing the lease every 300 ms, then killed.
     const script = `
-      import { createBaseStation } from ${JSON.stringify(join(cliEntry, '../../ran/index.js'))};
-      import { readTlsFiles } from ${JSON.stringify(join(cliEntry, '../../certs/index.js'))};
+      import { createBaseStation } from ${JSON.stringify(join(packageRoot, 'dist/harness/ran/index.js'))};
+      import { readTlsFiles } from ${JSON.stringify(join(packageRoot, 'dist/harness/certs/index.js'))};
       const bs = createBaseStation('gnb-l', ${JSON.stringify(a.address)}, { tls: readTlsFiles(${JSON.stringify(certs.controller)}, 'controller'), leaseRenewMs: 300 });
       await bs.setup();
       await bs.control({ kind: 'cellState', cellId: 'gnb-l-c1', on: true });

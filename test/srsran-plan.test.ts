@@ -43,8 +43,8 @@ describe('the stand-in gNB is a peer, not a copy', () => {
 });
 
 describe("a lab gNB host's agent file", () => {
-  it('rigs/agents/gnb-a.yaml is valid, and the gNB YAML it makes holds what a real gNB needs', () => {
-    const { raw, settings } = loadAgentFile('rigs/agents/gnb-a.yaml');
+  it('rigs/agents/gnb-a.yaml is valid, and the gNB YAML it makes holds what a real gNB needs', async () => {
+    const { raw, settings } = await loadAgentFile('rigs/agents/gnb-a.yaml');
     expect(settings).toMatchObject({ nodeId: 'gnb-a', leaseMs: 10000, listen: '0.0.0.0:50061' });
     const { nodeId: _n, operator: _o, listen: _l, tls: _t, ...rest } = raw;
     const cfg = parseSrsranConfig(rest, 'rigs/agents/gnb-a.yaml');

@@ -2,7 +2,6 @@
 // operator, listen address, TLS files, lease) and hands the whole file to the backend, which
 // validates the rest. Errors name the file and the path inside it.
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, messageOf } from '../../errors.js';
 import type { AgentSettings } from './backend.js';
@@ -25,7 +24,7 @@ export function pathText(path: readonly PropertyKey[]): string {
 }
 
 /** The file's content (YAML is a superset of JSON) and the agent's settings; `leaseMs` is removed from what the backend sees. */
-export function loadAgentFile(path: string): { raw: Record<string, unknown>; settings: AgentSettings } {
+export async function loadAgentFile(path: string): Promise<{ raw: Record<string, unknown>; settings: AgentSettings }> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -35,7 +34,8 @@ export function loadAgentFile(path: string): { raw: Record<string, unknown>; set
   if (text.length > 1 << 20) throw new ConfigError(`${path}: larger than 1 MiB`);
   let raw: unknown;
   try {
-    raw = parseYaml(text);
+    // JSON (what the controller writes) is YAML too; the YAML parser is loaded only for the rest.
+    raw = jsonOrNull(text) ?? (await import('yaml')).parse(text);
   } catch (err) {
     throw new ConfigError(`${path}: not valid YAML or JSON: ${messageOf(err)}`, 'CONFIG_INVALID', { cause: err });
   }
@@ -44,4 +44,14 @@ export function loadAgentFile(path: string): { raw: Record<string, unknown>; set
   if (!r.success) throw new ConfigError(r.error.issues.slice(0, 10).map((i) => `${path}: ${pathText(i.path)}: ${i.message}`).join('\n'));
   const { leaseMs: _lease, ...rest } = raw as Record<string, unknown>;
   return { raw: rest, settings: r.data };
+}
+
+/** The value of a JSON text, or null when it is not JSON (then it is read as YAML). */
+function jsonOrNull(text: string): unknown {
+  if (!/^\s*\{/.test(text)) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }

@@ -24,7 +24,7 @@ export async function runRanAgent(backendName: string, configPath: string): Prom
   let port: number;
   try {
     const backend = backendNamed(backendName);
-    const { raw, settings } = loadAgentFile(configPath);
+    const { raw, settings } = await loadAgentFile(configPath);
     agent = new RanAgent(settings, await backend.create(raw, configPath, settings), backend.name);
     ({ host, port } = await agent.start());
   } catch (err) {
