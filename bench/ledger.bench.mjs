@@ -1,4 +1,5 @@
-// One ledger transaction on the embedded in-process chain, against the same call made raw.
+// One ledger transaction on the embedded in-process chain (on its own thread, as a trial runs
+// it: both sides reach it the same way), against the same call made raw.
 // A: Ledger.request() (an operator's demand for the epoch: the client's whole path, signing,
 // sending, receipt). B: the same call (request(epoch, units) on a SpectrumLedger of the same code
 // and parameters, deployed on the same chain for accounts this benchmark holds), with the same gas
@@ -8,6 +9,7 @@
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { encodeFunctionData } from 'viem';
 import { Ledger, gasLimit, spectrumLedgerAbi } from '../dist/harness/ledger/index.js';
+import { startChainThread } from '../dist/harness/ledger/chain-thread-client.js';
 import { deployContracts } from '../dist/harness/ledger/deploy.js';
 import { figure, interleave } from './lib/interleave.mjs';
 
@@ -16,7 +18,8 @@ const REPS = 20;
 const spectrum = { bandMHz: 40, tokenUnitKHz: 180, supplyTokens: 13320, priceTokensPerUnitSecond: 1, epochMs: 3_600_000, requestWindowBlocks: 1_000_000 };
 
 export default async function ledgerBench({ rounds = 15, log }) {
-  log(`embedded chain, 2 operators, request() x ${REPS} per sample`);
+  log(`embedded chain on its thread (as under ranlab trial), 2 operators, request() x ${REPS} per sample`);
+  startChainThread();
   const { ledger, chain } = await Ledger.embeddedWithChain({ operators: ['op-a', 'op-b'], spectrum });
   try {
     // The baseline's own SpectrumLedger on the same chain, its operators' keys held here.

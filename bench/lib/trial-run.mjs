@@ -1,5 +1,6 @@
 // One in-process spectrum trial on a twin rig (from dist/), with the epoch records and the
-// wall-clock times of its first and last epoch (bring-up and teardown excluded).
+// wall-clock times of its first and last epoch (bring-up and teardown excluded). The embedded
+// chain runs on its own thread, as under `ranlab trial`.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,8 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 export async function twinTrial(rigFile, opts) {
   const { loadRig } = await import(join(root, 'dist/harness/rig/index.js'));
   const { runSpectrumTrial } = await import(join(root, 'dist/harness/trial/index.js'));
+  // As `ranlab trial` runs it: an embedded chain on its own thread.
+  (await import(join(root, 'dist/harness/ledger/chain-thread-client.js'))).startChainThread();
   const tmp = mkdtempSync(join(tmpdir(), 'ranlab-bench-trial-'));
   const records = [];
   let started = 0;
