@@ -13,7 +13,7 @@ import { startChainThread } from '../dist/harness/ledger/chain-thread-client.js'
 import { deployContracts } from '../dist/harness/ledger/deploy.js';
 import { figure, interleave } from './lib/interleave.mjs';
 
-const REPS = 20;
+const REPS = 100;
 // A window long enough for every round's requests (only one operator requests, so it never fills).
 const spectrum = { bandMHz: 40, tokenUnitKHz: 180, supplyTokens: 13320, priceTokensPerUnitSecond: 1, epochMs: 3_600_000, requestWindowBlocks: 1_000_000 };
 

@@ -3,7 +3,7 @@
 // back as their name, message, code and data (what viem and revert.ts read).
 import { parentPort } from 'node:worker_threads';
 import type { Hex } from 'viem';
-import { createChainProvider, loadHardhatProvider, type RawProvider } from './inprocess.js';
+import { createChainProvider, loadHardhatProvider, withSendAndReceipt, type RawProvider } from './inprocess.js';
 
 export type ChainThreadRequest =
   | { kind: 'start'; fundedKeys: Hex[]; weiEach: bigint }
@@ -35,7 +35,7 @@ port.on('message', (m: ChainThreadRequest) => {
   if (m.kind === 'start') {
     createChainProvider(m.fundedKeys, m.weiEach).then(
       (c) => {
-        chain = c;
+        chain = withSendAndReceipt(c);
         port.postMessage({ kind: 'started' } satisfies ChainThreadReply);
       },
       (err: unknown) => port.postMessage({ kind: 'started', error: threadError(err) } satisfies ChainThreadReply),

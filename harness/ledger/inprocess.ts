@@ -33,6 +33,26 @@ type CreateProvider = (config: Record<string, unknown>, logger: Record<string, u
 
 const require = createRequire(import.meta.url);
 
+/**
+ * The embedded chain's one method of its own: a raw send and its receipt in one call, so a
+ * transaction costs one hop to the chain's thread instead of two. It answers `{ hash, receipt }`;
+ * the receipt is null when it cannot be read at once (the sender then polls for it), and a
+ * refused send rejects as eth_sendRawTransaction does.
+ */
+export const SEND_AND_RECEIPT = 'ranlab_sendRawTransactionAndReceipt';
+
+/** The provider, answering SEND_AND_RECEIPT too (the chain's thread wraps its chain with it). */
+export function withSendAndReceipt(raw: RawProvider): RawProvider {
+  return {
+    request: async (args) => {
+      if (args.method !== SEND_AND_RECEIPT) return raw.request(args);
+      const hash = await raw.request({ method: 'eth_sendRawTransaction', params: args.params });
+      const receipt = await raw.request({ method: 'eth_getTransactionReceipt', params: [hash] }).catch(() => null);
+      return { hash, receipt };
+    },
+  };
+}
+
 /** Hardhat's network provider module (a few hundred ms to load: chain-thread.ts loads it ahead). */
 export function loadHardhatProvider(): CreateProvider {
   return (require('hardhat/internal/hardhat-network/provider/provider') as { createHardhatNetworkProvider: CreateProvider }).createHardhatNetworkProvider;
@@ -69,7 +89,7 @@ export async function createChainProvider(fundedKeys: readonly Hex[], weiEach: b
  */
 export async function startInProcessChain(fundedKeys: Hex[], weiEach: bigint): Promise<InProcessChain> {
   const { chainThreadProvider } = await import('./chain-thread-client.js');
-  const raw = (await chainThreadProvider(fundedKeys, weiEach)) ?? (await createChainProvider(fundedKeys, weiEach));
+  const raw = (await chainThreadProvider(fundedKeys, weiEach)) ?? withSendAndReceipt(await createChainProvider(fundedKeys, weiEach));
   const admin = { request: ((args: { method: string; params?: unknown[] }) => raw.request(args)) as EIP1193RequestFn };
   const provider = {
     request: ((args: { method: string; params?: unknown[] }) => {

@@ -128,7 +128,7 @@ export class Ledger {
     const sendVia = createPublicClient({ transport: transportOf(link, opts.requestTimeoutMs ?? 10_000, 0) });
     const read: RpcRequest = link.kind === 'in-process' ? link.chain.provider.request : (args) => this.#pub.request(args as never);
     const sendRaw: RpcRequest = link.kind === 'in-process' ? link.chain.provider.request : (args) => sendVia.request(args as never);
-    this.#sender = new TxSender(this.#pub, read, sendRaw, this.#pollingIntervalMs, this.#receiptTimeoutMs);
+    this.#sender = new TxSender(this.#pub, read, sendRaw, this.#pollingIntervalMs, this.#receiptTimeoutMs, link.kind === 'in-process');
     this.#book = new BalanceBook(new Set([...this.#ops.values()].map((o) => o.address.toLowerCase())));
   }
 

@@ -2,11 +2,13 @@
 // work as the chain allows: the nonce is counted here (read from the chain once per account, and
 // again after any failed send), the transaction is signed locally (signer.ts) with the gas from
 // the formula and sent raw, and the receipt is asked for as soon as the send returns (an
-// automining chain has it then). Only when it is not there yet does viem's polling take over.
-// The same path serves a lab chain over HTTP (viem's transport) and the embedded chain (its
-// EIP-1193 provider, called directly: nothing in between).
+// automining chain has it then; the embedded chain answers the send with it, saving a hop to
+// its thread). Only when it is not there yet does viem's polling take over. The same path
+// serves a lab chain over HTTP (viem's transport) and the embedded chain (its EIP-1193
+// provider, called directly: nothing in between).
 import { formatTransactionReceipt, type Address, type Hex, type PublicClient, type RpcTransactionReceipt, type TransactionReceipt } from 'viem';
 import { messageOf } from '../errors.js';
+import { SEND_AND_RECEIPT } from './inprocess.js';
 import { refillNonces, type TxSigner } from './signer.js';
 
 /** How chains (EDR, geth, Besu) refuse a nonce already used. */
@@ -46,6 +48,8 @@ export class TxSender {
     private readonly sendRaw: RpcRequest,
     private readonly pollingIntervalMs: number,
     private readonly receiptTimeoutMs: number,
+    /** The embedded chain: the send answers with the receipt (inprocess.ts, SEND_AND_RECEIPT). */
+    private readonly receiptWithSend = false,
   ) {}
 
   /**
@@ -55,14 +59,17 @@ export class TxSender {
    */
   async send(address: Address, signer: TxSigner, tx: TxRequest, onSent?: () => void): Promise<TransactionReceipt> {
     let hash: Hex;
+    let receipt: RpcTransactionReceipt | null = null;
     for (let attempt = 1; ; attempt++) {
       const nonce = await this.#take(address);
       try {
         const raw = signer.sign({ chainId: tx.chainId, type: 'legacy', to: tx.to, data: tx.data, gas: tx.gas, gasPrice: tx.gasPrice, nonce });
-        const sending = this.sendRaw({ method: 'eth_sendRawTransaction', params: [raw] });
+        const sending = this.sendRaw({ method: this.receiptWithSend ? SEND_AND_RECEIPT : 'eth_sendRawTransaction', params: [raw] });
         // The chain works on it now: the next signature's costly half is made meanwhile.
         refillNonces();
-        hash = (await sending) as Hex;
+        const answer = await sending;
+        if (this.receiptWithSend) ({ hash, receipt } = answer as { hash: Hex; receipt: RpcTransactionReceipt | null });
+        else hash = answer as Hex;
         break;
       } catch (err) {
         // The nonce may or may not be used (a revert on an automining chain uses it): read it again.
@@ -72,6 +79,7 @@ export class TxSender {
       }
     }
     onSent?.();
+    if (receipt) return formatTransactionReceipt(receipt);
     try {
       const r = await this.read({ method: 'eth_getTransactionReceipt', params: [hash] });
       if (r) return formatTransactionReceipt(r as RpcTransactionReceipt);
