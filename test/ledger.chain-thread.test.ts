@@ -28,25 +28,39 @@ async function epoch() {
   await ledger.close();
   return { grants, settle: [String(settle.spentMicro), String(settle.holdingMicro)], again, admin, balances };
 }
-startChainThread();
-const thread = await epoch();
-const threadLoadedHere = hardhatHere();
-const here = await epoch();
-console.log(JSON.stringify({ thread, here, threadLoadedHere, hereLoaded: hardhatHere() }));
+if (process.argv[1] === 'thread') {
+  startChainThread();
+  // Two chains on the one thread, one after the other (as two trials in one process).
+  const thread = await epoch();
+  const second = await epoch();
+  console.log(JSON.stringify({ thread, second, loaded: hardhatHere() }));
+} else {
+  const here = await epoch();
+  console.log(JSON.stringify({ here, loaded: hardhatHere() }));
+}
 process.exit(0);
 `;
 
+function run(mode: 'thread' | 'here'): Record<string, unknown> & { loaded: boolean } {
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, mode], { encoding: 'utf8', timeout: 60_000 });
+  expect(r.status, r.stderr).toBe(0);
+  expect(r.stderr).not.toMatch(/EdrContext/);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, unknown> & { loaded: boolean };
+}
+
 test('the chain thread: the same epoch, revert message and refusals as on this thread; Hardhat not loaded here', () => {
   if (!existsSync(join(dist, 'ledger', 'chain-thread.js'))) throw new Error('dist/ is missing the chain thread: run npm run build first');
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
-  expect(r.status, r.stderr).toBe(0);
-  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { thread: Record<string, unknown>; here: Record<string, unknown>; threadLoadedHere: boolean; hereLoaded: boolean };
-  expect(out.thread.grants).toEqual([['op-a', 0, 111], ['op-b', 111, 111]]);
-  expect(out.thread.again).toMatch(/reverted: AlreadySettled\(epoch=\d+, operator=<address> \(op-b\)\)/);
-  expect(out.thread.admin).toMatch(/administrative method: refused/);
-  // Everything the client reports is the same (addresses differ: fresh keys, masked above).
-  expect(out.thread).toEqual(out.here);
-  // The first ledger's chain ran on the thread; the second (no thread started) on this one.
-  expect(out.threadLoadedHere).toBe(false);
-  expect(out.hereLoaded).toBe(true);
+  const onThread = run('thread');
+  const thread = onThread.thread as Record<string, unknown>;
+  expect(thread.grants).toEqual([['op-a', 0, 111], ['op-b', 111, 111]]);
+  expect(thread.again).toMatch(/reverted: AlreadySettled\(epoch=\d+, operator=<address> \(op-b\)\)/);
+  expect(thread.admin).toMatch(/administrative method: refused/);
+  // A second chain on the same thread is a chain of its own, with the same outcome.
+  expect(onThread.second).toEqual(thread);
+  // Everything the client reports is the same on the caller's thread (addresses differ: fresh keys, masked above).
+  const here = run('here');
+  expect(here.here).toEqual(thread);
+  // Hardhat was loaded only where the chain ran.
+  expect(onThread.loaded).toBe(false);
+  expect(here.loaded).toBe(true);
 });

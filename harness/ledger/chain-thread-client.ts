@@ -12,6 +12,11 @@ import type { ChainThreadReply, ChainThreadRequest, ThreadError } from './chain-
 import type { RawProvider } from './inprocess.js';
 
 let worker: Worker | null = null;
+let seq = 0;
+const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+
+/** The thread is gone: what was asked of it fails with this. */
+class ThreadLost extends Error {}
 
 /** Start the chain thread (once); it loads Hardhat's provider at once and holds no chain yet. */
 export function startChainThread(): void {
@@ -19,60 +24,54 @@ export function startChainThread(): void {
   const file = new URL('./chain-thread.js', import.meta.url);
   if (!existsSync(fileURLToPath(file))) return;
   // Not the command line's node options (some are refused in a worker, e.g. --input-type).
-  worker = new Worker(file, { execArgv: [] });
-  worker.unref();
+  const w = new Worker(file, { execArgv: [] });
+  w.unref();
+  w.on('message', (r: ChainThreadReply) => {
+    const p = pending.get(r.seq);
+    if (!p) return;
+    pending.delete(r.seq);
+    if (pending.size === 0) w.unref();
+    if (r.error) p.reject(rebuilt(r.error));
+    else p.resolve(r.result);
+  });
+  const lost = (err?: Error) => {
+    if (worker === w) worker = null;
+    const dead = new ThreadLost(`the embedded chain's thread ended${err ? `: ${err.message}` : ''}`);
+    for (const p of pending.values()) p.reject(dead);
+    pending.clear();
+  };
+  w.on('error', lost);
+  w.on('exit', () => lost());
+  worker = w;
 }
 
 function rebuilt(e: ThreadError): Error {
   return Object.assign(new Error(e.message), { name: e.name }, e.code !== undefined ? { code: e.code } : {}, e.data !== undefined ? { data: e.data } : {});
 }
 
-/** A new chain on the started thread (one per thread), or null when there is none to use. */
+function ask(w: Worker, m: ChainThreadRequest): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    if (worker !== w) return reject(new ThreadLost("the embedded chain's thread ended"));
+    pending.set(m.seq, { resolve, reject });
+    w.ref();
+    w.postMessage(m);
+  });
+}
+
+/**
+ * A new chain on the started thread (a thread holds any number, each with its own id: one EDR
+ * context per process), or null when there is no thread to use.
+ */
 export async function chainThreadProvider(fundedKeys: readonly Hex[], weiEach: bigint): Promise<RawProvider | null> {
   const w = worker;
   if (!w) return null;
-  worker = null;
-  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  let seq = 0;
-  let dead: Error | null = null;
-  const started = new Promise<void>((resolve, reject) => {
-    w.on('message', (r: ChainThreadReply) => {
-      if (r.kind === 'started') return r.error ? reject(rebuilt(r.error)) : resolve();
-      const p = pending.get(r.seq);
-      if (!p) return;
-      pending.delete(r.seq);
-      if (pending.size === 0) w.unref();
-      if (r.error) p.reject(rebuilt(r.error));
-      else p.resolve(r.result);
-    });
-    const lost = (err?: Error) => {
-      dead = new Error(`the embedded chain's thread ended${err ? `: ${err.message}` : ''}`);
-      reject(dead);
-      for (const p of pending.values()) p.reject(dead);
-      pending.clear();
-    };
-    w.on('error', lost);
-    w.on('exit', () => lost());
-  });
-  w.ref();
-  w.postMessage({ kind: 'start', fundedKeys: [...fundedKeys], weiEach } satisfies ChainThreadRequest);
+  let chain: number;
   try {
-    await started;
+    chain = (await ask(w, { kind: 'start', seq: ++seq, fundedKeys: [...fundedKeys], weiEach })) as number;
   } catch (err) {
     // A thread that could not run at all: the chain runs on the caller's thread instead.
-    if (err === dead) return null;
+    if (err instanceof ThreadLost) return null;
     throw err;
-  } finally {
-    w.unref();
   }
-  return {
-    request: (args) =>
-      new Promise((resolve, reject) => {
-        if (dead) return reject(dead);
-        const n = ++seq;
-        pending.set(n, { resolve, reject });
-        w.ref();
-        w.postMessage({ kind: 'request', seq: n, args } satisfies ChainThreadRequest);
-      }),
-  };
+  return { request: (args) => ask(w, { kind: 'request', seq: ++seq, chain, args }) };
 }

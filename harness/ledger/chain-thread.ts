@@ -1,17 +1,16 @@
 // The embedded chain's thread (see chain-thread-client.ts): loads Hardhat's provider as soon as
-// it starts, then creates the chain when asked and answers its EIP-1193 requests. Errors go
+// it starts, then creates a chain each time it is asked and answers their EIP-1193 requests. Errors go
 // back as their name, message, code and data (what viem and revert.ts read).
 import { parentPort } from 'node:worker_threads';
 import type { Hex } from 'viem';
 import { createChainProvider, loadHardhatProvider, withSendAndReceipt, type RawProvider } from './inprocess.js';
 
 export type ChainThreadRequest =
-  | { kind: 'start'; fundedKeys: Hex[]; weiEach: bigint }
-  | { kind: 'request'; seq: number; args: { method: string; params?: unknown[] } };
+  | { kind: 'start'; seq: number; fundedKeys: Hex[]; weiEach: bigint }
+  | { kind: 'request'; seq: number; chain: number; args: { method: string; params?: unknown[] } };
 
-export type ChainThreadReply =
-  | { kind: 'started'; error?: ThreadError }
-  | { kind: 'reply'; seq: number; result?: unknown; error?: ThreadError };
+/** To 'start': the new chain's id; to 'request': the chain's answer. */
+export type ChainThreadReply = { seq: number; result?: unknown; error?: ThreadError };
 
 export interface ThreadError {
   name: string;
@@ -30,20 +29,22 @@ function threadError(err: unknown): ThreadError {
 
 const port = parentPort!;
 loadHardhatProvider();
-let chain: RawProvider | null = null;
-port.on('message', (m: ChainThreadRequest) => {
-  if (m.kind === 'start') {
-    createChainProvider(m.fundedKeys, m.weiEach).then(
-      (c) => {
-        chain = withSendAndReceipt(c);
-        port.postMessage({ kind: 'started' } satisfies ChainThreadReply);
-      },
-      (err: unknown) => port.postMessage({ kind: 'started', error: threadError(err) } satisfies ChainThreadReply),
-    );
-    return;
-  }
-  chain!.request(m.args).then(
-    (result) => port.postMessage({ kind: 'reply', seq: m.seq, result } satisfies ChainThreadReply),
-    (err: unknown) => port.postMessage({ kind: 'reply', seq: m.seq, error: threadError(err) } satisfies ChainThreadReply),
+const chains = new Map<number, RawProvider>();
+const reply = (seq: number, work: Promise<unknown>) =>
+  work.then(
+    (result) => port.postMessage({ seq, result } satisfies ChainThreadReply),
+    (err: unknown) => port.postMessage({ seq, error: threadError(err) } satisfies ChainThreadReply),
   );
+port.on('message', (m: ChainThreadRequest) => {
+  if (m.kind === 'start')
+    return void reply(
+      m.seq,
+      createChainProvider(m.fundedKeys, m.weiEach).then((c) => {
+        const id = chains.size + 1;
+        chains.set(id, withSendAndReceipt(c));
+        return id;
+      }),
+    );
+  const chain = chains.get(m.chain);
+  void reply(m.seq, chain ? chain.request(m.args) : Promise.reject(new Error(`no chain ${m.chain} on this thread`)));
 });
