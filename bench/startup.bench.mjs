@@ -3,10 +3,11 @@
 // starts (the trial then finishes, untimed). Two figures, each A/B interleaved in this process:
 //   - this tree against the commit before parallel bring-up (BASE, default f768794; override with
 //     RANLAB_BENCH_STARTUP_BASE), checked out with `git worktree add` into a temporary folder,
-//     built there with `npm run build` (node_modules linked to this tree's), removed at the end;
+//     built there with `npm run build` on its own dependencies (this tree's node_modules when
+//     the lockfiles match, else `npm ci` from the cache), removed at the end;
 //   - this tree against `node -e 0` (spawn to exit).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,7 +55,15 @@ function checkoutBase(tmp, log) {
     spawnSync('git', ['worktree', 'prune'], { cwd: root });
   };
   try {
-    symlinkSync(realpathSync(join(root, 'node_modules')), join(dir, 'node_modules'));
+    // The base runs with its own dependencies: this tree's when the lockfiles are the same, else
+    // its lockfile's, installed from npm's cache where it has them (no install scripts: the
+    // spectrum trial needs none of them).
+    if (readFileSync(join(root, 'package-lock.json'), 'utf8') === readFileSync(join(dir, 'package-lock.json'), 'utf8'))
+      symlinkSync(realpathSync(join(root, 'node_modules')), join(dir, 'node_modules'));
+    else {
+      log(`installing ${BASE}'s dependencies (its lockfile differs from this tree's)`);
+      sh(dir, 'npm', ['ci', '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund']);
+    }
     sh(dir, 'npm', ['run', 'build']);
   } catch (err) {
     remove();
