@@ -20,3 +20,4 @@ export {
 export { startTrialIssuer } from './issuer.js';
 export { probeAgentTls } from './probe.js';
 export { agentServerCredentials, certificateNames, verifiedClient, controllerCredentials, explainTlsFailure, WRONG_AGENT, type ControllerTls } from './grpc.js';
+export { rememberPeerCertificates } from './peer-memo.js';

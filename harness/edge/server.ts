@@ -3,7 +3,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { agentServerCredentials, readTlsFiles, verifiedClient } from '../certs/index.js';
+import { agentServerCredentials, readTlsFiles, rememberPeerCertificates, verifiedClient } from '../certs/index.js';
 import { ConfigError, ComponentError, messageOf } from '../errors.js';
 import { nowNs } from '../measure/types.js';
 import { exitWithParent } from '../proc/index.js';
@@ -31,6 +31,7 @@ export async function serveEdge(cfg: EdgeAgentConfig): Promise<{ server: grpc.Se
   const service = new EdgeService();
   const peers: EdgePeers = { infer: [] };
   const telemetry = await openTelemetry();
+  rememberPeerCertificates();
   const server = new grpc.Server({ 'grpc.max_receive_message_length': MAX_EDGE_MESSAGE_BYTES, 'grpc.max_send_message_length': MAX_EDGE_MESSAGE_BYTES });
   const authed = (call: Parameters<typeof verifiedClient>[0]) => verifiedClient(call) !== null;
   server.addService(loadEdgeProto().service, {

@@ -2,7 +2,7 @@
 // limits, mutual-TLS credentials, the bound address, and how handler errors become gRPC
 // statuses. Backends supply the handlers and know nothing of gRPC servers.
 import * as grpc from '@grpc/grpc-js';
-import { agentServerCredentials, readTlsFiles, verifiedClient, type TlsFiles } from '../../certs/index.js';
+import { agentServerCredentials, readTlsFiles, rememberPeerCertificates, verifiedClient, type TlsFiles } from '../../certs/index.js';
 import { ComponentError, messageOf } from '../../errors.js';
 import { childLog } from '../../log.js';
 import {
@@ -54,6 +54,7 @@ const CERT_REQUIRED = 'a client certificate from the lab CA is required';
  * Rejects with ComponentError('LISTEN_FAILED') naming the node.
  */
 export async function serveE2(nodeId: string, listen: string, tls: TlsFiles, h: E2Handlers): Promise<{ server: grpc.Server; host: string; port: number }> {
+  rememberPeerCertificates();
   const server = new grpc.Server({
     'grpc.max_receive_message_length': 64 * 1024,
     'grpc.max_send_message_length': MAX_E2_MESSAGE_BYTES,
