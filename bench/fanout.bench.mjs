@@ -16,7 +16,7 @@ import { startChild, stopChildren } from './lib/procs.mjs';
 const SIZES = [2, 4, 16];
 const REPS = 20;
 
-export default async function fanout({ rounds = 9, log }) {
+export default async function fanout({ rounds = 21, log }) {
   const tmp = mkdtempSync(join(tmpdir(), 'ranlab-bench-fanout-'));
   const ids = Array.from({ length: Math.max(...SIZES) }, (_, i) => `gnb-${i}`);
   const certs = await makeTrialCerts(join(tmp, 'certs'), ids);
