@@ -265,8 +265,9 @@ export class E2BaseStation implements BaseStation {
    * controller issued them (a restore and the next epoch's quota never swap places).
    */
   private controlWithin(action: ControlAction, deadlineMs: number): Promise<ControlAck> {
-    const prev = this.cellQueue.get(action.cellId) ?? Promise.resolve();
-    const next = prev.catch(() => undefined).then(() => this.controlNow(action, deadlineMs));
+    // The queue holds settled-or-pending tails that never reject; with none, the control goes out now.
+    const prev = this.cellQueue.get(action.cellId);
+    const next = prev ? prev.then(() => this.controlNow(action, deadlineMs)) : this.controlNow(action, deadlineMs);
     const tail = next.catch(() => undefined);
     this.cellQueue.set(action.cellId, tail);
     void tail.then(() => {

@@ -13,7 +13,11 @@ export class Lease {
 
   renew(): void {
     this.held = true;
-    if (this.timer) clearTimeout(this.timer);
+    // Every call renews: restart the running timer rather than make a new one each time.
+    if (this.timer) {
+      this.timer.refresh();
+      return;
+    }
     this.timer = setTimeout(() => {
       this.timer = null;
       this.held = false;
