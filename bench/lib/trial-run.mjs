@@ -1,7 +1,7 @@
 // One in-process spectrum trial on a twin rig (from dist/), with the epoch records and the
 // wall-clock times of its first and last epoch (bring-up and teardown excluded). The embedded
 // chain runs on its own thread, as under `ranlab trial`.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +24,12 @@ export async function twinTrial(rigFile, opts) {
     },
     stop: () => {},
   };
-  const o = await runSpectrumTrial(loadRig(join(root, rigFile)), { ...opts, records, progress, resultsRoot: join(tmp, 'results'), stateDir: join(tmp, 'state') });
-  if (o.error) throw new Error(`trial failed: ${o.error.message}`);
-  return { records, loopMs: ended - started, report: o.report };
+  try {
+    const o = await runSpectrumTrial(loadRig(join(root, rigFile)), { ...opts, records, progress, resultsRoot: join(tmp, 'results'), stateDir: join(tmp, 'state') });
+    if (o.error) throw new Error(`trial failed: ${o.error.message}`);
+    return { records, loopMs: ended - started, report: o.report };
+  } finally {
+    // The trial's results and its influxd's data: only the figures above are kept.
+    rmSync(tmp, { recursive: true, force: true });
+  }
 }
