@@ -8,6 +8,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     fileParallelism: false,
+    // One temporary folder per run, removed at its end (test/helpers/tmpdir-setup.ts).
+    globalSetup: ['test/helpers/tmpdir-setup.ts'],
     reporters: ['default'],
   },
 });
