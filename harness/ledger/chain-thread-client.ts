@@ -4,58 +4,16 @@
 // work leaves the controller's thread free. The chain stays in this process (no port, nothing
 // else can reach it); without a started thread (tests, the TypeScript sources) it runs on the
 // caller's thread.
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { Hex } from 'viem';
-import type { ChainThreadReply, ChainThreadRequest, ThreadError } from './chain-thread.js';
+import { ThreadClient, ThreadLost } from '../proc/thread.js';
+import type { ChainThreadRequest } from './chain-thread.js';
 import type { RawProvider } from './inprocess.js';
 
-let worker: Worker | null = null;
-let seq = 0;
-const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-
-/** The thread is gone: what was asked of it fails with this. */
-class ThreadLost extends Error {}
+let thread: ThreadClient | null = null;
 
 /** Start the chain thread (once); it loads Hardhat's provider at once and holds no chain yet. */
 export function startChainThread(): void {
-  if (worker) return;
-  const file = new URL('./chain-thread.js', import.meta.url);
-  if (!existsSync(fileURLToPath(file))) return;
-  // Not the command line's node options (some are refused in a worker, e.g. --input-type).
-  const w = new Worker(file, { execArgv: [] });
-  w.unref();
-  w.on('message', (r: ChainThreadReply) => {
-    const p = pending.get(r.seq);
-    if (!p) return;
-    pending.delete(r.seq);
-    if (pending.size === 0) w.unref();
-    if (r.error) p.reject(rebuilt(r.error));
-    else p.resolve(r.result);
-  });
-  const lost = (err?: Error) => {
-    if (worker === w) worker = null;
-    const dead = new ThreadLost(`the embedded chain's thread ended${err ? `: ${err.message}` : ''}`);
-    for (const p of pending.values()) p.reject(dead);
-    pending.clear();
-  };
-  w.on('error', lost);
-  w.on('exit', () => lost());
-  worker = w;
-}
-
-function rebuilt(e: ThreadError): Error {
-  return Object.assign(new Error(e.message), { name: e.name }, e.code !== undefined ? { code: e.code } : {}, e.data !== undefined ? { data: e.data } : {});
-}
-
-function ask(w: Worker, m: ChainThreadRequest): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    if (worker !== w) return reject(new ThreadLost("the embedded chain's thread ended"));
-    pending.set(m.seq, { resolve, reject });
-    w.ref();
-    w.postMessage(m);
-  });
+  if (!thread?.alive) thread = ThreadClient.start(new URL('./chain-thread.js', import.meta.url), "the embedded chain's thread");
 }
 
 /**
@@ -63,15 +21,15 @@ function ask(w: Worker, m: ChainThreadRequest): Promise<unknown> {
  * context per process), or null when there is no thread to use.
  */
 export async function chainThreadProvider(fundedKeys: readonly Hex[], weiEach: bigint): Promise<RawProvider | null> {
-  const w = worker;
-  if (!w) return null;
+  const t = thread;
+  if (!t?.alive) return null;
   let chain: number;
   try {
-    chain = (await ask(w, { kind: 'start', seq: ++seq, fundedKeys: [...fundedKeys], weiEach })) as number;
+    chain = (await t.ask({ kind: 'start', fundedKeys: [...fundedKeys], weiEach } satisfies ChainThreadRequest)) as number;
   } catch (err) {
     // A thread that could not run at all: the chain runs on the caller's thread instead.
     if (err instanceof ThreadLost) return null;
     throw err;
   }
-  return { request: (args) => ask(w, { kind: 'request', seq: ++seq, chain, args }) };
+  return { request: (args) => t.ask({ kind: 'request', chain, args } satisfies ChainThreadRequest) };
 }
