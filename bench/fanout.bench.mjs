@@ -15,6 +15,7 @@ import { startChild, stopChildren } from './lib/procs.mjs';
 
 const SIZES = [2, 4, 16];
 const REPS = 20;
+const WARMUP_FANOUTS = 25;
 
 export default async function fanout({ rounds = 21, log }) {
   const tmp = mkdtempSync(join(tmpdir(), 'ranlab-bench-fanout-'));
@@ -72,6 +73,13 @@ export default async function fanout({ rounds = 21, log }) {
       }
       return (performance.now() - t0) / REPS;
     };
+    // Every agent and server answers a few hundred controls before anything is timed: a process
+    // first used at N = 16 would otherwise be timed while its code is still being compiled.
+    log(`warming up (${WARMUP_FANOUTS * REPS} controls to each process)`);
+    for (let w = 0; w < WARMUP_FANOUTS; w++) {
+      await ranlab(ids.length)();
+      await baseline(ids.length)();
+    }
     const out = [];
     for (const n of SIZES) {
       log(`N = ${n}`);

@@ -22,8 +22,16 @@ export function verifiedClient(call: { getAuthContext(): { transportSecurityType
   const ctx = call.getAuthContext();
   const cert = ctx.transportSecurityType === 'ssl' ? ctx.sslPeerCertificate : undefined;
   if (!cert || !cert.subject) return null;
-  return certificateNames(cert)[0] ?? null;
+  // An agent sees the same certificate object on every call of a connection (peer-memo.ts).
+  let name = clientNames.get(cert);
+  if (name === undefined) {
+    name = certificateNames(cert)[0] ?? null;
+    clientNames.set(cert, name);
+  }
+  return name;
 }
+
+const clientNames = new WeakMap<PeerCertificate, string | null>();
 
 /** The names a certificate gives its holder: the subject CN and the DNS SANs. */
 export function certificateNames(cert: Pick<PeerCertificate, 'subject' | 'subjectaltname'>): string[] {

@@ -145,6 +145,8 @@ export class E2BaseStation implements BaseStation {
   private readonly restoring = new Set<string>();
   private readonly cellQueue = new Map<string, Promise<unknown>>();
   private renewTimer: NodeJS.Timeout | null = null;
+  /** When the last call went to the agent (performance.now()): any call renews its lease. */
+  private lastCallAt = 0;
   /** Totals over every subscription of this driver. */
   readonly stats: E2SubscriptionStats = { accepted: 0, dropped: 0, restored: 0 };
   private readonly clock: Clock;
@@ -182,6 +184,7 @@ export class E2BaseStation implements BaseStation {
         reject(new ComponentError(this.id, 'driver already closed', 'CLOSED'));
         return;
       }
+      this.lastCallAt = performance.now();
       fn.call(this.client, req, new grpc.Metadata(), { deadline: Date.now() + deadlineMs }, (err, res) => {
         if (err) reject(err);
         else if (!res) reject(new AgentProtocolError(this.id, 'response', 'empty'));
@@ -233,11 +236,16 @@ export class E2BaseStation implements BaseStation {
     return { nodeId, operator, cells, ranFunctions, ...(backend ? { backend } : {}), ...(baseStation ? { baseStation } : {}), ...(baseStationVersion ? { baseStationVersion } : {}) };
   }
 
-  /** Keep the agent's lease: a cheap Setup call every leaseRenewMs (failures show up on the KPM stream). */
+  /**
+   * Keep the agent's lease: a cheap Setup call whenever leaseRenewMs has passed without any
+   * call (controls renew it too), so at most 2 x leaseRenewMs between calls. Failures show up
+   * on the KPM stream.
+   */
   private startLeaseRenewal(): void {
     const every = this.opts.leaseRenewMs ?? 1000;
     if (this.renewTimer || every <= 0 || this.closed) return;
     this.renewTimer = setInterval(() => {
+      if (performance.now() - this.lastCallAt < every) return;
       this.unary(this.client.Setup, { requester: 'ranlab controller (lease)' }, Math.max(500, every)).catch((err: unknown) =>
         log.debug({ bs: this.id, err: describe(err) }, 'lease renewal failed'),
       );

@@ -17,6 +17,7 @@ import { Supervisor, withholdFromChildren } from '../proc/index.js';
 import { runTeardown, type TeardownResult } from './teardown.js';
 import { startSrsranAgent, startTwinGnb, type AgentContext } from './agents.js';
 import { createBaseStation, type BaseStation, type SetupInfo } from '../ran/index.js';
+import { DEFAULT_LEASE_MS } from '../ran/agent/config.js';
 import { agentStartedHere, type Rig, type RigBaseStation, type RigUe } from '../rig/index.js';
 import { startTwinModem } from '../twin/modem.js';
 import { AtModemUe, eventPoints, toPoints, type Ue } from '../ue/index.js';
@@ -306,6 +307,8 @@ export class RigSession {
           expect: { nodeId: bs.id, operator: bs.operator, cells: bs.cells },
           clock: this.clock,
           onCellStateChange: rig.trial.onCellStateChange,
+          // Renewed at least every third of the agent's lease, however short the rig makes it.
+          leaseRenewMs: Math.min(1000, Math.floor((bs.agent?.leaseMs ?? DEFAULT_LEASE_MS) / 3)),
         });
         const setup = await driver.setup();
         this.basestations.set(bs.id, { rig: bs, driver, setup, alive: true });

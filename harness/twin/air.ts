@@ -4,13 +4,16 @@
 // temporary name.
 //
 // Transmissions (on every control) and UE readings (every KPM period) change often, so their
-// files are rewritten in place instead: one write of a whole record at offset 0 of a file kept
-// open (padded with spaces to the longest record so far, which JSON ignores). The record
-// carries a hash of itself (`airCheck`), so a reader that catches a write half done sees a
-// mismatch: a transmission is skipped this time, as any file it cannot read; a UE reading is
-// read again (a rename per reading costs milliseconds on some filesystems; a write, microseconds).
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
+// files are rewritten in place instead: the whole record at offset 0 of a file kept open
+// (padded with spaces to the longest record so far, which JSON ignores). The file is mapped
+// into memory, shared (native/shared-map.ts), so a rewrite is a memory copy that every reader's
+// read() sees at once, with no system call; where mapping is unavailable, one pwrite. The
+// record carries a hash of itself (`airCheck`), so a reader that catches a write half done sees
+// a mismatch: a transmission is skipped this time, as any file it cannot read; a UE reading is
+// read again (a rename per reading costs milliseconds on some filesystems).
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { mapShared } from '../../native/shared-map.js';
 
 /** What one twin cell is transmitting now, in absolute frequency. */
 export interface AirTransmission {
@@ -83,10 +86,16 @@ function verified<T>(text: string): T | null {
   return hashOf(JSON.stringify(rest)) === airCheck ? (rest as T) : null;
 }
 
+/** Bytes of a mapped air file: room for any record with ids of the longest allowed length. */
+const SLOT_BYTES = 1024;
+
 interface Slot {
   fd: number;
-  /** Bytes written at every update (the longest record so far, rounded up). */
-  size: number;
+  /** The file's bytes: the record, then spaces. Mapped: the file itself; else written whole with pwrite. */
+  buf: Buffer;
+  mapped: boolean;
+  /** Length of the record now in `buf` (bytes after it are spaces). */
+  used: number;
 }
 
 function readAll<T>(dir: string): T[] {
@@ -121,24 +130,32 @@ export class Air {
   }
 
   private writeSlot(file: string, value: object): void {
-    let slot = this.slots.get(file);
-    if (!slot) {
-      // An earlier writer's file (a restarted node) is overwritten in place, never truncated
-      // (a reader would see it empty), and padded over to its full length.
-      let fd: number;
-      try {
-        fd = openSync(join(this.dir, file), 'r+');
-      } catch {
-        fd = openSync(join(this.dir, file), 'w');
-      }
-      slot = { fd, size: fstatSync(fd).size };
-      this.slots.set(file, slot);
+    const slot = this.slots.get(file) ?? this.openSlot(file);
+    const record = checkedRecord(value);
+    const length = Buffer.byteLength(record);
+    if (length >= slot.buf.length) {
+      // Longer than the file (ids far beyond the usual): written with pwrite from now on.
+      slot.buf = Buffer.alloc(Math.ceil((length + 1) / 256) * 256, 0x20);
+      slot.mapped = false;
+      slot.used = 0;
     }
-    const record = Buffer.from(checkedRecord(value));
-    if (record.length > slot.size) slot.size = Math.ceil((record.length + 1) / 256) * 256;
-    const out = Buffer.alloc(slot.size, 0x20);
-    record.copy(out);
-    writeSync(slot.fd, out, 0, out.length, 0);
+    slot.buf.write(record, 0);
+    if (length < slot.used) slot.buf.fill(0x20, length, slot.used);
+    slot.used = length;
+    if (!slot.mapped) writeSync(slot.fd, slot.buf, 0, slot.buf.length, 0);
+  }
+
+  private openSlot(file: string): Slot {
+    // An earlier writer's file (a restarted node) is overwritten in place and never truncated:
+    // a reader would see it empty, and a process that has it mapped would crash writing past
+    // its new end. Its bytes beyond our records are padded over with spaces.
+    const fd = openSync(join(this.dir, file), constants.O_RDWR | constants.O_CREAT, 0o644);
+    const size = fstatSync(fd).size;
+    if (size < SLOT_BYTES) writeSync(fd, Buffer.alloc(SLOT_BYTES - size, 0x20), 0, SLOT_BYTES - size, size);
+    const map = size <= SLOT_BYTES ? mapShared(fd, SLOT_BYTES) : undefined;
+    const slot: Slot = map ? { fd, buf: map, mapped: true, used: SLOT_BYTES } : { fd, buf: Buffer.alloc(Math.max(size, SLOT_BYTES), 0x20), mapped: false, used: size };
+    this.slots.set(file, slot);
+    return slot;
   }
   /** Close the transmission files (their last records stay). */
   close(): void {

@@ -39,11 +39,16 @@ function unary<T>(nodeId: string, cb: grpc.sendUnaryData<T>, fn: () => T | Promi
       cb({ code: grpc.status.INTERNAL, details: 'internal error in the RAN agent', name: 'Error', message: 'internal', metadata: new grpc.Metadata() });
     }
   };
+  let v: T | Promise<T>;
   try {
-    Promise.resolve(fn()).then((v) => cb(null, v), fail);
+    v = fn();
   } catch (err) {
     fail(err);
+    return;
   }
+  // A handler that answers at once is answered in the same turn (most controls).
+  if (v instanceof Promise) v.then((r) => cb(null, r), fail);
+  else cb(null, v);
 }
 
 const CERT_REQUIRED = 'a client certificate from the lab CA is required';
