@@ -1,7 +1,8 @@
 // Control fan-out: grants decided -> all N cells acknowledged. A: the ranlab driver
 // (createBaseStation) to N twin agents, each its own process, one shared air. B: a bare grpc-js
 // client to N trivial servers (bench/lib/bare-e2-server.mjs) on the same proto with the same
-// TLS credentials. Each sample is `REPS` fan-outs back to back, in ms per fan-out.
+// TLS credentials. Each sample is `repsFor(N)` fan-outs back to back (about 100 ms of them, so
+// one scheduling hiccup of a shared machine is a small part of it), in ms per fan-out.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,10 +15,10 @@ import { figure, interleave } from './lib/interleave.mjs';
 import { startChild, stopChildren } from './lib/procs.mjs';
 
 const SIZES = [2, 4, 16];
-const REPS = 20;
-const WARMUP_FANOUTS = 25;
+const repsFor = (n) => Math.max(20, Math.round(240 / n));
+const WARMUP_CONTROLS = 500;
 
-export default async function fanout({ rounds = 21, log }) {
+export default async function fanout({ rounds = 31, log }) {
   const tmp = mkdtempSync(join(tmpdir(), 'ranlab-bench-fanout-'));
   const ids = Array.from({ length: Math.max(...SIZES) }, (_, i) => `gnb-${i}`);
   const certs = await makeTrialCerts(join(tmp, 'certs'), ids);
@@ -56,12 +57,12 @@ export default async function fanout({ rounds = 21, log }) {
     const quota = () => ({ startPrb: 0, nPrb: 20 + (k++ % 100) });
     const ranlab = (n) => async () => {
       const t0 = performance.now();
-      for (let r = 0; r < REPS; r++) await Promise.all(drivers.slice(0, n).map(({ d, cell }) => d.control({ kind: 'prbQuota', cellId: cell, ...quota() })));
-      return (performance.now() - t0) / REPS;
+      for (let r = 0; r < repsFor(n); r++) await Promise.all(drivers.slice(0, n).map(({ d, cell }) => d.control({ kind: 'prbQuota', cellId: cell, ...quota() })));
+      return (performance.now() - t0) / repsFor(n);
     };
     const baseline = (n) => async () => {
       const t0 = performance.now();
-      for (let r = 0; r < REPS; r++) {
+      for (let r = 0; r < repsFor(n); r++) {
         await Promise.all(
           bare.slice(0, n).map(
             ({ c, cell }) =>
@@ -71,12 +72,12 @@ export default async function fanout({ rounds = 21, log }) {
           ),
         );
       }
-      return (performance.now() - t0) / REPS;
+      return (performance.now() - t0) / repsFor(n);
     };
     // Every agent and server answers a few hundred controls before anything is timed: a process
     // first used at N = 16 would otherwise be timed while its code is still being compiled.
-    log(`warming up (${WARMUP_FANOUTS * REPS} controls to each process)`);
-    for (let w = 0; w < WARMUP_FANOUTS; w++) {
+    log(`warming up (${WARMUP_CONTROLS} controls to each process)`);
+    for (let w = 0; w < WARMUP_CONTROLS / repsFor(ids.length); w++) {
       await ranlab(ids.length)();
       await baseline(ids.length)();
     }

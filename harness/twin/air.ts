@@ -5,9 +5,10 @@
 //
 // Transmissions (on every control) and UE readings (every KPM period) change often, so their
 // files are rewritten in place instead: the whole record at offset 0 of a file kept open
-// (padded with spaces to the longest record so far, which JSON ignores). The file is mapped
-// into memory, shared (native/shared-map.ts), so a rewrite is a memory copy that every reader's
-// read() sees at once, with no system call; where mapping is unavailable, one pwrite. The
+// (padded with spaces to the longest record so far, which JSON ignores). From its second write
+// the file is mapped into memory, shared (native/shared-map.ts), so a rewrite is a memory copy
+// that every reader's read() sees at once, with no system call; where mapping is unavailable,
+// one pwrite. The
 // record carries a hash of itself (`airCheck`), so a reader that catches a write half done sees
 // a mismatch: a transmission is skipped this time, as any file it cannot read; a UE reading is
 // read again (a rename per reading costs milliseconds on some filesystems).
@@ -96,6 +97,24 @@ interface Slot {
   mapped: boolean;
   /** Length of the record now in `buf` (bytes after it are spaces). */
   used: number;
+  /**
+   * Map the file at the next write: not at the first, which a node makes while it starts (its
+   * start-up then does without loading the FFI library).
+   */
+  mapNext: boolean;
+}
+
+/** Write `slot` through a shared mapping of its file from now on, where mapping is available. */
+function mapSlot(slot: Slot): void {
+  slot.mapNext = false;
+  // A record longer than a mapped file went to a bigger buffer: that file stays with pwrite.
+  if (slot.buf.length !== SLOT_BYTES) return;
+  const map = mapShared(slot.fd, SLOT_BYTES);
+  if (!map) return;
+  slot.buf = map;
+  slot.mapped = true;
+  // Spaces over whatever the file holds after the next record.
+  slot.used = SLOT_BYTES;
 }
 
 function readAll<T>(dir: string): T[] {
@@ -130,7 +149,9 @@ export class Air {
   }
 
   private writeSlot(file: string, value: object): void {
-    const slot = this.slots.get(file) ?? this.openSlot(file);
+    let slot = this.slots.get(file);
+    if (!slot) slot = this.openSlot(file);
+    else if (slot.mapNext) mapSlot(slot);
     const record = checkedRecord(value);
     const length = Buffer.byteLength(record);
     if (length >= slot.buf.length) {
@@ -152,8 +173,7 @@ export class Air {
     const fd = openSync(join(this.dir, file), constants.O_RDWR | constants.O_CREAT, 0o644);
     const size = fstatSync(fd).size;
     if (size < SLOT_BYTES) writeSync(fd, Buffer.alloc(SLOT_BYTES - size, 0x20), 0, SLOT_BYTES - size, size);
-    const map = size <= SLOT_BYTES ? mapShared(fd, SLOT_BYTES) : undefined;
-    const slot: Slot = map ? { fd, buf: map, mapped: true, used: SLOT_BYTES } : { fd, buf: Buffer.alloc(Math.max(size, SLOT_BYTES), 0x20), mapped: false, used: size };
+    const slot: Slot = { fd, buf: Buffer.alloc(Math.max(size, SLOT_BYTES), 0x20), mapped: false, used: size, mapNext: size <= SLOT_BYTES };
     this.slots.set(file, slot);
     return slot;
   }

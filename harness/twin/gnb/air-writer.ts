@@ -11,7 +11,8 @@ const log = childLog('twin.gnb');
 
 export class AirWriter {
   private readonly dirty = new Set<string>();
-  private running: Promise<void> | null = null;
+  private scheduled = false;
+  private waiting: (() => void)[] = [];
 
   constructor(
     private readonly air: Air,
@@ -23,31 +24,29 @@ export class AirWriter {
   /** Publish `cellId` soon (coalesced with other marks until the write starts). */
   mark(cellId: string): void {
     this.dirty.add(cellId);
-    this.running ??= this.drain();
+    if (this.scheduled) return;
+    this.scheduled = true;
+    // After the acknowledgement has gone out (a check-phase callback, after this turn's I/O).
+    setImmediate(this.flush);
   }
 
   /** Resolves when every mark made before the call is on the air. */
-  async settled(): Promise<void> {
-    while (this.running) await this.running;
+  settled(): Promise<void> {
+    return this.scheduled ? new Promise((resolve) => this.waiting.push(resolve)) : Promise.resolve();
   }
 
-  private async drain(): Promise<void> {
-    // Let the acknowledgement go out first.
-    await new Promise((r) => setImmediate(r));
-    try {
-      while (this.dirty.size > 0) {
-        const ids = [...this.dirty];
-        this.dirty.clear();
-        for (const id of ids) {
-          try {
-            this.air.publishTransmission(this.current(id));
-          } catch (err) {
-            log.error({ node: this.nodeId, cell: id, err: messageOf(err) }, 'could not publish to the air');
-          }
-        }
+  private readonly flush = (): void => {
+    this.scheduled = false;
+    for (const id of this.dirty) {
+      try {
+        this.air.publishTransmission(this.current(id));
+      } catch (err) {
+        log.error({ node: this.nodeId, cell: id, err: messageOf(err) }, 'could not publish to the air');
       }
-    } finally {
-      this.running = null;
     }
-  }
+    this.dirty.clear();
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const resolve of waiting) resolve();
+  };
 }
