@@ -8,10 +8,9 @@
 // (padded with spaces to the longest record so far, which JSON ignores). From its second write
 // the file is mapped into memory, shared (native/shared-map.ts), so a rewrite is a memory copy
 // that every reader's read() sees at once, with no system call; where mapping is unavailable,
-// one pwrite. The
-// record carries a hash of itself (`airCheck`), so a reader that catches a write half done sees
-// a mismatch: a transmission is skipped this time, as any file it cannot read; a UE reading is
-// read again (a rename per reading costs milliseconds on some filesystems).
+// one pwrite. The record carries a hash of itself (`airCheck`), so a reader that catches a
+// write half done sees a mismatch: a transmission is skipped this time, as any file it cannot
+// read; a UE reading is read again (a rename per reading costs milliseconds on some filesystems).
 import { closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { mapShared } from '../../native/shared-map.js';

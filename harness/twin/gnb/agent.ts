@@ -77,7 +77,15 @@ export class TwinGnb {
   constructor(readonly cfg: TwinGnbConfig) {
     this.clock = cfg.clock === 'virtual' ? new VirtualClock() : realClock;
     this.air = new Air(cfg.airDir);
-    this.writer = new AirWriter(this.air, (id) => this.transmissionOf(this.cells.get(id)!), cfg.nodeId);
+    this.writer = new AirWriter(
+      this.air,
+      (id) => this.transmissionOf(this.cells.get(id)!),
+      // Virtual time: the modems read the air after each advance, which publishes it (advance()).
+      () => {
+        if (!this.clock.virtual) this.publishUes(this.evaluate());
+      },
+      cfg.nodeId,
+    );
     for (const c of cfg.cells) {
       this.cells.set(c.id, {
         cfg: c,
@@ -214,7 +222,7 @@ export class TwinGnb {
       if (this.stopping) return { cellId: c.cfg.id, failure: { cause: 'NODE_SHUTTING_DOWN', message: 'the node is stopping' } };
       const at = this.clock.nowNs();
       c.state.set({ on: req.cellState.on === true }, at);
-      this.writer.mark(c.cfg.id);
+      this.writer.mark(c.cfg.id, true);
       log.info({ node: this.cfg.nodeId, cell: c.cfg.id, on: c.state.now.on, client }, 'cell state applied');
       const ack = { cellId: c.cfg.id, effectiveTimeNs: at.toString() };
       // Off is the safe state: acknowledged only once the other cells on the air see it.
