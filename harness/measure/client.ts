@@ -6,6 +6,7 @@
 // schedule, which would fight the sink's own retry and spool.
 import { InfluxDB } from 'influx';
 import { ComponentError } from '../errors.js';
+import { influxRequest, type HttpAnswer } from './http.js';
 
 /** An InfluxDB URL split into what requests need; credentials never appear in `shown`. */
 export interface InfluxTarget {
@@ -48,8 +49,11 @@ export function parseInfluxUrl(url: string): InfluxTarget {
 
 /** Why a request failed, in words: "ECONNREFUSED 127.0.0.1:1", "timed out after 3000 ms", ... */
 export function describeFetchError(err: unknown, timeoutMs?: number): string {
-  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  const e = err as { name?: string; message?: string; code?: string; errors?: unknown[]; cause?: { code?: string; message?: string } };
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `timed out after ${timeoutMs ?? '?'} ms`;
+  // Each address a name resolved to refused (node:http's AggregateError has no message of its own).
+  if (!e?.message && Array.isArray(e?.errors) && e.errors.length > 0) return e.errors.map((x) => describeFetchError(x, timeoutMs)).join('; ');
+  if (!e?.message && e?.code) return e.code;
   const cause = e?.cause;
   if (cause?.code) return cause.message?.includes(cause.code) ? cause.message : `${cause.code}${cause.message ? ' ' + cause.message : ''}`;
   if (cause?.message) return cause.message;
@@ -74,27 +78,14 @@ export async function writeLines(
 ): Promise<WriteOutcome> {
   const q = new URLSearchParams({ db: database, precision: 'n' });
   if (opts.retentionPolicy) q.set('rp', opts.retentionPolicy);
-  const headers: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8' };
-  if (target.authorization) headers.authorization = target.authorization;
-  let res: Response;
+  let res: HttpAnswer;
   try {
-    res = await fetch(`${target.base}/write?${q}`, {
-      method: 'POST',
-      headers,
-      body: lines.join('\n'),
-      signal: AbortSignal.timeout(opts.timeoutMs),
-    });
+    res = await influxRequest(target, 'POST', `/write?${q}`, { timeoutMs: opts.timeoutMs, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: lines.join('\n') });
   } catch (err) {
     return { kind: 'failed', message: describeFetchError(err, opts.timeoutMs) };
   }
-  let body = '';
-  try {
-    body = await res.text();
-  } catch {
-    /* the status is what matters */
-  }
   if (res.status >= 200 && res.status < 300) return { kind: 'ok' };
-  const message = `HTTP ${res.status}: ${serverError(body) ?? res.statusText}`;
+  const message = `HTTP ${res.status}: ${serverError(res.body) ?? res.statusText}`;
   if (res.status === 400) {
     const dropped = Number(/dropped=(\d+)/.exec(message)?.[1] ?? 0) + (message.match(/unable to parse/g)?.length ?? 0);
     return { kind: 'rejected', status: 400, message, dropped: dropped > 0 ? Math.min(dropped, lines.length) : lines.length };
@@ -120,8 +111,7 @@ function serverError(body: string): string | undefined {
 export async function pingInflux(url: string | InfluxTarget, timeoutMs = 1000): Promise<boolean> {
   const target = typeof url === 'string' ? parseInfluxUrl(url) : url;
   try {
-    const res = await fetch(`${target.base}/ping`, { signal: AbortSignal.timeout(timeoutMs) });
-    await res.arrayBuffer().catch(() => undefined);
+    const res = await influxRequest(target, 'GET', '/ping', { timeoutMs });
     return res.status === 204 || res.status === 200;
   } catch {
     return false;
@@ -159,20 +149,16 @@ export function influxClient(target: InfluxTarget, database?: string, requestTim
 export async function checkInfluxReachable(url: string | InfluxTarget, database: string, timeoutMs = 3000): Promise<void> {
   const target = typeof url === 'string' ? parseInfluxUrl(url) : url;
   const started = Date.now();
-  let res: Response;
+  let res: HttpAnswer;
   try {
-    res = await fetch(`${target.base}/ping`, {
-      headers: target.authorization ? { authorization: target.authorization } : {},
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    await res.arrayBuffer().catch(() => undefined);
+    res = await influxRequest(target, 'GET', '/ping', { timeoutMs });
   } catch (err) {
     throw new ComponentError('influx', `unreachable at ${target.shown}: ${describeFetchError(err, timeoutMs)}`, 'INFLUX_UNREACHABLE', { cause: err });
   }
   if (res.status !== 204 && res.status !== 200) {
     throw new ComponentError('influx', `unreachable at ${target.shown}: /ping answered HTTP ${res.status} (is this an InfluxDB 1.x server?)`, 'INFLUX_UNREACHABLE');
   }
-  const version = res.headers.get('x-influxdb-version');
+  const version = String(res.headers['x-influxdb-version'] ?? '');
   if (version && !/^1\./.test(version)) {
     throw new ComponentError('influx', `server at ${target.shown} is InfluxDB ${version}; ranlab writes to InfluxDB 1.x`, 'INFLUX_UNSUPPORTED');
   }
