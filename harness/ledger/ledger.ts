@@ -16,7 +16,7 @@ import {
   type PublicClient,
   type TransactionReceipt,
 } from 'viem';
-import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
+import { generatePrivateKey } from 'viem/accounts';
 import { ComponentError, ConfigError } from '../errors.js';
 import { childLog } from '../log.js';
 import type { Supervisor } from '../proc/index.js';
@@ -30,7 +30,7 @@ import { ReceiptUnknownError, TxSender, type RpcRequest } from './sender.js';
 import { TxSigner } from './signer.js';
 import { UeMarketClient } from './market.js';
 import { startInProcessChain, type InProcessChain } from './inprocess.js';
-import { normalizePrivateKey } from './keys.js';
+import { addressOf, normalizePrivateKey } from './keys.js';
 import { chainOf, transportOf, whereOf, type ChainLink } from './link.js';
 import { checkOperatorNames, resolveKeys, settleAllOrThrow, uint, type IntLike } from './args.js';
 import { grantsOf, settlementOf } from './events.js';
@@ -45,7 +45,6 @@ const COMPONENT = 'ledger';
 interface Operator {
   name: string;
   address: Address;
-  account: PrivateKeyAccount;
   signer: TxSigner;
 }
 
@@ -116,11 +115,11 @@ export class Ledger {
     this.#secrets = operators.map((o) => o.privateKey.slice(2).toLowerCase());
     for (const o of operators) {
       if (this.#ops.has(o.name)) throw new ConfigError(`ledger: operator ${o.name} is listed twice`, 'LEDGER_BAD_ARGUMENT');
-      const account = privateKeyToAccount(o.privateKey);
-      if (this.#byAddress.has(account.address.toLowerCase()))
-        throw new ConfigError(`ledger: operators ${this.#byAddress.get(account.address.toLowerCase())} and ${o.name} have the same key`, 'LEDGER_BAD_ARGUMENT');
-      this.#ops.set(o.name, { name: o.name, address: account.address, account, signer: new TxSigner(o.privateKey) });
-      this.#byAddress.set(account.address.toLowerCase(), o.name);
+      const address = addressOf(o.privateKey);
+      if (this.#byAddress.has(address.toLowerCase()))
+        throw new ConfigError(`ledger: operators ${this.#byAddress.get(address.toLowerCase())} and ${o.name} have the same key`, 'LEDGER_BAD_ARGUMENT');
+      this.#ops.set(o.name, { name: o.name, address, signer: new TxSigner(o.privateKey) });
+      this.#byAddress.set(address.toLowerCase(), o.name);
     }
     this.operatorNames = operators.map((o) => o.name);
     // Sends are not retried by the transport: a retried raw transaction reads as a failure.
@@ -136,9 +135,9 @@ export class Ledger {
   #openMarket(address: Address, token: Address, ues: { name: string; privateKey: Hex }[]): void {
     for (const u of ues) {
       if (this.#ops.has(u.name) || this.#ues.has(u.name)) throw new ConfigError(`ledger: UE ${u.name} has the name of another account`, 'LEDGER_BAD_ARGUMENT');
-      const account = privateKeyToAccount(u.privateKey);
-      this.#ues.set(u.name, { name: u.name, address: account.address, account, signer: new TxSigner(u.privateKey) });
-      this.#byAddress.set(account.address.toLowerCase(), u.name);
+      const address = addressOf(u.privateKey);
+      this.#ues.set(u.name, { name: u.name, address, signer: new TxSigner(u.privateKey) });
+      this.#byAddress.set(address.toLowerCase(), u.name);
       this.#secrets.push(u.privateKey.slice(2).toLowerCase());
     }
     const signer = (name: string) => this.#ues.get(name) ?? this.#op(name);
@@ -195,8 +194,8 @@ export class Ledger {
     const deployerKey = generatePrivateKey();
     const chain = await startInProcessChain([deployerKey, ...keys.map((k) => k.privateKey), ...ueKeys.map((k) => k.privateKey)], DEV_FUNDING_WEI);
     const link: ChainLink = { kind: 'in-process', chain };
-    const ueFunding = ueKeys.map((u) => ({ address: privateKeyToAccount(u.privateKey).address, micro: u.micro }));
-    const deployed = await deployContracts(link, chain.chainId, deployerKey, keys.map((k) => privateKeyToAccount(k.privateKey).address), opts.spectrum, 5, ueFunding, opts.computeMarket);
+    const ueFunding = ueKeys.map((u) => ({ address: addressOf(u.privateKey), micro: u.micro }));
+    const deployed = await deployContracts(link, chain.chainId, deployerKey, keys.map((k) => addressOf(k.privateKey)), opts.spectrum, 5, ueFunding, opts.computeMarket);
     const ledger = new Ledger(link, deployed.contract, chain.chainId, keys, {});
     if (deployed.market) ledger.#openMarket(deployed.market, deployed.token, ueKeys);
     ledger.#computeMarket = deployed.computeMarket ?? null;
@@ -210,9 +209,9 @@ export class Ledger {
     checkOperatorNames(opts.operators);
     const keys = opts.operators.map((name) => ({ name, privateKey: generatePrivateKey() }));
     const deployerKey = generatePrivateKey();
-    await Promise.all([deployerKey, ...keys.map((k) => k.privateKey)].map((k) => chain.setBalance(privateKeyToAccount(k).address, DEV_FUNDING_WEI)));
+    await Promise.all([deployerKey, ...keys.map((k) => k.privateKey)].map((k) => chain.setBalance(addressOf(k), DEV_FUNDING_WEI)));
     const link: ChainLink = { kind: 'http', url: chain.rpcUrl };
-    const deployed = await deployContracts(link, chain.chainId, deployerKey, keys.map((k) => privateKeyToAccount(k.privateKey).address), opts.spectrum, 25);
+    const deployed = await deployContracts(link, chain.chainId, deployerKey, keys.map((k) => addressOf(k.privateKey)), opts.spectrum, 25);
     const ledger = new Ledger(link, deployed.contract, chain.chainId, keys, { pollingIntervalMs: 25, receiptTimeoutMs: 30_000 });
     await ledger.#authorize();
     return ledger;
@@ -228,7 +227,7 @@ export class Ledger {
       .catch((err: unknown) => {
         throw new ComponentError(COMPONENT, `no answer from ${rpcUrl}: ${shortOf(err)}`, 'LEDGER_UNREACHABLE', { cause: err });
       });
-    const addrs = keys.map((k) => privateKeyToAccount(k.privateKey).address);
+    const addrs = keys.map((k) => addressOf(k.privateKey));
     const deployed = await deployContracts(link, chainId, key, addrs, opts.spectrum, opts.pollingIntervalMs ?? 250);
     const ledger = new Ledger(link, deployed.contract, chainId, keys, opts);
     await ledger.#authorize();
@@ -561,7 +560,7 @@ export class Ledger {
         if (receipt.status !== 'success') {
           let reason = receipt.gasUsed === gas ? `out of gas (limit ${gas})` : 'status 0 (reverted)';
           try {
-            await this.#pub.call({ account: op.account.address, to, data, gas, blockNumber: receipt.blockNumber - 1n });
+            await this.#pub.call({ account: op.address, to, data, gas, blockNumber: receipt.blockNumber - 1n });
           } catch (err) {
             reason = describeRevert(err, REVERT_ABI, this.#label);
           }

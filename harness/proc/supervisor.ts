@@ -207,7 +207,9 @@ export class Supervisor {
           const poll = async () => {
             while (!done) {
               if (await probe().catch(() => false)) return finish();
-              await sleep(100);
+              // Often: a refused probe costs a fraction of a millisecond, and whoever waits on
+              // this child (bring-up) waits for the poll, not for the child.
+              await sleep(25);
             }
           };
           void poll();

@@ -245,7 +245,9 @@ export class RigSession {
     const sink = new InfluxSink({ url: this.influxUrl, database: rig.influx.database, spoolDir: spool.dir });
     sink.write(this.early.splice(0));
     this.sink = sink;
-    await this.sink.checkReachable();
+    // The embedded server was checked as it started (it answered /ping and made the database).
+    if (rig.influx.embedded) await this.sink.opened();
+    else await this.sink.checkReachable();
     this.say(`influx ready at ${this.influxUrl} (database ${rig.influx.database})`);
     this.checkBringUp();
     // GPU telemetry of this host, when it has NVIDIA GPUs; without NVML it says so once and the trial goes on.

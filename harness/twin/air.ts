@@ -5,12 +5,13 @@
 //
 // Transmissions (on every control) and UE readings (every KPM period) change often, so their
 // files are rewritten in place instead: the whole record at offset 0 of a file kept open
-// (padded with spaces to the longest record so far, which JSON ignores). From its second write
-// the file is mapped into memory, shared (native/shared-map.ts), so a rewrite is a memory copy
-// that every reader's read() sees at once, with no system call; where mapping is unavailable,
-// one pwrite. The record carries a hash of itself (`airCheck`), so a reader that catches a
-// write half done sees a mismatch: a transmission is skipped this time, as any file it cannot
-// read; a UE reading is read again (a rename per reading costs milliseconds on some filesystems).
+// (padded with spaces to the longest record so far, which JSON ignores). After its first few
+// writes the file is mapped into memory, shared (native/shared-map.ts), so a rewrite is a
+// memory copy that every reader's read() sees at once, with no system call; before, or where
+// mapping is unavailable, one pwrite. The record carries a hash of itself (`airCheck`), so a
+// reader that catches a write half done sees a mismatch: a transmission is skipped this time,
+// as any file it cannot read; a UE reading is read again (a rename per reading costs
+// milliseconds on some filesystems).
 import { closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { mapShared } from '../../native/shared-map.js';
@@ -97,15 +98,17 @@ interface Slot {
   /** Length of the record now in `buf` (bytes after it are spaces). */
   used: number;
   /**
-   * Map the file at the next write: not at the first, which a node makes while it starts (its
-   * start-up then does without loading the FFI library).
+   * Writes left before the file is mapped (-1: never): the first few are a node starting and
+   * switching its cells on, which then does without loading the FFI library; what is written
+   * more often than that (controls, readings) is written through the mapping.
    */
-  mapNext: boolean;
+  writesBeforeMap: number;
 }
+
+const WRITES_BEFORE_MAP = 8;
 
 /** Write `slot` through a shared mapping of its file from now on, where mapping is available. */
 function mapSlot(slot: Slot): void {
-  slot.mapNext = false;
   // A record longer than a mapped file went to a bigger buffer: that file stays with pwrite.
   if (slot.buf.length !== SLOT_BYTES) return;
   const map = mapShared(slot.fd, SLOT_BYTES);
@@ -150,7 +153,7 @@ export class Air {
   private writeSlot(file: string, value: object): void {
     let slot = this.slots.get(file);
     if (!slot) slot = this.openSlot(file);
-    else if (slot.mapNext) mapSlot(slot);
+    if (slot.writesBeforeMap >= 0 && slot.writesBeforeMap-- === 0) mapSlot(slot);
     const record = checkedRecord(value);
     const length = Buffer.byteLength(record);
     if (length >= slot.buf.length) {
@@ -172,7 +175,7 @@ export class Air {
     const fd = openSync(join(this.dir, file), constants.O_RDWR | constants.O_CREAT, 0o644);
     const size = fstatSync(fd).size;
     if (size < SLOT_BYTES) writeSync(fd, Buffer.alloc(SLOT_BYTES - size, 0x20), 0, SLOT_BYTES - size, size);
-    const slot: Slot = { fd, buf: Buffer.alloc(Math.max(size, SLOT_BYTES), 0x20), mapped: false, used: size, mapNext: size <= SLOT_BYTES };
+    const slot: Slot = { fd, buf: Buffer.alloc(Math.max(size, SLOT_BYTES), 0x20), mapped: false, used: size, writesBeforeMap: size <= SLOT_BYTES ? WRITES_BEFORE_MAP : -1 };
     this.slots.set(file, slot);
     return slot;
   }

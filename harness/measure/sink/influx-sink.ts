@@ -91,8 +91,13 @@ export class InfluxSink implements MeasurementSink {
 
   /** Ping and database check against this sink's server (see checkInfluxReachable). */
   async checkReachable(timeoutMs = 3000): Promise<void> {
-    await this.core.opening;
+    await this.opened();
     await checkInfluxReachable(this.core.s.target, this.database, timeoutMs);
+  }
+
+  /** Resolves once the spool is open, rejecting as checkReachable() does when it cannot be; contacts nobody. */
+  async opened(): Promise<void> {
+    await this.core.opening;
   }
 
   write(points: Point[]): void {
