@@ -60,6 +60,8 @@ const CLOCK_SM = 1;
 const CLOCK_MEM = 2;
 /** nvmlTemperature_v1: sizeof(nvmlTemperature_v1_t) | (1 << 24). */
 const TEMPERATURE_V1 = 12 | (1 << 24);
+/** nvmlMemory_v2: NVML_STRUCT_VERSION(Memory, 2), the struct's 40 bytes and version 2. */
+const MEMORY_V2 = 40 | (2 << 24);
 const NAME_BUF = 96;
 
 /** An NVML call failed. `nvmlReturn` is the nvmlReturn_t, `nvmlMessage` nvmlErrorString's text. */
@@ -90,6 +92,7 @@ interface NvmlApi {
   uuid: NativeFunction;
   utilization: NativeFunction;
   memory: NativeFunction;
+  memoryV2?: NativeFunction;
   temperature?: NativeFunction;
   temperatureV?: NativeFunction;
   power: NativeFunction;
@@ -104,6 +107,7 @@ function registerTypes(): void {
     () => k.opaque('nvmlDevice_st'),
     () => k.struct('nvmlUtilization_t', { gpu: 'uint', memory: 'uint' }),
     () => k.struct('nvmlMemory_t', { total: 'unsigned long long', free: 'unsigned long long', used: 'unsigned long long' }),
+    () => k.struct('nvmlMemory_v2_t', { version: 'uint', total: 'unsigned long long', reserved: 'unsigned long long', free: 'unsigned long long', used: 'unsigned long long' }),
     () => k.struct('nvmlTemperature_v1_t', { version: 'uint', sensorType: 'int', temperature: 'int' }),
   ]) {
     try {
@@ -134,6 +138,7 @@ function bind(candidates: readonly string[]): NvmlApi {
     uuid: f('int nvmlDeviceGetUUID(nvmlDevice_st *device, _Out_ uint8_t *buf, uint len)'),
     utilization: f('int nvmlDeviceGetUtilizationRates(nvmlDevice_st *device, _Out_ nvmlUtilization_t *u)'),
     memory: f('int nvmlDeviceGetMemoryInfo(nvmlDevice_st *device, _Out_ nvmlMemory_t *m)'),
+    memoryV2: o('int nvmlDeviceGetMemoryInfo_v2(nvmlDevice_st *device, _Inout_ nvmlMemory_v2_t *m)'),
     temperatureV: o('int nvmlDeviceGetTemperatureV(nvmlDevice_st *device, _Inout_ nvmlTemperature_v1_t *t)'),
     temperature: o('int nvmlDeviceGetTemperature(nvmlDevice_st *device, int sensor, _Out_ uint *temp)'),
     power: f('int nvmlDeviceGetPowerUsage(nvmlDevice_st *device, _Out_ uint *milliwatts)'),
@@ -262,6 +267,22 @@ export class Nvml {
     return this.optional('nvmlDeviceGetTemperature', this.a.temperature, () => out[0], handle, TEMPERATURE_GPU, out);
   }
 
+  /**
+   * Memory in use as nvidia-smi reports it: nvmlDeviceGetMemoryInfo_v2, whose `used` leaves out
+   * what the driver reserves (on an idle H200 with driver 580, 0 MiB where the first version's
+   * `used` says 615); the first version on drivers without it.
+   */
+  private async memory(handle: unknown): Promise<{ used: number | bigint; total: number | bigint } | undefined> {
+    if (this.a.memoryV2) {
+      const m = { version: MEMORY_V2, total: 0, reserved: 0, free: 0, used: 0 };
+      const rc = await callAsync<number>(this.a.memoryV2, handle, m);
+      if (rc === 0) return m;
+      if (rc !== FUNCTION_NOT_FOUND && rc !== ARGUMENT_VERSION_MISMATCH && rc !== NOT_SUPPORTED) throw this.error('nvmlDeviceGetMemoryInfo_v2', rc);
+    }
+    const m: Record<string, number | bigint> = {};
+    return this.optional('nvmlDeviceGetMemoryInfo', this.a.memory, () => ({ used: m.used!, total: m.total! }), handle, m);
+  }
+
   /** Read every GPU once. */
   async sample(): Promise<GpuSample[]> {
     const out: GpuSample[] = [];
@@ -280,8 +301,8 @@ export class Nvml {
       s.utilGpuPct = util.gpu;
       s.utilMemPct = util.memory;
     }
-    const mem: Record<string, number | bigint> = {};
-    if ((await this.optional('nvmlDeviceGetMemoryInfo', this.a.memory, () => true, d.handle, mem)) !== undefined) {
+    const mem = await this.memory(d.handle);
+    if (mem) {
       s.memUsedBytes = Number(mem.used);
       s.memTotalBytes = Number(mem.total);
     }

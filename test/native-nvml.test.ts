@@ -83,6 +83,7 @@ const FAKE_NVML_C = String.raw`
 typedef struct dev { int index; } *nvmlDevice_t;
 typedef struct { unsigned int gpu, memory; } nvmlUtilization_t;
 typedef struct { unsigned long long total, free, used; } nvmlMemory_t;
+typedef struct { unsigned int version; unsigned long long total, reserved, free, used; } nvmlMemory_v2_t;
 typedef struct { unsigned int version; int sensorType; int temperature; } nvmlTemperature_v1_t;
 static struct dev devs[2] = { {0}, {1} };
 static int inits = 0, samples = 0;
@@ -106,8 +107,15 @@ int nvmlDeviceGetName(nvmlDevice_t d, char *b, unsigned int n) { strncpy(b, d->i
 int nvmlDeviceGetUUID(nvmlDevice_t d, char *b, unsigned int n) {
   strncpy(b, d->index ? "GPU-11111111-2222-3333-4444-555555555555" : "GPU-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee", n); return 0; }
 int nvmlDeviceGetUtilizationRates(nvmlDevice_t d, nvmlUtilization_t *u) { if (!inits) return 1; samples++; u->gpu = d->index ? 5 : 37; u->memory = d->index ? 1 : 12; return 0; }
+// The first version's used counts the driver's reservation (512 MiB here), as on a real driver.
 int nvmlDeviceGetMemoryInfo(nvmlDevice_t d, nvmlMemory_t *m) {
   m->total = d->index ? 24ULL << 30 : 80ULL << 30; m->used = d->index ? 512ULL << 20 : 6ULL << 30; m->free = m->total - m->used; return 0; }
+#ifdef WITH_MEMORY_V2
+int nvmlDeviceGetMemoryInfo_v2(nvmlDevice_t d, nvmlMemory_v2_t *m) {
+  if (m->version != (40u | (2u << 24))) return 25;
+  m->total = d->index ? 24ULL << 30 : 80ULL << 30; m->reserved = 512ULL << 20;
+  m->used = (d->index ? 512ULL << 20 : 6ULL << 30) - m->reserved; m->free = m->total - m->reserved - m->used; return 0; }
+#endif
 #ifdef WITH_TEMPERATURE_V
 int nvmlDeviceGetTemperatureV(nvmlDevice_t d, nvmlTemperature_v1_t *t) {
   if (t->version != (12u | (1u << 24)) || t->sensorType != 0) return 25; t->temperature = d->index ? 41 : 55; return 0; }
@@ -125,7 +133,7 @@ const buildFake = (name: string, defines: string[]) => buildSharedLibrary(scratc
 // Without a C compiler the stand-in library cannot be built (CI has gcc).
 describe.skipIf(!hasCc())('GPU sampler against a stand-in libnvidia-ml (NVML C ABI)', () => {
   it('streams one gpu point per GPU per period, with the schema tags and fields', async () => {
-    const lib = buildFake('libnvidia-ml-v.so.1', ['WITH_TEMPERATURE_V']);
+    const lib = buildFake('libnvidia-ml-v.so.1', ['WITH_TEMPERATURE_V', 'WITH_MEMORY_V2']);
     const sink = new MemorySink();
     const s = await startGpuSampler({ periodMs: 50, sink, tags, libraryCandidates: [lib], logger: spyLogger().logger });
     expect(s.available).toBe(true);
@@ -145,7 +153,7 @@ describe.skipIf(!hasCc())('GPU sampler against a stand-in libnvidia-ml (NVML C A
     expect(h100.fields).toEqual({
       utilGpuPct: 37,
       utilMemPct: 12,
-      memUsedBytes: 6 * 2 ** 30,
+      memUsedBytes: 6 * 2 ** 30 - 512 * 2 ** 20, // nvmlDeviceGetMemoryInfo_v2: without the reservation, as nvidia-smi says
       memTotalBytes: 80 * 2 ** 30,
       temperatureC: 55, // from nvmlDeviceGetTemperatureV
       powerW: 123.456,
@@ -164,7 +172,7 @@ describe.skipIf(!hasCc())('GPU sampler against a stand-in libnvidia-ml (NVML C A
     expect(fake.func('int fake_init_count()')()).toBe(0);
   });
 
-  it('falls back to nvmlDeviceGetTemperature on drivers without nvmlDeviceGetTemperatureV', async () => {
+  it('falls back to nvmlDeviceGetTemperature and nvmlDeviceGetMemoryInfo on drivers without their newer versions', async () => {
     const lib = buildFake('libnvidia-ml-old.so.1', []);
     const nvml = await openNvml({ libraryCandidates: [lib] });
     try {
@@ -173,6 +181,7 @@ describe.skipIf(!hasCc())('GPU sampler against a stand-in libnvidia-ml (NVML C A
       const [a, b] = await nvml.sample();
       expect(a.temperatureC).toBe(54);
       expect(b.temperatureC).toBe(40);
+      expect(a.memUsedBytes).toBe(6 * 2 ** 30); // no nvmlDeviceGetMemoryInfo_v2: the first version
       expect(a.powerW).toBe(123.456);
     } finally {
       await nvml.close();
