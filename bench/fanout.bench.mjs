@@ -18,7 +18,7 @@ const SIZES = [2, 4, 16];
 const repsFor = (n) => Math.max(20, Math.round(240 / n));
 const WARMUP_CONTROLS = 500;
 
-export default async function fanout({ rounds = 31, log }) {
+export default async function fanout({ rounds = 51, log }) {
   const tmp = mkdtempSync(join(tmpdir(), 'ranlab-bench-fanout-'));
   const ids = Array.from({ length: Math.max(...SIZES) }, (_, i) => `gnb-${i}`);
   const certs = await makeTrialCerts(join(tmp, 'certs'), ids);
