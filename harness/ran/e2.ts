@@ -145,7 +145,7 @@ export class E2BaseStation implements BaseStation {
   private readonly restoring = new Set<string>();
   private readonly cellQueue = new Map<string, Promise<unknown>>();
   private renewTimer: NodeJS.Timeout | null = null;
-  /** When the last call went to the agent (performance.now()): any call renews its lease. */
+  /** When the last call went to the agent (performance.now()): every call renews its lease. */
   private lastCallAt = 0;
   /** Totals over every subscription of this driver. */
   readonly stats: E2SubscriptionStats = { accepted: 0, dropped: 0, restored: 0 };
@@ -237,7 +237,7 @@ export class E2BaseStation implements BaseStation {
   }
 
   /**
-   * Keep the agent's lease: a cheap Setup call whenever leaseRenewMs has passed without any
+   * Keep the agent's lease: a cheap Setup call whenever leaseRenewMs has passed with no other
    * call (controls renew it too), so at most 2 x leaseRenewMs between calls. Failures show up
    * on the KPM stream.
    */

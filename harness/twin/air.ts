@@ -10,7 +10,7 @@
 // memory copy that every reader's read() sees at once, with no system call; before, or where
 // mapping is unavailable, one pwrite. The record carries a hash of itself (`airCheck`), so a
 // reader that catches a write half done sees a mismatch: a transmission is skipped this time,
-// as any file it cannot read; a UE reading is read again (a rename per reading costs
+// like a file it cannot read; a UE reading is read again (a rename per reading costs
 // milliseconds on some filesystems).
 import { closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -87,7 +87,7 @@ function verified<T>(text: string): T | null {
   return hashOf(JSON.stringify(rest)) === airCheck ? (rest as T) : null;
 }
 
-/** Bytes of a mapped air file: room for any record with ids of the longest allowed length. */
+/** Bytes of a mapped air file: room for every record whose ids are of the longest allowed length. */
 const SLOT_BYTES = 1024;
 
 interface Slot {
